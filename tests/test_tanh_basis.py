@@ -1,0 +1,451 @@
+"""Tests for code/tanh_basis.py: the derivatives, the shapes and the guards."""
+
+from __future__ import annotations
+
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tanh_basis as tb
+from tanh_basis import TanhBasis
+
+# The gradient check's tolerance on the relative error |a-n|/(|a|+|n|): for a
+# smooth function and eps = 1e-6 it is about 1e-10 (CS231n: < 1e-7 is good).
+REL_TOL = 1e-7
+
+
+def random_problem(seed: int, N: int, D: int, K: int, scale: float = 1.0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, D)) * scale
+    W = rng.normal(size=(D + 1, K))
+    return X, W
+
+
+def kronecker_jacobian(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """The dense Jacobian written entry by entry from the Kronecker-delta formula.
+
+    d phi[n, k] / d W[d, l] = delta_lk * (1 - phi[n, k]**2) * xt[n, d], with
+    xt[n] = (x[n], 1). Deliberately slow and independent of the module.
+    """
+    N, D = X.shape
+    K = W.shape[1]
+    Xt = np.hstack([X, np.ones((N, 1))])
+    # tanh' = 1 - tanh^2 = 1 / cosh^2; the cosh form keeps its digits when |z| is large.
+    sech_sq = 1.0 / np.cosh(X @ W[:-1] + W[-1]) ** 2
+    F = np.zeros((N * K, (D + 1) * K))
+    for n in range(N):
+        for k in range(K):
+            for d in range(D + 1):
+                for ell in range(K):
+                    delta = 1.0 if ell == k else 0.0
+                    F[n * K + k, d * K + ell] = delta * sech_sq[n, k] * Xt[n, d]
+    return F
+
+
+# ------------------------------------------------------------------ sech2
+def test_sech2_matches_high_precision_reference_without_warnings():
+    z = np.concatenate([np.linspace(-700, 700, 14001), [-55.0, -19.0, 1e-300, -1e-8, 0.0]])
+    mpmath.mp.dps = 50
+    ref = np.array([float(mpmath.sech(mpmath.mpf(v)) ** 2) for v in z])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            got = tb.sech2(z)
+    normal = ref >= np.finfo(float).tiny
+    rel = np.abs(got[normal] - ref[normal]) / ref[normal]
+    worst = z[normal][rel.argmax()]
+    assert rel.max() <= 1e-13, f"worst relative error {rel.max():.3e} at z={worst}"
+    # Below the smallest normal double no relative precision is possible;
+    # the result must still be the correctly rounded tiny number (or 0).
+    assert np.all(np.abs(got[~normal] - ref[~normal]) <= 2 * np.finfo(float).smallest_subnormal)
+    assert normal.sum() > 7000  # |z| < ~354: the relative check above is not vacuous
+
+
+def test_sech2_beats_one_minus_tanh_squared_where_it_saturates():
+    z = np.array([-55.0, 19.5, 30.0])
+    naive = 1 - np.tanh(z) ** 2
+    assert np.all(naive == 0.0)  # the trap: every digit lost
+    assert np.all(tb.sech2(z) > 0)
+    np.testing.assert_allclose(tb.sech2(-55.0), 4 * np.exp(-110.0), rtol=1e-14)
+
+
+def test_sech2_edge_values_and_shape():
+    assert tb.sech2(0.0) == 1.0
+    np.testing.assert_array_equal(tb.sech2([np.inf, -np.inf]), [0.0, 0.0])
+    assert np.isnan(tb.sech2(np.nan))
+    assert tb.sech2(np.zeros((2, 3))).shape == (2, 3)
+    np.testing.assert_allclose(tb.sech2([1, 2]), 1 - np.tanh([1.0, 2.0]) ** 2, rtol=1e-14)
+
+
+@pytest.mark.parametrize("bad", [["a", "b"], [1 + 2j], [True, False]])
+def test_sech2_rejects_non_real(bad):
+    with pytest.raises(TypeError, match="z must hold real numbers"):
+        tb.sech2(bad)
+
+
+# ------------------------------------------------------- one-unit helpers
+def test_one_unit_functions_broadcast_and_agree_with_finite_differences():
+    x = 150.0
+    a = np.linspace(0, 1, 7)[:, None]
+    b = np.array([-10.0, -50.0, -100.0])
+    phi = tb.phi_tanh(x, a, b)
+    assert phi.shape == (7, 3)
+    np.testing.assert_allclose(phi, np.tanh(a * x + b))
+    h = 1e-6
+    da = (tb.phi_tanh(x, a + h, b) - tb.phi_tanh(x, a - h, b)) / (2 * h)
+    db = (tb.phi_tanh(x, a, b + h) - tb.phi_tanh(x, a, b - h)) / (2 * h)
+    np.testing.assert_allclose(tb.dphi_tanh_da(x, a, b), da, rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(tb.dphi_tanh_db(x, a, b), db, rtol=1e-5, atol=1e-9)
+    # The slope derivative is x times the bias derivative: it scales with x.
+    np.testing.assert_allclose(tb.dphi_tanh_da(x, a, b), x * tb.dphi_tanh_db(x, a, b))
+
+
+def test_one_unit_derivatives_stay_positive_where_naive_formula_is_zero():
+    # The source's figure: x0 = 150, b = -100, a = 0.3 gives z = -55.
+    assert tb.dphi_tanh_db(150.0, 0.3, -100.0) > 0
+    assert 150.0 * (1 - np.tanh(0.3 * 150.0 - 100.0) ** 2) == 0.0
+
+
+def test_one_unit_rejects_strings():
+    with pytest.raises(TypeError, match="b must hold real numbers"):
+        tb.phi_tanh(1.0, 1.0, "x")
+
+
+# ---------------------------------------------------------- relative_error
+def test_relative_error_definition_and_zero_handling():
+    r = tb.relative_error([1.0, 0.0, -2.0, 1e-20], [1.0, 0.0, 2.0, 2e-20])
+    np.testing.assert_allclose(r, [0.0, 0.0, 1.0, 1 / 3])
+    with pytest.raises(ValueError, match="same shape"):
+        tb.relative_error([1.0], [1.0, 2.0])
+
+
+# ---------------------------------------------------------- the basis
+def test_transform_and_Z_follow_the_definition():
+    X, W = random_problem(1, N=6, D=3, K=4)
+    basis = TanhBasis(W)
+    Z = basis.Z(X)
+    assert Z.shape == (6, 4)
+    for n in range(6):
+        for k in range(4):
+            z = sum(W[d, k] * X[n, d] for d in range(3)) + W[3, k]
+            assert Z[n, k] == pytest.approx(z, rel=1e-13, abs=1e-13)
+    np.testing.assert_array_equal(basis.transform(X), np.tanh(Z))
+    assert (basis.D, basis.K, basis.P) == (3, 4, 16)
+
+
+def test_source_gradient_check_seed_0():
+    rng = np.random.RandomState(0)  # the source's legacy generator and seed
+    X = rng.randn(5, 3)
+    W = rng.randn(4, 2) * 0.1
+    basis = TanhBasis(W)
+    J, NJ = basis.jacobian(X), basis.numerical_jacobian(X, eps=1e-6)
+    assert J.shape == NJ.shape == (5, 4, 2)
+    assert np.max(np.abs(J - NJ)) < 1e-9
+    assert np.max(tb.relative_error(J, NJ)) < REL_TOL
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    N=st.integers(1, 7),
+    D=st.integers(1, 5),
+    K=st.integers(1, 5),
+    scale=st.sampled_from([0.1, 1.0, 30.0]),
+)
+def test_analytic_jacobian_matches_central_differences(seed, N, D, K, scale):
+    X, W = random_problem(seed, N, D, K, scale)
+    W[:-1] /= scale  # keep z = x.a + b of order 1 so the derivatives are not all ~0
+    basis = TanhBasis(W)
+    J = basis.jacobian(X)
+    NJ = basis.numerical_jacobian(X)
+    assert J.shape == (N, D + 1, K)
+    # Judge by the relative error, not max |a - n|: d phi/d a grows with x (scale
+    # up to 30). A derivative that is itself below the difference quotient's
+    # round-off floor (~ eps_mach / eps ~ 1e-10) is compared absolutely instead.
+    rel = tb.relative_error(J, NJ)
+    below_floor = np.abs(J - NJ) < 1e-9
+    assert np.all((rel < REL_TOL) | below_floor), rel.max()
+
+
+def test_gradient_check_catches_a_planted_bug():
+    # Dropping the x factor of d phi / d a is the classic slip; the check must see it.
+    X, W = random_problem(9, N=6, D=2, K=3)
+    basis = TanhBasis(W)
+    J_bug = basis.jacobian(X)
+    J_bug[:, :-1, :] = J_bug[:, -1:, :]  # d phi/d a := sech2 (x forgotten)
+    rel = tb.relative_error(J_bug, basis.numerical_jacobian(X))
+    assert rel.max() > 0.1
+
+
+def test_jacobian_formula_entries():
+    X, W = random_problem(2, N=4, D=2, K=3)
+    basis = TanhBasis(W)
+    J = basis.jacobian(X)
+    S = 1 - np.tanh(X @ W[:-1] + W[-1]) ** 2
+    for d in range(2):
+        np.testing.assert_allclose(J[:, d, :], X[:, [d]] * S, rtol=1e-13)
+    np.testing.assert_allclose(J[:, 2, :], S, rtol=1e-13)
+
+
+def test_full_jacobian_is_the_kronecker_delta_formula():
+    X, W = random_problem(3, N=4, D=2, K=3)
+    basis = TanhBasis(W)
+    F = basis.full_jacobian(X)
+    assert F.shape == (4 * 3, 3 * 3)
+    np.testing.assert_allclose(F, kronecker_jacobian(X, W), rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize(("N", "D", "K"), [(1, 1, 1), (3, 2, 4), (5, 3, 2), (2, 4, 5)])
+def test_full_jacobian_zero_pattern_and_indexing(N, D, K):
+    X, W = random_problem(N * 100 + D * 10 + K, N, D, K)
+    X[0, 0] = 0.0  # a genuine zero inside a block must not be mistaken for structure
+    basis = TanhBasis(W)
+    F = basis.full_jacobian(X)
+    J = basis.jacobian(X)
+    rows = np.arange(N * K)
+    cols = np.arange((D + 1) * K)
+    same_unit = (rows[:, None] % K) == (cols[None, :] % K)
+    assert np.all(F[~same_unit] == 0.0)  # exactly zero off the blocks
+    for n in range(N):
+        for k in range(K):
+            for d in range(D + 1):
+                assert F[n * K + k, d * K + k] == J[n, d, k]
+    assert np.count_nonzero(F) == np.count_nonzero(J)
+
+
+def test_full_jacobian_equals_numerical_flattening():
+    X, W = random_problem(4, N=3, D=2, K=2)
+    basis = TanhBasis(W)
+    # Perturb W[d, k] at flat index d*K + k; Phi flattens row-major to n*K + k.
+    eps = 1e-6
+    F_num = np.empty((3 * 2, 3 * 2))
+    for p in range(W.size):
+        Wp, Wm = W.copy().ravel(), W.copy().ravel()
+        Wp[p] += eps
+        Wm[p] -= eps
+        F_num[:, p] = (
+            TanhBasis(Wp.reshape(W.shape)).transform(X).ravel()
+            - TanhBasis(Wm.reshape(W.shape)).transform(X).ravel()
+        ) / (2 * eps)
+    np.testing.assert_allclose(basis.full_jacobian(X), F_num, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1), N=st.integers(0, 6), D=st.integers(1, 4), K=st.integers(1, 4)
+)
+def test_vjp_equals_gradient_times_full_jacobian(seed, N, D, K):
+    X, W = random_problem(seed, N, D, K)
+    G = np.random.default_rng(seed + 1).normal(size=(N, K))
+    basis = TanhBasis(W)
+    expected = (G.ravel() @ basis.full_jacobian(X)).reshape(D + 1, K)
+    got = basis.vjp(X, G)
+    assert got.shape == (D + 1, K)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_vjp_is_the_gradient_of_a_loss():
+    X, W = random_problem(5, N=8, D=2, K=3)
+    w_out = np.array([0.5, -1.0, 2.0])
+    y = np.linspace(-1, 1, 8)
+
+    def loss(Wm):
+        r = TanhBasis(Wm).transform(X) @ w_out - y
+        return 0.5 * r @ r
+
+    G = np.outer(TanhBasis(W).transform(X) @ w_out - y, w_out)
+    grad = TanhBasis(W).vjp(X, G)
+    eps = 1e-6
+    num = np.empty_like(W)
+    for idx in np.ndindex(*W.shape):
+        Wp, Wm = W.copy(), W.copy()
+        Wp[idx] += eps
+        Wm[idx] -= eps
+        num[idx] = (loss(Wp) - loss(Wm)) / (2 * eps)
+    assert np.max(tb.relative_error(grad, num)) < REL_TOL
+
+
+# ------------------------------------------------------- 1-D X and N = 0
+def test_one_dimensional_X_means_D_equals_one():
+    W = np.array([[0.5, -1.0, 2.0], [0.1, 0.2, -0.3]])
+    basis = TanhBasis(W)
+    x = np.linspace(-2, 2, 5)
+    np.testing.assert_array_equal(basis.transform(x), basis.transform(x[:, None]))
+    np.testing.assert_array_equal(basis.jacobian(x), basis.jacobian(x[:, None]))
+    np.testing.assert_array_equal(basis.numerical_jacobian(x), basis.numerical_jacobian(x[:, None]))
+    np.testing.assert_array_equal(basis.full_jacobian(x), basis.full_jacobian(x[:, None]))
+    G = np.ones((5, 3))
+    np.testing.assert_array_equal(basis.vjp(x, G), basis.vjp(x[:, None], G))
+    assert basis.Z(x).shape == (5, 3)
+
+
+@pytest.mark.parametrize("X", [np.empty((0, 2)), np.empty((0,))])
+def test_no_samples_gives_empty_arrays_of_the_right_shape(X):
+    D = 2 if X.ndim == 2 else 1
+    basis = TanhBasis(np.ones((D + 1, 3)))
+    assert basis.Z(X).shape == (0, 3)
+    assert basis.transform(X).shape == (0, 3)
+    assert basis.jacobian(X).shape == (0, D + 1, 3)
+    assert basis.numerical_jacobian(X).shape == (0, D + 1, 3)
+    assert basis.full_jacobian(X).shape == (0, (D + 1) * 3)
+    g = basis.vjp(X, np.empty((0, 3)))
+    assert g.shape == (D + 1, 3)
+    assert np.all(g == 0)
+
+
+def test_integer_inputs_are_accepted():
+    basis = TanhBasis([[1, 2], [0, 1]])
+    assert basis.W.dtype == np.float64
+    np.testing.assert_allclose(basis.transform([0, 1]), np.tanh([[0.0, 1.0], [1.0, 3.0]]))
+
+
+# ----------------------------------------------------------- W is owned
+def test_constructor_copies_W_and_W_is_read_only():
+    W = np.ones((3, 2))
+    basis = TanhBasis(W)
+    W[0, 0] = 99.0
+    assert basis.W[0, 0] == 1.0
+    with pytest.raises(ValueError):
+        basis.W[0, 0] = 5.0
+    basis.W = np.zeros((3, 2))  # replacing through the setter is allowed
+    assert np.all(basis.W == 0)
+
+
+def test_calls_do_not_change_W():
+    X, W = random_problem(6, N=5, D=3, K=2)
+    basis = TanhBasis(W)
+    before = basis.W.copy()
+    basis.transform(X)
+    basis.jacobian(X)
+    basis.full_jacobian(X)
+    basis.numerical_jacobian(X, eps=1e-3)
+    basis.vjp(X, np.ones((5, 2)))
+    np.testing.assert_array_equal(basis.W, before)
+
+
+def test_numerical_jacobian_leaves_W_unchanged_when_forward_raises(monkeypatch):
+    X, W = random_problem(7, N=4, D=2, K=3)
+    basis = TanhBasis(W)
+    before = basis.W.copy()
+    calls = {"n": 0}
+    real_forward = TanhBasis._forward
+
+    def failing_forward(X_, W_):
+        calls["n"] += 1
+        if calls["n"] == 3:  # midway: after one + and one - pass
+            raise RuntimeError("simulated failure")
+        return real_forward(X_, W_)
+
+    monkeypatch.setattr(TanhBasis, "_forward", staticmethod(failing_forward))
+    with pytest.raises(RuntimeError, match="simulated"):
+        basis.numerical_jacobian(X)
+    assert calls["n"] == 3
+    np.testing.assert_array_equal(basis.W, before)
+
+
+def test_numerical_jacobian_uses_one_pair_of_passes_per_row(monkeypatch):
+    X, W = random_problem(8, N=4, D=3, K=5)
+    basis = TanhBasis(W)
+    calls = {"n": 0}
+    real_forward = TanhBasis._forward
+
+    def counting_forward(X_, W_):
+        calls["n"] += 1
+        return real_forward(X_, W_)
+
+    monkeypatch.setattr(TanhBasis, "_forward", staticmethod(counting_forward))
+    basis.numerical_jacobian(X)
+    assert calls["n"] == 2 * (3 + 1)  # (D+1) pairs, not (D+1)*K
+
+
+# ----------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    ("W", "exc", "msg"),
+    [
+        (np.ones(3), ValueError, r"W must have shape \(D\+1, K\)"),
+        (np.ones((1, 3)), ValueError, r"W must have shape \(D\+1, K\)"),
+        (np.ones((3, 0)), ValueError, r"W must have shape \(D\+1, K\)"),
+        (np.ones((2, 2, 2)), ValueError, r"W must have shape \(D\+1, K\)"),
+        (np.array([[1.0, np.nan], [0.0, 1.0]]), ValueError, "W must be finite"),
+        (np.array([[1.0, np.inf], [0.0, 1.0]]), ValueError, "W must be finite"),
+        (np.array([["a", "b"], ["c", "d"]]), TypeError, "W must hold real numbers"),
+        (np.array([[True], [False]]), TypeError, "W must hold real numbers"),
+        ([[1 + 1j], [0]], TypeError, "W must hold real numbers"),
+    ],
+)
+def test_bad_W_is_rejected(W, exc, msg):
+    with pytest.raises(exc, match=msg):
+        TanhBasis(W)
+
+
+def test_failed_W_assignment_keeps_old_parameters():
+    basis = TanhBasis(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="W must have shape"):
+        basis.W = np.ones((4,))
+    with pytest.raises(ValueError, match="W must be finite"):
+        basis.W = np.full((3, 2), np.nan)
+    np.testing.assert_array_equal(basis.W, np.ones((3, 2)))
+
+
+METHODS = ["Z", "transform", "jacobian", "full_jacobian", "numerical_jacobian"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(
+    ("X", "exc", "msg"),
+    [
+        (np.ones((4, 2)), ValueError, r"X must have shape \(N, 3\)"),
+        (np.ones((4, 3, 1)), ValueError, r"X must have shape \(N, 3\)"),
+        (np.ones(4), ValueError, r"X is 1-D, which means D = 1.*\(N, 3\)"),
+        (np.array([[1.0, np.nan, 0.0]]), ValueError, "X must be finite"),
+        (np.array([[1.0, -np.inf, 0.0]]), ValueError, "X must be finite"),
+        (np.array([["1", "2", "3"]]), TypeError, "X must hold real numbers"),
+        (np.array([[None, 1, 2]]), TypeError, "X must hold real numbers"),
+    ],
+)
+def test_bad_X_is_rejected_by_every_method(method, X, exc, msg):
+    basis = TanhBasis(np.ones((4, 2)))
+    before = basis.W.copy()
+    with pytest.raises(exc, match=msg):
+        getattr(basis, method)(X)
+    with pytest.raises(exc, match=msg):
+        basis.vjp(X, np.ones((1, 2)))
+    np.testing.assert_array_equal(basis.W, before)
+
+
+@pytest.mark.parametrize(
+    ("G", "exc", "msg"),
+    [
+        (np.ones((5, 3)), ValueError, r"G must have shape \(N, K\) = \(4, 2\)"),
+        (np.ones(8), ValueError, r"G must have shape \(N, K\) = \(4, 2\)"),
+        (np.full((4, 2), np.nan), ValueError, "G must be finite"),
+        (np.array([["a"] * 2] * 4), TypeError, "G must hold real numbers"),
+    ],
+)
+def test_bad_G_is_rejected(G, exc, msg):
+    basis = TanhBasis(np.ones((3, 2)))
+    with pytest.raises(exc, match=msg):
+        basis.vjp(np.ones((4, 2)), G)
+
+
+@pytest.mark.parametrize(
+    ("eps", "exc"),
+    [(0.0, ValueError), (-1e-6, ValueError), (np.nan, ValueError), (np.inf, ValueError),
+     ("1e-6", TypeError), (True, TypeError), (None, TypeError), (1e-6 + 0j, TypeError)],
+)
+def test_bad_eps_is_rejected(eps, exc):
+    basis = TanhBasis(np.ones((3, 2)))
+    with pytest.raises(exc, match="eps must be"):
+        basis.numerical_jacobian(np.ones((4, 2)), eps=eps)
+
+
+def test_numpy_scalar_eps_is_accepted():
+    basis = TanhBasis(np.ones((3, 2)))
+    X = np.ones((4, 2)) * 0.1
+    np.testing.assert_array_equal(
+        basis.numerical_jacobian(X, eps=np.float64(1e-5)), basis.numerical_jacobian(X, eps=1e-5)
+    )
