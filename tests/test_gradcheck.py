@@ -1,0 +1,158 @@
+"""Tests for code/gradcheck.py (conftest.py puts code/ on sys.path)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import gradcheck as gc
+import tanh_basis as tb
+
+
+# ------------------------------------------------------- central_difference
+def test_central_difference_matches_known_jacobian() -> None:
+    # f(t) = (t0 * t1, sin t0, t1**3): Jacobian known in closed form.
+    theta = np.array([0.7, -1.3])
+
+    def f(t: np.ndarray) -> np.ndarray:
+        return np.array([t[0] * t[1], np.sin(t[0]), t[1] ** 3])
+
+    expected = np.array(
+        [[theta[1], theta[0]], [np.cos(theta[0]), 0.0], [0.0, 3 * theta[1] ** 2]]
+    )
+    J = gc.central_difference(f, theta, eps=1e-6)
+    assert J.shape == (3, 2)
+    np.testing.assert_allclose(J, expected, rtol=1e-8, atol=1e-9)
+
+
+def test_central_difference_shapes_follow_outputs_then_inputs() -> None:
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((4, 2))
+    W = rng.standard_normal((3, 5)) * 0.3
+    J4 = gc.central_difference(lambda W_: np.tanh(X @ W_[:-1] + W_[-1]), W)
+    assert J4.shape == (4, 5, 3, 5)
+    # Its block diagonal in the units is the basis' compact Jacobian.
+    k = np.arange(5)
+    compact = J4[:, k, :, k].transpose(1, 2, 0)  # (N, D+1, K)
+    _, rel = gc.check_gradient(tb.TanhBasis(W).jacobian(X), compact)
+    assert rel < 1e-7
+    # ... and the cross-unit blocks are exactly 0, as the Kronecker delta says.
+    off = J4.copy()
+    off[:, k, :, k] = 0.0
+    assert np.count_nonzero(off) == 0
+
+
+def test_central_difference_scalar_output_is_gradient_and_theta_untouched() -> None:
+    theta = np.array([[1.0, 2.0], [3.0, -4.0]])
+    before = theta.copy()
+    g = gc.central_difference(lambda t: 0.5 * np.sum(t**2), theta)
+    assert g.shape == theta.shape
+    np.testing.assert_allclose(g, theta, rtol=1e-9)
+    np.testing.assert_array_equal(theta, before)
+
+
+def test_central_difference_error_shrinks_like_eps_squared() -> None:
+    # Truncation regime: dividing eps by 10 divides the error by about 100.
+    errs = [abs(gc.central_difference(np.exp, [0.0], eps=e)[0, 0] - 1.0) for e in (1e-1, 1e-2)]
+    assert 80 < errs[0] / errs[1] < 120
+
+
+@pytest.mark.parametrize("eps", [0.0, -1e-6, float("nan"), float("inf")])
+def test_central_difference_rejects_bad_eps(eps: float) -> None:
+    with pytest.raises(ValueError, match="eps"):
+        gc.central_difference(np.sin, [1.0], eps=eps)
+
+
+def test_central_difference_rejects_bad_types() -> None:
+    with pytest.raises(TypeError, match="eps"):
+        gc.central_difference(np.sin, [1.0], eps=True)
+    with pytest.raises(TypeError, match="eps"):
+        gc.central_difference(np.sin, [1.0], eps="1e-6")
+    with pytest.raises(TypeError, match="f must be callable"):
+        gc.central_difference(3.0, [1.0])
+    with pytest.raises(TypeError, match="theta"):
+        gc.central_difference(np.sin, ["a"])
+    with pytest.raises(ValueError, match="theta"):
+        gc.central_difference(np.sin, [np.nan])
+
+
+def test_central_difference_rejects_changing_or_nonfinite_output() -> None:
+    with pytest.raises(ValueError, match="same shape"):
+        gc.central_difference(lambda t: np.ones(3 if t[0] > 0 else 2), [0.0])
+    with pytest.raises(ValueError, match="finite"):
+        gc.central_difference(lambda t: np.where(t > 0, 1.0, np.inf), [0.0])
+
+
+# ------------------------------------------------------------ check_gradient
+def test_check_gradient_values_and_scale_invariance() -> None:
+    a = np.array([1.0, -2.0, 0.0])
+    n = np.array([1.1, -2.0, 0.0])
+    max_abs, max_rel = gc.check_gradient(a, n)
+    assert max_abs == pytest.approx(0.1)
+    assert max_rel == pytest.approx(0.1 / 2.1)
+    max_abs_big, max_rel_big = gc.check_gradient(1000 * a, 1000 * n)
+    assert max_abs_big == pytest.approx(100.0)
+    assert max_rel_big == pytest.approx(max_rel)
+
+
+def test_check_gradient_opposite_signs_give_one() -> None:
+    assert gc.check_gradient([1.0], [-1.0])[1] == pytest.approx(1.0)
+
+
+def test_check_gradient_validation() -> None:
+    with pytest.raises(ValueError, match="same shape"):
+        gc.check_gradient(np.zeros(3), np.zeros(4))
+    with pytest.raises(ValueError, match="at least one entry"):
+        gc.check_gradient([], [])
+    with pytest.raises(ValueError, match="numeric must be finite"):
+        gc.check_gradient([1.0], [np.inf])
+    with pytest.raises(TypeError, match="analytic"):
+        gc.check_gradient([1 + 1j], [1.0])
+
+
+# -------------------------------------------------------------- loglog_slope
+@pytest.mark.parametrize("p", [-1.0, 0.5, 2.0, 3.0])
+def test_loglog_slope_recovers_power(p: float) -> None:
+    x = np.logspace(-6, -1, 11)
+    assert gc.loglog_slope(x, 7.0 * x**p) == pytest.approx(p, abs=1e-10)
+
+
+def test_loglog_slope_validation() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        gc.loglog_slope([1.0, 2.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="positive"):
+        gc.loglog_slope([-1.0, 2.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="shape"):
+        gc.loglog_slope([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="shape"):
+        gc.loglog_slope([1.0], [1.0])
+    with pytest.raises(ValueError, match="two different"):
+        gc.loglog_slope([2.0, 2.0], [1.0, 3.0])
+
+
+# ------------------------------------------------------------ sech2_reference
+def test_sech2_reference_against_closed_form_and_tb() -> None:
+    z = np.array([-3.0, 0.0, 0.5, 10.0, 40.0, 300.0])
+    ref = gc.sech2_reference(z)
+    assert ref.shape == z.shape
+    assert ref[1] == 1.0
+    # 4 e^{-2|z|} has no cancellation for large |z| and equals sech^2 to 1e-26 there.
+    assert ref[4] == pytest.approx(4 * math.exp(-80.0), rel=1e-15)
+    # The float64 formula in tanh_basis agrees to a few ulps everywhere.
+    np.testing.assert_allclose(tb.sech2(z), ref, rtol=1e-14)
+    # ... whereas 1 - tanh^2 has lost everything at z = 40.
+    assert 1.0 - np.tanh(40.0) ** 2 == 0.0 < ref[4]
+
+
+def test_sech2_reference_keeps_shape_and_validates() -> None:
+    assert gc.sech2_reference(np.zeros((2, 3))).shape == (2, 3)
+    with pytest.raises(ValueError, match="dps"):
+        gc.sech2_reference([1.0], dps=10)
+    with pytest.raises(TypeError, match="dps"):
+        gc.sech2_reference([1.0], dps=30.0)
+    with pytest.raises(ValueError, match="z must be finite"):
+        gc.sech2_reference([np.inf])
+    with pytest.raises(TypeError, match="z"):
+        gc.sech2_reference(["x"])
