@@ -26,13 +26,15 @@ def root() -> Path:
 def book_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess:
     """Build the book once per session, exactly as the README's `make book` does.
 
-    Execution is forced by _config.yml, warnings are errors (-W -n), and a cell
-    that raises or prints to stderr fails the build. The HTML lands in
+    Every page is re-read (--all) and re-executed (forced by _config.yml), so an
+    edit to code/*.py is never hidden behind a page Sphinx thinks unchanged;
+    warnings are errors (-W -n), and a cell that raises or prints to stderr
+    fails the build. The HTML lands in
     _build/html, where the browser tests read it.
     """
     jb = Path(sys.executable).with_name("jupyter-book")
     proc = subprocess.run(
-        [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"],
+        [str(jb), "build", str(ROOT), "--all", "-W", "-n", "--keep-going"],
         cwd=ROOT,
         capture_output=True,
         text=True,
