@@ -86,6 +86,7 @@ def test_glued_gradient_check_numbers_come_from_the_code(book_html):
 def test_a_cell_warning_or_error_fails_the_build(tmp_path, cell, expected):
     """The real _config.yml turns a cell's stderr or exception into a failed build."""
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    shutil.copytree(ROOT / "_ext", tmp_path / "_ext")  # the config's local extension
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     header = (ROOT / "chapters" / "implementation.md").read_text().split("---")[1]
     (tmp_path / "page.md").write_text(

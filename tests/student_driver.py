@@ -1,0 +1,108 @@
+"""Run the pages as a student does; called by tests/test_student_path.py.
+
+Usage: ``<fresh venv>/bin/python student_driver.py CHAPTERS_DIR OUT.json PAGE.md ...``
+
+This script runs under the fresh virtual environment's Python, so jupytext,
+nbclient and the kernel (``python3``, which jupyter_client starts with this
+very interpreter) all come from requirements.txt alone. For each page it opens
+the .md file through jupytext, starts one kernel with CHAPTERS_DIR as the
+working directory, runs every code cell in order, then runs every code cell a
+second time in the same kernel (students re-run cells), and records what both
+passes printed. It writes JSON and judges nothing: the test does that.
+
+It needs nothing from the tests folder, because the fresh venv cannot import it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+#: nbclient skips cells that carry this tag. The website skips the live-slider
+#: cell (tag skip-execution), but a student in Jupyter runs it, so here no real
+#: tag may skip a cell.
+NO_SKIP_TAG = "student-driver-never-skips"
+
+
+def _record(cell: nbformat.NotebookNode) -> list[dict]:
+    """The outputs of one cell as plain data: kind and text."""
+    recorded = []
+    for output in cell.get("outputs", []):
+        kind = output["output_type"]
+        if kind == "stream":
+            recorded.append({"kind": output["name"], "text": output["text"]})
+        elif kind in ("execute_result", "display_data"):
+            data = output.get("data", {})
+            recorded.append(
+                {
+                    "kind": "text/plain",
+                    "text": data.get("text/plain", ""),
+                    "mimetypes": sorted(data),
+                }
+            )
+        elif kind == "error":
+            recorded.append(
+                {"kind": "error", "text": f"{output['ename']}: {output['evalue']}"}
+            )
+    return recorded
+
+
+def run_page(path: Path, chapters: Path) -> dict:
+    notebook = jupytext.read(path)
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=False,
+        skip_cells_with_tag=NO_SKIP_TAG,
+        resources={"metadata": {"path": str(chapters)}},
+    )
+    code = [(i, c) for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
+    result: dict = {
+        "cells": len(code),
+        "tags": [c.metadata.get("tags", []) for _, c in code],
+        "passes": [],
+        "error": None,
+        "kernel_prefix": None,
+    }
+    with client.setup_kernel():
+        for run in (1, 2):
+            outputs = []
+            for index, cell in code:
+                try:
+                    client.execute_cell(cell, index)
+                except CellExecutionError as exc:
+                    result["error"] = f"pass {run}, code cell {len(outputs)}: {exc}"
+                    result["passes"].append(outputs)
+                    return result
+                outputs.append(_record(cell))
+            result["passes"].append(outputs)
+        # Which Python ran the cells: it must be the fresh environment's.
+        probe = nbformat.v4.new_code_cell("import sys; print(sys.prefix, end='')")
+        notebook.cells.append(probe)  # nbclient writes the cell back by index
+        client.execute_cell(probe, len(notebook.cells) - 1)
+        result["kernel_prefix"] = probe.outputs[0]["text"] if probe.outputs else None
+    return result
+
+
+def main(argv: list[str]) -> int:
+    chapters, out, *pages = argv
+    report: dict = {"driver_prefix": sys.prefix, "pages": {}}
+    for page in pages:
+        try:
+            report["pages"][page] = run_page(Path(page), Path(chapters))
+        except Exception:  # record and go on, so one broken page hides no other
+            report["pages"][page] = {"error": traceback.format_exc(), "passes": []}
+        Path(out).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,510 @@
+"""The website in a real browser: every page of the toc, offline, in Chromium.
+
+The built HTML is served on 127.0.0.1 and every request to another host is
+blocked and recorded, so a page that works here works for a reader with no
+network (a classroom on a bad connection, an archived copy). For each page we
+check what a reader would see: typeset equations and no raw TeX, no JavaScript
+errors, alt text on every image, the Binder and Live Code launch buttons where
+the page has code, and kernel-free scrubbers that move when their slider does.
+Full-page screenshots at desktop and phone width land in _build/screenshots/
+(next to the html folder) for a person to look at.
+
+Chromium is Debian's (`apt-get install chromium`), driven by Playwright; no
+browser is downloaded. Without Chromium the browser tests are skipped, unless
+JACOBIAN_REQUIRE_BROWSER=1 (set by .ci/run), where a missing browser fails.
+During development, JACOBIAN_BOOK_HTML=/path/to/_build/html points the tests
+at a book built elsewhere instead of building it into _build/html.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from browser_book import (
+    CHROMIUM_ARGS,
+    ROOT,
+    require_chromium,
+    serve,
+    source_file,
+    toc_pages,
+)
+
+PAGES = toc_pages()
+
+DESKTOP = {"width": 1280, "height": 900}
+# An iPhone 12-15 is 390 CSS pixels wide: the narrowest screen we design for.
+PHONE = {"width": 390, "height": 844}
+
+#: Raw TeX in the visible text means MathJax did not typeset it: a control
+#: sequence, a display delimiter, or an inline $...$ that survived.
+RAW_TEX = re.compile(r"\\[A-Za-z]+|\\[(\[]|\$\$|\$[^$\s][^$\n]{0,200}?\$")
+
+#: Markdown that reached the reader unrendered: a table's separator row (its
+#: dashes possibly turned into em dashes), a code fence, bold markers, or a
+#: MyST role such as {glue:text} that was not resolved.
+RAW_MARKDOWN = re.compile(
+    r"\|\s*[-\u2013\u2014:]+\s*\|\s*[-\u2013\u2014:]+"  # |---|---, dashes maybe en/em
+    r"|```|\*\*\w|\{(?:glue|eq|ref|doc|math)[:}]"
+)
+
+#: The text a reader sees, without code (code may legitimately hold TeX such as
+#: a matplotlib label r"$\phi$") and without what MathJax produced.
+VISIBLE_PROSE_JS = """
+() => {
+  const skip = "pre, code, script, style, textarea, svg, mjx-container, .highlight";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest(skip)) continue;
+    // Not rendered: display:none, or inside a closed <details>.
+    if (el.getClientRects().length === 0) continue;
+    if (getComputedStyle(el).visibility === "hidden") continue;
+    parts.push(node.textContent);
+  }
+  return parts.join(" ");
+}
+"""
+
+MATH_JS = """
+() => {
+  const math = [...document.querySelectorAll(".math")];
+  return {
+    math: math.length,
+    typeset: math.filter((el) => el.querySelector("mjx-container")).length,
+    containers: document.querySelectorAll("mjx-container").length,
+    errors: [...document.querySelectorAll("mjx-merror")].map((el) => el.textContent),
+    version: (window.MathJax && window.MathJax.version) || null,
+    // TeX that went through a non-raw Python string, or an editor, loses its
+    // backslash: "\\tilde" becomes a tab and "ilde", "\\frac" a form feed and
+    // "rac". MathJax typesets the remains without complaint, so look at the
+    // TeX it was given for control characters.
+    mangled: (() => {
+      const doc = window.MathJax && MathJax.startup && MathJax.startup.document;
+      const found = [];
+      if (doc && doc.math) {
+        for (const item of doc.math) {
+          if (/[\\t\\x07\\x08\\x0b\\x0c\\r]/.test(item.math)) found.push(JSON.stringify(item.math));
+        }
+      }
+      return found;
+    })(),
+  };
+}
+"""
+
+# MathJax 3 resolves startup.promise once the first typesetting pass is done.
+WAIT_FOR_MATHJAX_JS = """
+async () => {
+  if (!document.querySelector(".math")) return true;
+  for (let i = 0; i < 300 && !(window.MathJax && window.MathJax.startup
+                               && window.MathJax.startup.promise); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!(window.MathJax && window.MathJax.startup)) return false;
+  await window.MathJax.startup.promise;
+  return true;
+}
+"""
+
+IMAGES_WITHOUT_ALT_JS = """
+() => [...document.querySelectorAll("img")]
+  .filter((img) => !(img.getAttribute("alt") || "").trim())
+  .map((img) => img.id || (img.getAttribute("src") || "").slice(0, 80))
+"""
+
+OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+
+# ------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's Chromium; skip (or fail, in CI) when it is not installed."""
+    return require_chromium()
+
+
+@pytest.fixture(scope="module")
+def site(request: pytest.FixtureRequest) -> Path:
+    """The built HTML: JACOBIAN_BOOK_HTML if set, else this session's build."""
+    override = os.environ.get("JACOBIAN_BOOK_HTML")
+    if override:
+        path = Path(override).resolve()
+        if not (path / "index.html").exists():
+            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
+        return path
+    return request.getfixturevalue("book_html")
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path):
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(site: Path) -> Path:
+    # <build>/html -> <build>/screenshots; _build/ is ignored by git.
+    folder = site.parent / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# --------------------------------------------------------------- page visits
+@dataclass
+class Visit:
+    """What one page showed in one viewport."""
+
+    docname: str
+    width: int
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    mathjax_loaded: bool = True
+    math: dict = field(default_factory=dict)
+    raw_tex: list[str] = field(default_factory=list)
+    raw_markdown: list[str] = field(default_factory=list)
+    images_without_alt: list[str] = field(default_factory=list)
+    code_cells: int = 0
+    binder_links: list[str] = field(default_factory=list)
+    thebe_buttons: int = 0
+    scrubbers: list[dict] = field(default_factory=list)
+    overflow_px: int = 0
+    screenshot: Path | None = None
+
+
+def _open(browser, viewport: dict):
+    """A fresh browser context whose every request to another host is blocked and noted."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    outside: list[str] = []
+
+    def route(route):
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    return context, outside
+
+
+def _visit(browser, base_url: str, docname: str, viewport: dict, shots: Path) -> Visit:
+    visit = Visit(docname=docname, width=viewport["width"])
+    context, visit.outside_requests = _open(browser, viewport)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: visit.console_errors.append(f"{msg.text} ({msg.location.get('url')})")
+        if msg.type == "error"
+        else None,
+    )
+    page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
+    try:
+        page.goto(f"{base_url}/{docname}.html", wait_until="load")
+        visit.mathjax_loaded = bool(page.evaluate(WAIT_FOR_MATHJAX_JS))
+        # Not "networkidle": on a busy 2-core machine it can take longer than any
+        # sane timeout. The page's scripts have run at "load"; MathJax, the one
+        # late worker, is awaited above; web fonts before the screenshot.
+        page.evaluate("document.fonts.ready.then(() => true)")
+        visit.math = page.evaluate(MATH_JS)
+        prose = page.evaluate(VISIBLE_PROSE_JS)
+        visit.raw_tex = [
+            prose[max(0, m.start() - 30) : m.end() + 30] for m in RAW_TEX.finditer(prose)
+        ]
+        visit.raw_markdown = [
+            prose[max(0, m.start() - 30) : m.end() + 30] for m in RAW_MARKDOWN.finditer(prose)
+        ]
+        visit.images_without_alt = page.evaluate(IMAGES_WITHOUT_ALT_JS)
+        visit.code_cells = page.locator("div.cell").count()
+        visit.binder_links = [
+            a.get_attribute("href")
+            for a in page.locator(".dropdown-launch-buttons a[href*='/v2/']").all()
+        ]
+        visit.thebe_buttons = page.locator(".dropdown-launch-buttons .btn-launch-thebe").count()
+        visit.overflow_px = page.evaluate(OVERFLOW_JS)
+        # Screenshot first, at the top of the page as a reader arrives: after the
+        # scrubbing scrolls, the sticky header would be drawn mid-page.
+        name = docname.replace("/", "__")
+        visit.screenshot = shots / f"{name}-{viewport['width']}px.png"
+        page.screenshot(path=visit.screenshot, full_page=True)
+        if viewport is DESKTOP:
+            visit.scrubbers = _scrub(page)
+    finally:
+        context.close()
+    return visit
+
+
+def _scrub(page) -> list[dict]:
+    """Drive each to_jshtml scrubber's slider from the keyboard, as a reader would."""
+    results = []
+    for animation in page.locator("div.animation").all():
+        slider = animation.locator("input[type=range]")
+        frame = animation.locator("img").first
+        if slider.count() == 0:
+            results.append({"error": "div.animation without an <input type=range>"})
+            continue
+        slider = slider.first
+        slider.scroll_into_view_if_needed()
+        first = frame.get_attribute("src")
+        slider.press("End")
+        page.wait_for_timeout(100)
+        last = frame.get_attribute("src")
+        last_value = slider.input_value()
+        slider.press("Home")
+        page.wait_for_timeout(100)
+        back = frame.get_attribute("src")
+        results.append(
+            {
+                "first_src": (first or "")[:60],
+                "moved": bool(last) and last != first,
+                "returned": back == first,
+                "last_value": last_value,
+                "max": slider.get_attribute("max"),
+            }
+        )
+    return results
+
+
+@pytest.fixture(scope="module")
+def visits(browser, base_url, screenshots):
+    """Each page is opened once per viewport; the tests below share the results."""
+    cache: dict[tuple[str, int], Visit] = {}
+
+    def get(docname: str, viewport: dict) -> Visit:
+        key = (docname, viewport["width"])
+        if key not in cache:
+            cache[key] = _visit(browser, base_url, docname, viewport, screenshots)
+        return cache[key]
+
+    return get
+
+
+# --------------------------------------------------------------------- tests
+@pytest.mark.parametrize("docname", PAGES)
+def test_reading_a_page_reaches_no_other_host(visits, docname):
+    # Launch buttons are links and buttons: they reach out only when clicked.
+    for viewport in (DESKTOP, PHONE):
+        visit = visits(docname, viewport)
+        assert visit.outside_requests == [], (
+            f"{docname} at {visit.width}px tried to reach other hosts: {visit.outside_requests}"
+        )
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_no_javascript_errors(visits, docname):
+    for viewport in (DESKTOP, PHONE):
+        visit = visits(docname, viewport)
+        assert visit.page_errors == [], f"{docname} at {visit.width}px: {visit.page_errors}"
+        assert visit.console_errors == [], (
+            f"{docname} at {visit.width}px logged errors: {visit.console_errors}"
+        )
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_equations_are_typeset(visits, docname):
+    visit = visits(docname, DESKTOP)
+    math = visit.math
+    if math["math"]:
+        assert visit.mathjax_loaded, f"{docname} has math but MathJax never started"
+        assert math["version"] and math["version"].startswith("3."), math
+        assert math["typeset"] == math["math"], (
+            f"{docname}: {math['math'] - math['typeset']} of {math['math']} equations untypeset"
+        )
+        assert math["containers"] > 0
+        assert math["errors"] == [], f"{docname}: MathJax could not parse {math['errors']}"
+        assert math["mangled"] == [], f"{docname}: TeX lost a backslash: {math['mangled']}"
+    assert visit.raw_tex == [], f"{docname} shows raw TeX: {visit.raw_tex}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_no_raw_markdown_in_the_text(visits, docname):
+    visit = visits(docname, DESKTOP)
+    assert visit.raw_markdown == [], f"{docname} shows unrendered markup: {visit.raw_markdown}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_every_image_has_alt_text(visits, docname):
+    visit = visits(docname, DESKTOP)
+    assert visit.images_without_alt == [], (
+        f"{docname}: <img> without alt text: {visit.images_without_alt}"
+    )
+
+
+def _expected_binder_link(docname: str) -> str:
+    """The Binder link that _config.yml promises: JupyterLab, at the page's .md file."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo = config["repository"]
+    org, name = urlsplit(repo["url"]).path.strip("/").split("/")[:2]
+    hub = config["launch_buttons"]["binderhub_url"].rstrip("/")
+    prefix = (repo.get("path_to_book") or "").strip("/")
+    path = f"{prefix}/{docname}.md" if prefix else f"{docname}.md"
+    return f"{hub}/v2/gh/{org}/{name}/{repo['branch']}?urlpath=lab/tree/{path}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_launch_buttons_where_the_page_has_code(visits, docname):
+    visit = visits(docname, DESKTOP)
+    if visit.code_cells == 0:
+        pytest.skip(f"{docname} has no code cells, so no launch buttons are needed")
+    assert visit.binder_links == [_expected_binder_link(docname)]
+    assert visit.thebe_buttons == 1, f"{docname}: no Live Code (Thebe) button"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_scrubbers_change_frame_when_the_slider_moves(visits, docname):
+    visit = visits(docname, DESKTOP)
+    if not visit.scrubbers:
+        pytest.skip(f"{docname} has no scrubber")
+    for i, scrubber in enumerate(visit.scrubbers):
+        assert "error" not in scrubber, f"{docname} scrubber {i}: {scrubber}"
+        assert scrubber["last_value"] == scrubber["max"], scrubber
+        assert scrubber["moved"], f"{docname} scrubber {i}: the frame did not change"
+        assert scrubber["returned"], f"{docname} scrubber {i}: Home did not show frame 0"
+
+
+def test_the_book_has_a_scrubber(visits):
+    # The interactive page promises a figure that works with no kernel.
+    found = {d: len(visits(d, DESKTOP).scrubbers) for d in PAGES}
+    assert sum(found.values()) > 0, f"no kernel-free scrubber on any page: {found}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_fits_a_phone_screen(visits, docname):
+    # Wide equations and figures must scroll inside their own box, not the page.
+    visit = visits(docname, PHONE)
+    assert visit.overflow_px <= 1, (
+        f"{docname} is {visit.overflow_px}px wider than a {visit.width}px screen; "
+        f"see {visit.screenshot}"
+    )
+
+
+def test_live_code_reaches_out_only_to_thebe_when_clicked(browser, base_url):
+    """Clicking Live Code is the one time a page may reach out: to fetch Thebe.
+
+    Thebe then asks mybinder.org for a kernel; that cannot run here (no network),
+    so this stops at the request for Thebe's script, which is blocked.
+    """
+    with_code = [d for d in PAGES if _code_cells(d)]
+    if not with_code:
+        pytest.skip("no page has code cells")
+    context, outside = _open(browser, DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/{with_code[0]}.html", wait_until="load")
+        assert outside == []
+        page.locator(".dropdown-launch-buttons button.dropdown-toggle").click()
+        page.locator(".dropdown-launch-buttons .btn-launch-thebe").click()
+        deadline = time.monotonic() + 10
+        while not outside and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+    finally:
+        context.close()
+    hosts = {urlsplit(url).hostname for url in outside}
+    assert hosts == {"unpkg.com"}, outside
+    assert all("/thebe@" in url for url in outside), outside
+
+
+def _code_cells(docname: str) -> list:
+    """The page's code cells, read the way Jupyter reads the .md file."""
+    notebook = jupytext.read(source_file(docname))
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+# ------------------------------------------ downloads (static HTML, no browser)
+@pytest.mark.parametrize("docname", PAGES)
+def test_download_offers_md_and_executed_ipynb(site, docname):
+    source = source_file(docname)
+    text = source.read_text(encoding="utf-8")
+    if "kernelspec:" not in text:
+        pytest.skip(f"{docname} is not a notebook")
+    html_path = site / f"{docname}.html"
+    soup = BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
+    page_url = f"http://book/{docname}.html"
+
+    def target(css: str) -> Path:
+        links = soup.select(css)
+        assert len(links) == 1, f"{docname}: expected one {css}, found {len(links)}"
+        url = urljoin(page_url, links[0]["href"])
+        return site / urlsplit(url).path.lstrip("/")
+
+    md = target("a.btn-download-source-button")
+    assert md.suffix == ".md"
+    # The reader downloads the very file that Jupyter and Binder open.
+    assert md.read_text(encoding="utf-8") == text, (
+        f"{md} differs from {source}: was the book built from an older source?"
+    )
+
+    ipynb = target("a.btn-download-notebook-button")
+    assert ipynb.suffix == ".ipynb"
+    notebook = nbformat.reads(ipynb.read_text(encoding="utf-8"), as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert len(code) == len(_code_cells(docname)), "the .ipynb lost or gained code cells"
+    # Executed: every output the website shows is in the notebook too.
+    shown = len(soup.select("div.cell_output"))
+    assert sum(1 for c in code if c.outputs) >= shown, (
+        f"{docname}.ipynb has fewer cells with outputs than the page shows ({shown})"
+    )
+    # Cells tagged skip-execution (the live sliders) are meant to run only in Jupyter.
+    unrun = [
+        i
+        for i, c in enumerate(code)
+        if not c.get("execution_count") and "skip-execution" not in c.metadata.get("tags", [])
+    ]
+    assert unrun == [], f"{docname}.ipynb: code cells {unrun} were not executed"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_each_inline_script_appears_once(site, docname):
+    # Sphinx 7 writes inline scripts twice (sphinx-doc/sphinx#13402); for
+    # sphinx-thebe's `const THEBE_JS_URL` that is a SyntaxError on every page.
+    # _ext/book_html.py removes the copies; this shows it still does.
+    # Only <head>, where Sphinx puts them: a page's own outputs may legitimately
+    # repeat a script (each matplotlib animation carries its player's code).
+    soup = BeautifulSoup((site / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+    bodies = [s.string.strip() for s in soup.head.find_all("script", src=False) if s.string]
+    repeated = sorted({b[:80] for b in bodies if bodies.count(b) > 1})
+    assert repeated == [], f"{docname}: inline scripts written more than once: {repeated}"
+
+
+def test_missing_chromium_skips_here_but_fails_in_ci():
+    # No browser: a developer's run skips, saying how to enable the tests...
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        require_chromium(find=lambda: None, environ={})
+    # ... but CI (JACOBIAN_REQUIRE_BROWSER=1) must not pass by skipping.
+    with pytest.raises(pytest.fail.Exception, match="JACOBIAN_REQUIRE_BROWSER"):
+        require_chromium(find=lambda: None, environ={"JACOBIAN_REQUIRE_BROWSER": "1"})
+    assert require_chromium(find=lambda: "/x/chromium", environ={}) == "/x/chromium"
+
+
+def test_screenshots_are_saved(visits, screenshots):
+    # A person looks at these; make sure there is one per page and width.
+    for docname in PAGES:
+        for viewport in (DESKTOP, PHONE):
+            shot = visits(docname, viewport).screenshot
+            assert shot is not None and shot.exists() and shot.stat().st_size > 1000
+    print(json.dumps(sorted(p.name for p in screenshots.glob("*.png")), indent=1))
