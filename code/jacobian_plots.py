@@ -84,10 +84,10 @@ PANELS: tuple[str, ...] = ("phi_a", "dphi_a", "phi_b", "dphi_b")
 # Four distinct titles (the source gave two panels the same one). They never
 # change: mathtext is parsed once and the titles stay in the cached background.
 _TITLES = {
-    "phi_a": r"$\varphi_k$ against the slope $a$",
-    "dphi_a": r"$\partial\varphi_k/\partial a$ against $a$",
-    "phi_b": r"$\varphi_k$ against the bias $b$",
-    "dphi_b": r"$\partial\varphi_k/\partial b$ against $b$",
+    "phi_a": r"$\phi_k$ against the slope $a$",
+    "dphi_a": r"$\partial\phi_k/\partial a$ against $a$",
+    "phi_b": r"$\phi_k$ against the bias $b$",
+    "dphi_b": r"$\partial\phi_k/\partial b$ against $b$",
 }
 
 # Unit colours: the book's cycle. Marker shapes differ as well, so the units
@@ -414,10 +414,10 @@ class FourPanelPlot:
             for name in PANELS:
                 ax[name].set_autoscale_on(False)
 
-            ax["phi_a"].set_ylabel(r"$\varphi_k$")
-            ax["dphi_a"].set_ylabel(r"$\partial\varphi_k / \partial a$")
-            ax["phi_b"].set_ylabel(r"$\varphi_k$")
-            ax["dphi_b"].set_ylabel(r"$\partial\varphi_k / \partial b$")
+            ax["phi_a"].set_ylabel(r"$\phi_k$")
+            ax["dphi_a"].set_ylabel(r"$\partial\phi_k / \partial a$")
+            ax["phi_b"].set_ylabel(r"$\phi_k$")
+            ax["dphi_b"].set_ylabel(r"$\partial\phi_k / \partial b$")
             ax["dphi_a"].set_xlabel(r"slope $a$")
             ax["dphi_b"].set_xlabel(r"bias $b$")
             if self.layout == "column":
