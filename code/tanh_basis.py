@@ -52,6 +52,31 @@ def _require_finite(arr: Array, name: str) -> None:
 
 
 # ------------------------------------------------------------- scalar pieces
+# Work on rows in blocks of about this many float64 numbers (256 KiB): a block
+# and its one temporary stay in a core's L2 cache while the elementwise passes
+# of sech2 run over them, instead of streaming (N, K) arrays through memory once
+# per operation.
+_BLOCK_ELEMENTS = 1 << 15
+
+
+def _sech2_inplace(z: Array, tmp: Array) -> Array:
+    """Overwrite ``z`` with ``sech2(z)``, using ``tmp`` (same shape) as scratch.
+
+    The same operations in the same order as :func:`sech2`'s formula, so the
+    results are bit-for-bit the same; the caller silences underflow.
+    """
+    s = z
+    np.abs(z, out=s)
+    np.negative(s, out=s)
+    np.exp(s, out=s)  # s = exp(-|z|) in (0, 1]
+    np.multiply(s, s, out=tmp)
+    tmp += 1.0  # 1 + s**2
+    s *= 2.0
+    s /= tmp  # sech(z) = 2 s / (1 + s**2)
+    s *= s
+    return s
+
+
 def sech2(z: ArrayLike) -> Array:
     """Derivative of tanh, ``sech(z)**2 = 1 - tanh(z)**2``, to full precision.
 
@@ -59,7 +84,8 @@ def sech2(z: ArrayLike) -> Array:
     ``|z| = 9`` and is exactly 0 from ``|z|`` of about 19 on. With
     ``s = exp(-|z|)`` we have ``sech(z) = 2 s / (1 + s**2)``, which involves no
     subtraction, so every finite ``z`` keeps a relative error of a few ulps
-    until the true value itself underflows (``|z|`` beyond about 355).
+    until the true value leaves the normal range of doubles (``|z|`` beyond
+    about 354; it rounds to exactly 0 from about 373).
 
     Parameters
     ----------
@@ -72,12 +98,17 @@ def sech2(z: ArrayLike) -> Array:
         ``sech(z)**2``, same shape as ``z``; 0 at ``z = +-inf``.
     """
     z = _as_real_array(z, "z")
+    out = np.array(z, dtype=np.float64, order="C")  # a copy we may overwrite
+    flat = out.reshape(-1)
+    tmp = np.empty(min(flat.size, _BLOCK_ELEMENTS))
     # exp(-|z|) only underflows where sech^2 itself is far below the smallest
     # double; silence that so a user's np.seterr(all="raise") cannot trip.
     with np.errstate(under="ignore", over="ignore"):
-        s = np.exp(-np.abs(z))
-        sech = 2.0 * s / (1.0 + s * s)
-        return sech * sech
+        for start in range(0, flat.size, _BLOCK_ELEMENTS):
+            block = flat[start:start + _BLOCK_ELEMENTS]
+            _sech2_inplace(block, tmp[: block.size])
+    # A 0-d input gives a numpy scalar, as numpy's own ufuncs do.
+    return out[()] if out.ndim == 0 else out
 
 
 def phi_tanh(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
@@ -244,7 +275,9 @@ class TanhBasis:
     @staticmethod
     def _forward(X: Array, W: Array) -> Array:
         """Pre-activations ``Z = X A + b`` for explicit parameters ``W``."""
-        return X @ W[:-1] + W[-1]
+        Z = X @ W[:-1]
+        Z += W[-1]  # in place: the same sums, without a second (N, K) array
+        return Z
 
     # -------------------------------------------------------------- maps
     def Z(self, X: ArrayLike) -> Array:
@@ -272,7 +305,8 @@ class TanhBasis:
         -------
         ndarray, shape (N, K)
         """
-        return np.tanh(self.Z(X))
+        Z = self.Z(X)
+        return np.tanh(Z, out=Z)  # Z is a fresh array: no second (N, K) one
 
     # ---------------------------------------------------------- Jacobians
     def jacobian(self, X: ArrayLike) -> Array:
@@ -291,12 +325,27 @@ class TanhBasis:
         ndarray, shape (N, D+1, K)
         """
         X = self._check_X(X)
-        S = sech2(self._forward(X, self._W))
         N, D = X.shape
-        J = np.empty((N, D + 1, self.K))
-        # Write each block straight into J: no (N, D+1) design matrix copy.
-        np.multiply(X[:, :, np.newaxis], S[:, np.newaxis, :], out=J[:, :D, :])
-        J[:, D, :] = S
+        K = self.K
+        J = np.empty((N, D + 1, K))
+        # Rows go in cache-sized blocks: sech2 runs on a block while it is in
+        # cache, and J is then written in one pass, the only pass over memory
+        # of the size of J. Xt is the block's design matrix (x_n, 1).
+        rows = max(1, _BLOCK_ELEMENTS // K)
+        tmp = np.empty((min(rows, N), K))
+        Xt = np.empty((min(rows, N), D + 1))
+        Xt[:, D] = 1.0
+        with np.errstate(under="ignore", over="ignore"):
+            for start in range(0, N, rows):
+                stop = min(start + rows, N)
+                m = stop - start
+                S = _sech2_inplace(self._forward(X[start:stop], self._W), tmp[:m])
+                Xt[:m, :D] = X[start:stop]
+                # J[n, d, k] = xt[n, d] * S[n, k], written straight into J.
+                # einsum's outer-product loop is faster than a broadcast
+                # multiply (short rows of K); the products are the same, except
+                # that a -0.0 comes out as +0.0.
+                np.einsum("nd,nk->ndk", Xt[:m], S, out=J[start:stop])
         return J
 
     def full_jacobian(self, X: ArrayLike) -> Array:
@@ -317,9 +366,9 @@ class TanhBasis:
         J = self.jacobian(X)
         N, D1, K = J.shape
         F = np.zeros((N, K, D1, K))
-        k = np.arange(K)
-        # Two advanced indices split by a slice put their axis first: (K, N, D+1).
-        F[:, k, :, k] = J.transpose(2, 0, 1)
+        # The entries with equal unit indices, F[n, k, d, k], as a writable
+        # (N, K, D+1) view: one strided copy, no index arrays.
+        np.einsum("nkdk->nkd", F)[...] = J.transpose(0, 2, 1)
         return F.reshape(N * K, D1 * K)
 
     def numerical_jacobian(self, X: ArrayLike, eps: float = 1e-6) -> Array:
@@ -352,10 +401,15 @@ class TanhBasis:
         for d in range(D + 1):
             W_shift = W.copy()
             W_shift[d] += eps
-            phi_plus = np.tanh(self._forward(X, W_shift))
+            # The forward passes return fresh arrays, so tanh and the
+            # difference can overwrite them instead of allocating (N, K) more.
+            phi_plus = self._forward(X, W_shift)
+            np.tanh(phi_plus, out=phi_plus)
             W_shift[d] = W[d] - eps
-            phi_minus = np.tanh(self._forward(X, W_shift))
-            NJ[:, d, :] = (phi_plus - phi_minus) / (2.0 * eps)
+            phi_minus = self._forward(X, W_shift)
+            np.tanh(phi_minus, out=phi_minus)
+            np.subtract(phi_plus, phi_minus, out=phi_plus)
+            np.divide(phi_plus, 2.0 * eps, out=NJ[:, d, :])
         return NJ
 
     def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:
@@ -363,7 +417,8 @@ class TanhBasis:
 
         By the chain rule ``dL/dW[d, k] = sum_n G[n, k] J[n, d, k]``, i.e.
         ``dL/dA = X.T @ (G * sech2(Z))`` and ``dL/db = sum_n G[n] * sech2(z[n])``.
-        No Jacobian is built: memory is O(N K), not O(N D K).
+        No Jacobian is built: the rows are processed in cache-sized blocks,
+        so the extra memory is O(K) per row of a block, not O(N D K).
 
         Parameters
         ----------
@@ -383,8 +438,28 @@ class TanhBasis:
                 f"G must have shape (N, K) = ({X.shape[0]}, {self.K}), got shape {G.shape}"
             )
         _require_finite(G, "G")
-        GS = G * sech2(self._forward(X, self._W))
-        out = np.empty((self.D + 1, self.K))
-        out[:-1] = X.T @ GS
-        out[-1] = GS.sum(axis=0)
+        N, D = X.shape
+        W = self._W
+        K = W.shape[1]
+        out = np.zeros((D + 1, K))
+        # Cache-sized row blocks: G * sech2(Z) of a block is formed and used
+        # while it is in cache, and nothing of size (N, K) is ever allocated.
+        # With the design matrix xt = (x, 1) of a block, Z = Xt @ W and
+        # dL/dW = Xt.T @ (G * sech2(Z)) are one matrix product each: the bias
+        # rides along as the last row, with no separate add or column sum.
+        rows = max(1, _BLOCK_ELEMENTS // K)
+        m_max = min(rows, N)
+        GS_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
+        Xt = np.empty((m_max, D + 1))
+        Xt[:, D] = 1.0
+        part = np.empty((D + 1, K))
+        with np.errstate(under="ignore", over="ignore"):
+            for start in range(0, N, rows):
+                stop = min(start + rows, N)
+                m = stop - start
+                Xt[:m, :D] = X[start:stop]
+                GS = np.matmul(Xt[:m], W, out=GS_buf[:m])
+                _sech2_inplace(GS, tmp[:m])
+                GS *= G[start:stop]
+                out += np.matmul(Xt[:m].T, GS, out=part)
         return out

@@ -1,0 +1,130 @@
+"""Smoke test of benchmarks/bench_jacobian.py: it runs, and its contenders agree.
+
+The benchmark is a script, not a timed test: here it runs once on the small
+size with --quick, and the test checks the JSON it writes (every contender
+present, the compact results numerically equal) rather than any timing. The
+JAX contenders are checked only where JAX is installed (.venv-bench); CI's
+environment is requirements.txt alone.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "benchmarks" / "bench_jacobian.py"
+COMMITTED = ROOT / "benchmarks" / "results.json"
+HAS_JAX = importlib.util.find_spec("jax") is not None
+
+NUMPY = ["jacobian", "floor", "full_jacobian", "numerical_jacobian", "source_loop",
+         "vjp", "build_then_contract"]
+JAX = ["jax_jacfwd", "jax_jacrev", "jax_vmap_jacrev", "jax_vmap_grad", "jax_jvp_rows",
+       "jax_vjp"]
+KEYS = {"label", "group", "backend", "ours", "skipped", "repeats", "median_s", "times_s",
+        "ratio_to_ours", "first_call_s", "peak_bytes", "peak_method", "check"}
+TARGETS = {"jacobian_over_best_jax", "jacobian_over_floor", "vjp_over_jax_vjp",
+           "contract_over_vjp", "source_loop_over_numerical"}
+# How far each result may be from ours, relative to the largest entry of ours:
+# the same arithmetic (reordered sums at most), or central differences with
+# eps = 1e-6 (truncation ~1e-12, round-off ~1e-10).
+REL_TOL = {"full_jacobian": 0.0, "build_then_contract": 1e-12, "numerical_jacobian": 1e-8,
+           "source_loop": 1e-8}
+JAX_REL_TOL = 1e-12
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess,
+                                                                  dict]:
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--sizes", "small", "--quick", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return proc, json.loads(out.read_text())
+
+
+def test_script_prints_a_table_with_every_contender(quick_run):
+    proc, results = quick_run
+    small = results["sizes"]["small"]
+    assert "median ms" in proc.stdout
+    for name in NUMPY + JAX:
+        assert small["contenders"][name]["label"] in proc.stdout
+
+
+def test_json_has_machine_sizes_contenders_and_targets(quick_run):
+    _, results = quick_run
+    assert {"date_utc", "cpu", "numpy", "python"} <= set(results["machine"])
+    small = results["sizes"]["small"]
+    assert (small["N"], small["D"], small["K"]) == (100, 2, 3)
+    assert set(small["contenders"]) == set(NUMPY + JAX)
+    for c in small["contenders"].values():
+        assert KEYS <= set(c)
+    assert set(small["targets"]) == TARGETS
+
+
+def test_numpy_contenders_all_ran_and_ours_has_ratio_one(quick_run):
+    _, results = quick_run
+    cs = results["sizes"]["small"]["contenders"]
+    for name in NUMPY:
+        c = cs[name]
+        assert c["skipped"] is None, name
+        assert c["repeats"] >= 3 and len(c["times_s"]) == c["repeats"]
+        assert c["median_s"] > 0
+        assert c["peak_method"] == "tracemalloc peak"
+    for name in ("jacobian", "vjp", "numerical_jacobian"):
+        assert cs[name]["ratio_to_ours"] == 1.0
+    # The Jacobian itself is 100 * 3 * 3 doubles: a peak below that is a wrong measurement.
+    assert cs["jacobian"]["peak_bytes"] >= 8 * 100 * 3 * 3
+
+
+@pytest.mark.parametrize("name", list(REL_TOL))
+def test_numpy_results_agree_with_ours(quick_run, name):
+    _, results = quick_run
+    check = results["sizes"]["small"]["contenders"][name]["check"]
+    assert check["scale"] > 0
+    assert check["max_abs_diff"] <= REL_TOL[name] * check["scale"], check
+
+
+@pytest.mark.parametrize("name", JAX)
+def test_jax_contenders_run_and_agree_when_jax_is_installed(quick_run, name):
+    _, results = quick_run
+    c = results["sizes"]["small"]["contenders"][name]
+    if not HAS_JAX:
+        assert c["skipped"] and "jax is not installed" in c["skipped"]
+        pytest.skip("jax is not installed (CI uses requirements.txt only): "
+                    "only the skip message is checked")
+    assert c["skipped"] is None and c["median_s"] > 0
+    assert c["check"]["max_abs_diff"] <= JAX_REL_TOL * c["check"]["scale"], c["check"]
+
+
+def test_source_loop_copy_agrees_with_our_numerical_jacobian_and_restores_W():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from source_loop import SourceLoopBasis
+
+    import tanh_basis as tb
+
+    rng = np.random.default_rng(3)
+    X, W = rng.normal(size=(6, 3)), rng.normal(size=(4, 5))
+    source = SourceLoopBasis(W)
+    NJ = source.numerical_jacobian(X)
+    np.testing.assert_array_equal(source.W, W)
+    np.testing.assert_allclose(NJ, tb.TanhBasis(W).numerical_jacobian(X), rtol=0, atol=1e-9)
+
+
+@pytest.mark.skipif(not COMMITTED.exists(), reason="benchmarks/results.json not committed yet")
+def test_committed_results_have_what_the_appendix_page_reads():
+    results = json.loads(COMMITTED.read_text())
+    medium = results["sizes"]["medium"]
+    assert (medium["N"], medium["D"], medium["K"]) == (10_000, 10, 50)
+    assert {"cpu", "date_utc", "numpy", "jax"} <= set(results["machine"])
+    for name in ("jacobian", "floor", "vjp", "build_then_contract", "numerical_jacobian"):
+        assert medium["contenders"][name]["median_s"] > 0
+    assert set(medium["targets"]) == TARGETS
