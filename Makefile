@@ -15,7 +15,10 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+# --all and a fresh _build/html: Sphinx neither re-reads a page whose source is
+# unchanged nor overwrites a static file it copied before.
 book: $(STAMP)
+	rm -rf _build/html
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,8 @@ def book_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.Completed
     _build/html, where the browser tests read it.
     """
     jb = Path(sys.executable).with_name("jupyter-book")
+    # Sphinx does not overwrite static files it copied before: start afresh.
+    shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
     proc = subprocess.run(
         [str(jb), "build", str(ROOT), "--all", "-W", "-n", "--keep-going"],
         cwd=ROOT,
