@@ -319,6 +319,19 @@ def bench_browser(rounds: int) -> dict[str, Any]:
 
 
 # -------------------------------------------------------------------- main
+
+def print_display_path(title: str, result: dict[str, Any]) -> None:
+    """Print one Image-vs-Output comparison (or why it was skipped)."""
+    print("\n" + title)
+    if "skipped" in result:
+        print("  skipped:", result["skipped"])
+        return
+    for m in ("image", "output"):
+        d = result[m]
+        print(f"  {m:<7}{d['median_ms']:>9.1f} [{d['p10_ms']:6.1f},{d['p90_ms']:6.1f}]")
+    print(f"  image / output median ratio {result['ratio_image_over_output']:.3f}; "
+          f"faster: {result['faster']}")
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -361,28 +374,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\ndisplay path: skipped")
     else:
         display = bench_display(max(rounds // 2, 4))
-        print("\ndisplay path, in an ipykernel (kernel side):")
-        if "skipped" in display:
-            print("  skipped:", display["skipped"])
-        else:
-            for m in ("image", "output"):
-                d = display[m]
-                print(f"  {m:<7}{d['median_ms']:>9.1f} [{d['p10_ms']:6.1f},{d['p90_ms']:6.1f}]")
-            print(f"  image / output median ratio {display['ratio_image_over_output']:.3f}; "
-                  f"faster: {display['faster']}")
+        print_display_path("display path, in an ipykernel (kernel side):", display)
 
     browser: dict[str, Any] | None = None
     if args.browser and not args.quick:
         browser = bench_browser(max(rounds // 2, 4))
-        print("\ndisplay path, JupyterLab in headless Chromium (key press to new image):")
-        if "skipped" in browser:
-            print("  skipped:", browser["skipped"])
-        else:
-            for m in ("image", "output"):
-                d = browser[m]
-                print(f"  {m:<7}{d['median_ms']:>9.1f} [{d['p10_ms']:6.1f},{d['p90_ms']:6.1f}]")
-            print(f"  image / output median ratio {browser['ratio_image_over_output']:.3f}; "
-                  f"faster: {browser['faster']}")
+        print_display_path(
+            "display path, JupyterLab in headless Chromium (key press to new image):", browser
+        )
 
     result = {
         "benchmark": "slider step vs naive full redraw (code/jacobian_plots.py)",

@@ -20,6 +20,9 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+# One set of input checks and one relative error for the whole book.
+from tanh_basis import _as_real_array, _require_finite, relative_error
+
 __all__ = [
     "central_difference",
     "check_gradient",
@@ -28,21 +31,6 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
-
-
-def _as_real_array(value: ArrayLike, name: str) -> Array:
-    """Convert ``value`` to float64, or raise ``TypeError`` naming the argument."""
-    arr = np.asarray(value)
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must hold real numbers (int or float), got dtype {arr.dtype}")
-    return arr.astype(np.float64, copy=False)
-
-
-def _require_finite(arr: Array, name: str) -> None:
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, but it contains NaN or inf")
 
 
 def central_difference(
@@ -157,10 +145,7 @@ def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, floa
         raise ValueError("analytic and numeric must have at least one entry, got empty arrays")
     _require_finite(a, "analytic")
     _require_finite(n, "numeric")
-    diff = np.abs(a - n)
-    scale = np.abs(a) + np.abs(n)
-    rel = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
-    return float(diff.max()), float(rel.max())
+    return float(np.abs(a - n).max()), float(relative_error(a, n).max())
 
 
 def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:

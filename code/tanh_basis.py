@@ -111,6 +111,12 @@ def sech2(z: ArrayLike) -> Array:
     return out[()] if out.ndim == 0 else out
 
 
+def _one_unit_z(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> tuple[Array, Array]:
+    """Validated ``x`` and the pre-activation ``z = a*x + b`` of one unit."""
+    x, a, b = (_as_real_array(v, n) for v, n in ((x, "x"), (a, "a"), (b, "b")))
+    return x, a * x + b
+
+
 def phi_tanh(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     """One tanh unit of one input, ``tanh(a*x + b)``, broadcasting like numpy.
 
@@ -124,8 +130,7 @@ def phi_tanh(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     ndarray of float64
         ``tanh(a*x + b)`` with the broadcast shape.
     """
-    x, a, b = (_as_real_array(v, n) for v, n in ((x, "x"), (a, "a"), (b, "b")))
-    return np.tanh(a * x + b)
+    return np.tanh(_one_unit_z(x, a, b)[1])
 
 
 def dphi_tanh_da(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
@@ -141,8 +146,8 @@ def dphi_tanh_da(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     ndarray of float64
         ``x * sech2(a*x + b)`` with the broadcast shape.
     """
-    x, a, b = (_as_real_array(v, n) for v, n in ((x, "x"), (a, "a"), (b, "b")))
-    return x * sech2(a * x + b)
+    x, z = _one_unit_z(x, a, b)
+    return x * sech2(z)
 
 
 def dphi_tanh_db(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
@@ -158,8 +163,7 @@ def dphi_tanh_db(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     ndarray of float64
         ``sech2(a*x + b)`` with the broadcast shape (never negative).
     """
-    x, a, b = (_as_real_array(v, n) for v, n in ((x, "x"), (a, "a"), (b, "b")))
-    return sech2(a * x + b)
+    return sech2(_one_unit_z(x, a, b)[1])
 
 
 def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> Array:
