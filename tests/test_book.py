@@ -14,16 +14,9 @@ import pytest
 import yaml
 
 import tanh_basis as tb
+from browser_book import source_file, toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part["chapters"]]
-    return files
 
 
 def load_config() -> dict:
@@ -50,15 +43,15 @@ def test_config_excludes_what_is_not_a_page():
 
 
 def test_every_page_is_a_myst_notebook_with_a_python3_kernel():
-    for name in toc_files()[1:]:
-        text = (ROOT / f"{name}.md").read_text()
+    for name in toc_pages()[1:]:
+        text = source_file(name).read_text()
         header = yaml.safe_load(text.split("---")[1])
         assert header["kernelspec"]["name"] == "python3", name
         assert header["jupytext"]["text_representation"]["format_name"] == "myst", name
 
 
 def test_book_builds_with_warnings_as_errors(book_html):
-    for name in toc_files():
+    for name in toc_pages():
         assert (book_html / f"{name}.html").is_file(), name
     # MathJax is served by the book itself, not a CDN.
     assert (book_html / "_static" / "mathjax" / "tex-chtml.js").is_file()
