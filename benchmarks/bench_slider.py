@@ -212,11 +212,18 @@ def bench_display(rounds: int) -> dict[str, Any]:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     times = json.loads("".join(out).strip().splitlines()[-1])
+    return compare_display_paths(
+        times, "kernel side only (update, PNG, serialise, send); browser rendering not timed"
+    )
+
+
+def compare_display_paths(times: dict[str, list[float]], note: str) -> dict[str, Any]:
+    """Summarise paired Image-widget and Output-widget timings (ms), and say which won."""
     res: dict[str, Any] = {m: summary(t) for m, t in times.items()}
     res["ratio_image_over_output"] = round(
         statistics.median(i / o for i, o in zip(times["image"], times["output"], strict=True)), 3)
     res["faster"] = min(("image", "output"), key=lambda m: res[m]["median_ms"])
-    res["note"] = "kernel side only (update, PNG, serialise, send); browser rendering not timed"
+    res["note"] = note
     return res
 
 
@@ -310,12 +317,9 @@ def bench_browser(rounds: int) -> dict[str, Any]:
         except subprocess.TimeoutExpired:  # pragma: no cover
             server.kill()
         shutil.rmtree(workdir, ignore_errors=True)
-    res: dict[str, Any] = {m: summary(t) for m, t in times.items()}
-    res["ratio_image_over_output"] = round(
-        statistics.median(i / o for i, o in zip(times["image"], times["output"], strict=True)), 3)
-    res["faster"] = min(("image", "output"), key=lambda m: res[m]["median_ms"])
-    res["note"] = "key press on the x0 slider to a new <img> src, JupyterLab in headless Chromium"
-    return res
+    return compare_display_paths(
+        times, "key press on the x0 slider to a new <img> src, JupyterLab in headless Chromium"
+    )
 
 
 # -------------------------------------------------------------------- main
