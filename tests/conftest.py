@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,11 @@ def root() -> Path:
     return ROOT
 
 
+#: Where the book is built: <BUILD_ROOT>/_build/html. JACOBIAN_BUILD_ROOT lets
+#: several people (or helpers) test one work tree at once without sharing _build.
+BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
+
+
 @pytest.fixture(scope="session")
 def book_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess:
     """Build the book once per session, exactly as the README's `make book` does.
@@ -35,9 +41,10 @@ def book_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.Completed
     """
     jb = Path(sys.executable).with_name("jupyter-book")
     # Sphinx does not overwrite static files it copied before: start afresh.
-    shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
+    shutil.rmtree(BUILD_ROOT / "_build" / "html", ignore_errors=True)
     proc = subprocess.run(
-        [str(jb), "build", str(ROOT), "--all", "-W", "-n", "--keep-going"],
+        [str(jb), "build", str(ROOT), "--all", "-W", "-n", "--keep-going",
+         "--path-output", str(BUILD_ROOT)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -54,4 +61,4 @@ def book_html(book_build: subprocess.CompletedProcess) -> Path:
     if book_build.returncode != 0:
         tail = "\n".join((book_build.stdout + book_build.stderr).splitlines()[-60:])
         pytest.fail(f"jupyter-book build failed (exit {book_build.returncode}):\n{tail}")
-    return ROOT / "_build" / "html"
+    return BUILD_ROOT / "_build" / "html"
