@@ -1,0 +1,264 @@
+"""Buttons that follow the fork: _ext/repository.py picks the repository at build time.
+
+Unit tests of the resolver (the environment variable, a GitHub origin in https
+and ssh form, a remote elsewhere, no remote), then real builds of a one-page
+book made from this book's own _config.yml, in a throwaway git clone, whose
+HTML is searched for the repository, issues, Binder and Live Code links.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from sphinx.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
+
+import repository  # noqa: E402  (a local Sphinx extension, not a package)
+
+CONFIG_URL = "https://github.com/jacobian-chapter/jacobian-chapter"
+
+
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "https://github.com/fork-owner/my.book",
+        "https://github.com/fork-owner/my.book.git",
+        "https://github.com/fork-owner/my.book/",
+        "http://www.github.com/fork-owner/my.book.git",
+        "https://someone:ghp_secret@github.com/fork-owner/my.book.git",
+        "git@github.com:fork-owner/my.book.git",
+        "git@github.com:fork-owner/my.book",
+        "ssh://git@github.com/fork-owner/my.book.git",
+        "ssh://git@github.com:22/fork-owner/my.book",
+        "git://github.com/fork-owner/my.book.git",
+        "  git@github.com:fork-owner/my.book.git\n",
+    ],
+)
+def test_github_forms_normalise_to_https(remote):
+    assert repository.github_url(remote) == "https://github.com/fork-owner/my.book"
+
+
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "https://gitlab.com/fork-owner/book.git",
+        "git@gitlab.com:fork-owner/book.git",
+        "https://github.com/fork-owner",  # an account, not a repository
+        "https://github.com/fork-owner/book/tree/main",  # a page inside one
+        "https://notgithub.com/fork-owner/book",
+        "https://github.com.evil.example/fork-owner/book",
+        "/srv/git/book.git",
+        "../book",
+        "",
+    ],
+)
+def test_other_remotes_are_not_github(remote):
+    assert repository.github_url(remote) is None
+
+
+def test_credentials_never_reach_the_url():
+    url = repository.github_url("https://someone:ghp_secret@github.com/o/n.git")
+    assert "ghp_secret" not in url and "someone" not in url
+
+
+def _never(calls: list[str]):
+    def origin():
+        calls.append("origin")
+        return "git@github.com:from-git/book.git"
+
+    return origin
+
+
+def test_environment_variable_wins_and_git_is_not_asked():
+    calls: list[str] = []
+    url, source = repository.resolve_repository(
+        {"BOOK_REPOSITORY_URL": "git@github.com:from-env/book.git"}, _never(calls), CONFIG_URL
+    )
+    assert url == "https://github.com/from-env/book"
+    assert "BOOK_REPOSITORY_URL" in source
+    assert calls == []
+
+
+def test_github_origin_is_used_without_the_variable():
+    for environ in ({}, {"BOOK_REPOSITORY_URL": "  "}):
+        url, source = repository.resolve_repository(
+            environ, lambda: "https://github.com/from-git/book.git", CONFIG_URL
+        )
+        assert (url, source) == ("https://github.com/from-git/book", "git remote origin")
+
+
+def test_non_github_origin_falls_back_to_config():
+    url, source = repository.resolve_repository(
+        {}, lambda: "https://gitlab.com/from-git/book.git", CONFIG_URL
+    )
+    assert url == CONFIG_URL
+    assert source.startswith("_config.yml") and "not on GitHub" in source
+
+
+def test_no_origin_falls_back_to_config():
+    url, source = repository.resolve_repository({}, lambda: None, CONFIG_URL)
+    assert url == CONFIG_URL
+    assert source.startswith("_config.yml") and "no git remote" in source
+
+
+def test_bad_environment_variable_is_a_clear_error():
+    with pytest.raises(ConfigError, match=r"BOOK_REPOSITORY_URL must be a GitHub .*gitlab"):
+        repository.resolve_repository(
+            {"BOOK_REPOSITORY_URL": "https://gitlab.com/o/n"}, lambda: None, CONFIG_URL
+        )
+
+
+def test_git_origin_reads_a_real_clone(tmp_path):
+    _git(tmp_path, "init", "-q")
+    assert repository.git_origin(tmp_path) is None
+    _git(tmp_path, "remote", "add", "origin", "git@github.com:someone/book.git")
+    assert repository.git_origin(tmp_path) == "git@github.com:someone/book.git"
+    assert repository.git_origin(tmp_path / "missing") is None
+
+
+def test_config_registers_the_extension():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["sphinx"]["local_extensions"]["repository"] == "_ext"
+    assert config["repository"]["url"].startswith("https://github.com/")
+
+
+# --- real builds ---------------------------------------------------------------
+
+PAGE = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A page with code
+
+```{code-cell} ipython3
+1 + 1
+```
+"""
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", os.fspath(cwd), *args], check=True, capture_output=True)
+
+
+def _small_book(tmp_path: Path, remote: str | None) -> Path:
+    """A one-page book with this book's repository, button and extension settings."""
+    book = tmp_path / "book"
+    book.mkdir()
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    small = {
+        "title": "Buttons",
+        "only_build_toc_files": True,
+        "execute": {"execute_notebooks": "off"},
+        "repository": copy.deepcopy(config["repository"]),
+        "launch_buttons": copy.deepcopy(config["launch_buttons"]),
+        "html": {
+            key: config["html"][key]
+            for key in ("use_repository_button", "use_issues_button")
+        },
+        "sphinx": {"local_extensions": {"repository": os.fspath(ROOT / "_ext")}},
+    }
+    (book / "_config.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: page\n", encoding="utf-8")
+    (book / "page.md").write_text(PAGE, encoding="utf-8")
+    _git(book, "init", "-q")
+    if remote is not None:
+        _git(book, "remote", "add", "origin", remote)
+    return book
+
+
+def _build(book: Path, env_url: str | None) -> tuple[str, str]:
+    """Build ``book``; returns the build log and page.html."""
+    env = {k: v for k, v in os.environ.items() if k != "BOOK_REPOSITORY_URL"}
+    if env_url is not None:
+        env["BOOK_REPOSITORY_URL"] = env_url
+    jb = Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run(
+        [os.fspath(jb), "build", os.fspath(book), "-W", "-n", "--keep-going"],
+        cwd=book,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    return log, (book / "_build" / "html" / "page.html").read_text(encoding="utf-8")
+
+
+def _button_targets(page: str) -> dict[str, str]:
+    """owner/name as each button names it: repository, issues, Binder and Thebe."""
+    text = html.unescape(page)
+    found = {}
+    patterns = {
+        "repository": r'href="https://github\.com/([^/"]+/[^/"?]+)"',
+        "issues": r'href="https://github\.com/([^/"]+/[^/"?]+)/issues/new',
+        "binder": r'href="https://mybinder\.org/v2/gh/([^/"]+/[^/"]+)/main\?urlpath=lab/tree/page\.md"',
+        "thebe": r'repo: "([^"]+)"',
+    }
+    for button, pattern in patterns.items():
+        targets = set(re.findall(pattern, text))
+        assert len(targets) == 1, f"{button}: expected one target, found {targets}"
+        found[button] = targets.pop()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("remote", "env_url", "expected", "source"),
+    [
+        # 1. the variable beats a GitHub origin
+        (
+            "git@github.com:from-git/book.git",
+            "https://github.com/from-env/book",
+            "from-env/book",
+            "environment variable BOOK_REPOSITORY_URL",
+        ),
+        # 2. a fork's clone: the origin, in ssh form
+        ("git@github.com:from-git/book.git", None, "from-git/book", "git remote origin"),
+        # 3. a remote that is not on GitHub, then no remote: _config.yml
+        ("https://gitlab.com/from-git/book.git", None, "CONFIG", "_config.yml repository.url"),
+        (None, None, "CONFIG", "_config.yml repository.url"),
+    ],
+    ids=["env", "git-origin", "non-github-origin", "no-origin"],
+)
+def test_build_points_every_button_at_the_resolved_repository(
+    tmp_path, remote, env_url, expected, source
+):
+    if expected == "CONFIG":
+        config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+        expected = config["repository"]["url"].removeprefix("https://github.com/")
+    log, page = _build(_small_book(tmp_path, remote), env_url)
+    assert f"point at https://github.com/{expected} (from {source}" in log
+    assert _button_targets(page) == dict.fromkeys(
+        ("repository", "issues", "binder", "thebe"), expected
+    )
+
+
+def test_build_with_a_bad_variable_fails_naming_it(tmp_path):
+    book = _small_book(tmp_path, None)
+    env = {**os.environ, "BOOK_REPOSITORY_URL": "https://example.org/o/n"}
+    jb = Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run(
+        [os.fspath(jb), "build", os.fspath(book), "-W"],
+        cwd=book, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode != 0
+    assert "BOOK_REPOSITORY_URL must be a GitHub repository URL" in proc.stdout + proc.stderr
+    assert not (book / "_build" / "html" / "page.html").exists()
