@@ -58,9 +58,9 @@ def test_book_builds_with_warnings_as_errors(book_html):
 
 
 def test_glued_gradient_check_numbers_come_from_the_code(book_html):
-    rng = np.random.RandomState(0)
-    X = rng.randn(5, 3)
-    W = rng.randn(4, 2) * 0.1
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 3))
+    W = rng.standard_normal((4, 2)) * 0.1
     basis = tb.TanhBasis(W)
     J, NJ = basis.jacobian(X), basis.numerical_jacobian(X, eps=1e-6)
     html = (book_html / "chapters" / "implementation.html").read_text()
