@@ -1,13 +1,19 @@
 """Tanh basis functions and their Jacobians with respect to the parameters.
 
-The chapter's mathematics lives here, once; every page imports it.
+The chapter's mathematics lives here, once; every page imports it. This is the
+*readable reference*: each method is a few lines of plain NumPy that mirror one
+equation of the chapter, so it can be read line by line against the math. Its
+engineered twin, ``tanh_basis_fast`` (cache blocks, in-place work, the
+row-vectorised difference quotient), has the same API and is tested equal to it.
 
 Notation (the same on every page of the book):
 
 * ``X`` has shape ``(N, D)``: N samples ``x_n`` with D inputs each.
 * ``W`` has shape ``(D+1, K)``: rows ``0..D-1`` hold the slopes ``a[d, k]``,
   the last row holds the biases ``b[k]``; ``P = (D+1)*K`` parameters.
-* ``Z = X @ A + b`` has shape ``(N, K)`` and ``Phi = tanh(Z)``.
+* ``Xt = [X, 1]`` has shape ``(N, D+1)``: the design matrix, a constant
+  input 1 appended to every sample, so that ``Z = Xt @ W``.
+* ``Z`` has shape ``(N, K)`` and ``Phi = tanh(Z)``.
 * A Jacobian is outputs x inputs: ``J[i, j] = d out_i / d in_j``.
 
 A 1-D ``X`` of shape ``(N,)`` means D = 1.
@@ -51,41 +57,27 @@ def _require_finite(arr: Array, name: str) -> None:
         raise ValueError(f"{name} must be finite, but it contains NaN or inf")
 
 
+def _check_eps(eps: float) -> float:
+    """The finite-difference step as a float, or an error naming ``eps``."""
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"eps must be a real number, got {type(eps).__name__}")
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
+    return float(eps)
+
+
 # ------------------------------------------------------------- scalar pieces
-# Work on rows in blocks of about this many float64 numbers (256 KiB): a block
-# and its one temporary stay in a core's L2 cache while the elementwise passes
-# of sech2 run over them, instead of streaming (N, K) arrays through memory once
-# per operation.
-_BLOCK_ELEMENTS = 1 << 15
-
-
-def _sech2_inplace(z: Array, tmp: Array) -> Array:
-    """Overwrite ``z`` with ``sech2(z)``, using ``tmp`` (same shape) as scratch.
-
-    The same operations in the same order as :func:`sech2`'s formula, so the
-    results are bit-for-bit the same; the caller silences underflow.
-    """
-    s = z
-    np.abs(z, out=s)
-    np.negative(s, out=s)
-    np.exp(s, out=s)  # s = exp(-|z|) in (0, 1]
-    np.multiply(s, s, out=tmp)
-    tmp += 1.0  # 1 + s**2
-    s *= 2.0
-    s /= tmp  # sech(z) = 2 s / (1 + s**2)
-    s *= s
-    return s
-
-
 def sech2(z: ArrayLike) -> Array:
     """Derivative of tanh, ``sech(z)**2 = 1 - tanh(z)**2``, to full precision.
 
-    ``1 - tanh(z)**2`` cancels catastrophically: it has lost half its digits by
-    ``|z| = 9`` and is exactly 0 from ``|z|`` of about 19 on. With
-    ``s = exp(-|z|)`` we have ``sech(z) = 2 s / (1 + s**2)``, which involves no
-    subtraction, so every finite ``z`` keeps a relative error of a few ulps
-    until the true value leaves the normal range of doubles (``|z|`` beyond
-    about 354; it rounds to exactly 0 from about 373).
+    ``1 - tanh(z)**2`` subtracts two nearly equal numbers once ``|z|`` is
+    large: its relative error grows like ``1e-16 * exp(2|z|) / 4``, first
+    passes 1e-8 (half of the 16 digits) near ``|z| = 9.7``, and the result is
+    exactly 0 from ``|z|`` of about 19 on. With ``s = exp(-|z|)`` we have
+    ``sech(z) = 2 s / (1 + s**2)``, which involves no subtraction, so every
+    finite ``z`` keeps a relative error of a few ulps until the true value
+    leaves the normal range of doubles (``|z|`` beyond about 354; it rounds
+    to exactly 0 from about 373).
 
     Parameters
     ----------
@@ -98,15 +90,11 @@ def sech2(z: ArrayLike) -> Array:
         ``sech(z)**2``, same shape as ``z``; 0 at ``z = +-inf``.
     """
     z = _as_real_array(z, "z")
-    out = np.array(z, dtype=np.float64, order="C")  # a copy we may overwrite
-    flat = out.reshape(-1)
-    tmp = np.empty(min(flat.size, _BLOCK_ELEMENTS))
-    # exp(-|z|) only underflows where sech^2 itself is far below the smallest
+    # s**2 underflows only where sech^2 itself is far below the smallest
     # double; silence that so a user's np.seterr(all="raise") cannot trip.
-    with np.errstate(under="ignore", over="ignore"):
-        for start in range(0, flat.size, _BLOCK_ELEMENTS):
-            block = flat[start:start + _BLOCK_ELEMENTS]
-            _sech2_inplace(block, tmp[: block.size])
+    with np.errstate(under="ignore"):
+        s = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+        out = (2.0 * s / (1.0 + s * s)) ** 2
     # A 0-d input gives a numpy scalar, as numpy's own ufuncs do.
     return out[()] if out.ndim == 0 else out
 
@@ -171,7 +159,9 @@ def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> Array:
 
     Unlike the maximum absolute difference it does not depend on the scale of
     the derivative (``d phi / d a`` grows with ``x``). Where both entries are
-    exactly 0 the error is 0 (they agree).
+    exactly 0 the error is 0 (they agree). Where one is 0 and the other is not
+    it is exactly 1, however small the other is: see
+    ``gradcheck.floored_relative_error`` for a version with a floor.
 
     Parameters
     ----------
@@ -257,10 +247,11 @@ class TanhBasis:
         return self._W.size
 
     def __repr__(self) -> str:
-        return f"TanhBasis(D={self.D}, K={self.K})"
+        return f"{type(self).__name__}(D={self.D}, K={self.K})"
 
-    # ------------------------------------------------------------ helpers
+    # ------------------------------------------------------------ inputs
     def _check_X(self, X: ArrayLike) -> Array:
+        """``X`` validated, as a float array of shape ``(N, D)``."""
         X = _as_real_array(X, "X")
         if X.ndim == 1:
             if self.D != 1:
@@ -276,16 +267,37 @@ class TanhBasis:
         _require_finite(X, "X")
         return X
 
-    @staticmethod
-    def _forward(X: Array, W: Array) -> Array:
-        """Pre-activations ``Z = X A + b`` for explicit parameters ``W``."""
-        Z = X @ W[:-1]
-        Z += W[-1]  # in place: the same sums, without a second (N, K) array
-        return Z
+    def _check_G(self, G: ArrayLike, N: int) -> Array:
+        """``G = dL/dPhi`` validated, as a float array of shape ``(N, K)``."""
+        G = _as_real_array(G, "G")
+        if G.shape != (N, self.K):
+            raise ValueError(
+                f"G must have shape (N, K) = ({N}, {self.K}), got shape {G.shape}"
+            )
+        _require_finite(G, "G")
+        return G
+
+    def _design(self, X: ArrayLike) -> Array:
+        """The design matrix ``Xt = [X, 1]``: row n is ``(x_n1, ..., x_nD, 1)``.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D) or (N,)
+            Data; 1-D means D = 1.
+
+        Returns
+        -------
+        ndarray, shape (N, D+1)
+        """
+        X = self._check_X(X)
+        return np.hstack([X, np.ones((X.shape[0], 1))])
 
     # -------------------------------------------------------------- maps
     def Z(self, X: ArrayLike) -> Array:
-        """Pre-activations ``z[n, k] = sum_d a[d, k] x[n, d] + b[k]``.
+        """Pre-activations, equation ``tanh-unit``: ``z[n, k] = sum_d a[d, k] x[n, d] + b[k]``.
+
+        With the biases as the last row of ``W`` this is one matrix product,
+        ``Z = Xt @ W``.
 
         Parameters
         ----------
@@ -296,10 +308,11 @@ class TanhBasis:
         -------
         ndarray, shape (N, K)
         """
-        return self._forward(self._check_X(X), self._W)
+        Xt = self._design(X)
+        return Xt @ self._W
 
     def transform(self, X: ArrayLike) -> Array:
-        """Activations ``Phi[n, k] = tanh(z[n, k])``.
+        """Activations, equation ``tanh-unit``: ``Phi[n, k] = tanh(z[n, k])``.
 
         Parameters
         ----------
@@ -309,16 +322,15 @@ class TanhBasis:
         -------
         ndarray, shape (N, K)
         """
-        Z = self.Z(X)
-        return np.tanh(Z, out=Z)  # Z is a fresh array: no second (N, K) one
+        return np.tanh(self.Z(X))
 
     # ---------------------------------------------------------- Jacobians
     def jacobian(self, X: ArrayLike) -> Array:
-        """Non-zero part of the Jacobian of ``Phi`` with respect to ``W``.
+        """Non-zero part of the Jacobian, equation ``dphi-dW``.
 
-        ``J[n, d, k] = d Phi[n, k] / d W[d, k] = sech2(z[n, k]) * xt[n, d]``
-        with ``xt[n] = (x[n, 0], ..., x[n, D-1], 1)``. Every derivative
-        ``d Phi[n, k] / d W[d, l]`` with ``l != k`` is 0 and is not stored.
+        ``J[n, d, k] = d Phi[n, k] / d W[d, k] = sech2(z[n, k]) * Xt[n, d]``.
+        Every derivative ``d Phi[n, k] / d W[d, l]`` with ``l != k`` is 0 (the
+        Kronecker delta) and is not stored.
 
         Parameters
         ----------
@@ -328,36 +340,19 @@ class TanhBasis:
         -------
         ndarray, shape (N, D+1, K)
         """
-        X = self._check_X(X)
-        N, D = X.shape
-        K = self.K
-        J = np.empty((N, D + 1, K))
-        # Rows go in cache-sized blocks: sech2 runs on a block while it is in
-        # cache, and J is then written in one pass, the only pass over memory
-        # of the size of J. Xt is the block's design matrix (x_n, 1).
-        rows = max(1, _BLOCK_ELEMENTS // K)
-        tmp = np.empty((min(rows, N), K))
-        Xt = np.empty((min(rows, N), D + 1))
-        Xt[:, D] = 1.0
-        with np.errstate(under="ignore", over="ignore"):
-            for start in range(0, N, rows):
-                stop = min(start + rows, N)
-                m = stop - start
-                S = _sech2_inplace(self._forward(X[start:stop], self._W), tmp[:m])
-                Xt[:m, :D] = X[start:stop]
-                # J[n, d, k] = xt[n, d] * S[n, k], written straight into J.
-                # einsum's outer-product loop is faster than a broadcast
-                # multiply (short rows of K); the products are the same, except
-                # that a -0.0 comes out as +0.0.
-                np.einsum("nd,nk->ndk", Xt[:m], S, out=J[start:stop])
-        return J
+        Xt = self._design(X)  # (N, D+1)
+        S = sech2(Xt @ self._W)  # (N, K): d phi / d z, without 1 - tanh^2's cancellation
+        # Broadcasting (N, D+1, 1) against (N, 1, K): J[n, d, k] = Xt[n, d] * S[n, k].
+        return Xt[:, :, np.newaxis] * S[:, np.newaxis, :]
 
     def full_jacobian(self, X: ArrayLike) -> Array:
-        """The dense Jacobian of ``vec(Phi)`` with respect to ``vec(W)``.
+        """The dense ``(N K) x P`` Jacobian, equation ``jacobian-blocks``.
 
-        Both are flattened row-major: row ``n*K + k`` is ``Phi[n, k]`` and
-        column ``d*K + k`` is ``W[d, k]``. Entries off the Kronecker-delta
-        blocks (unit of the row != unit of the column) are exactly 0.
+        Its entries are equation ``dphi-dW``,
+        ``d Phi[n, k] / d W[d, l] = delta[l, k] * J[n, d, k]``, placed at row
+        ``n*K + k`` (``Phi`` flattened row-major) and column ``d*K + l``
+        (``W`` flattened row-major, as ``W.ravel()``). Entries off the
+        Kronecker-delta pattern are exactly 0.
 
         Parameters
         ----------
@@ -367,21 +362,21 @@ class TanhBasis:
         -------
         ndarray, shape (N*K, P) with ``P = (D+1)*K``
         """
-        J = self.jacobian(X)
+        J = self.jacobian(X)  # (N, D+1, K)
         N, D1, K = J.shape
-        F = np.zeros((N, K, D1, K))
-        # The entries with equal unit indices, F[n, k, d, k], as a writable
-        # (N, K, D+1) view: one strided copy, no index arrays.
-        np.einsum("nkdk->nkd", F)[...] = J.transpose(0, 2, 1)
+        delta = np.eye(K)  # delta[k, l]
+        F = np.einsum("ndk,kl->nkdl", J, delta)  # F[n, k, d, l] = J[n, d, k] delta[k, l]
         return F.reshape(N * K, D1 * K)
 
     def numerical_jacobian(self, X: ArrayLike, eps: float = 1e-6) -> Array:
-        """Central-difference estimate of :meth:`jacobian`.
+        """Central-difference estimate of :meth:`jacobian`, equation ``central-difference``.
 
-        Column k of ``Phi`` depends on column k of ``W`` only, so shifting a
-        whole row ``W[d, :]`` by ``+-eps`` gives the differences of all K units
-        at once: ``2(D+1)`` forward passes instead of ``2(D+1)K``. ``self.W``
-        is never modified; the shifted parameters are copies.
+        ``NJ[n, d, k] = (Phi(W + eps E_dk)[n, k] - Phi(W - eps E_dk)[n, k]) / (2 eps)``,
+        where ``E_dk`` is 1 at ``(d, k)`` and 0 elsewhere. One parameter is
+        moved at a time, so the estimate assumes nothing about which outputs
+        a parameter reaches: it costs ``2P`` forward passes, and it is the
+        check that the Kronecker-delta structure is right. ``self.W`` is never
+        modified (the shifted parameters are copies), even if a pass raises.
 
         Parameters
         ----------
@@ -394,35 +389,24 @@ class TanhBasis:
         -------
         ndarray, shape (N, D+1, K)
         """
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-            raise TypeError(f"eps must be a real number, got {type(eps).__name__}")
-        if not (np.isfinite(eps) and eps > 0):
-            raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
-        X = self._check_X(X)
-        W = self._W
-        N, D = X.shape
-        NJ = np.empty((N, D + 1, self.K))
-        for d in range(D + 1):
-            W_shift = W.copy()
-            W_shift[d] += eps
-            # The forward passes return fresh arrays, so tanh and the
-            # difference can overwrite them instead of allocating (N, K) more.
-            phi_plus = self._forward(X, W_shift)
-            np.tanh(phi_plus, out=phi_plus)
-            W_shift[d] = W[d] - eps
-            phi_minus = self._forward(X, W_shift)
-            np.tanh(phi_minus, out=phi_minus)
-            np.subtract(phi_plus, phi_minus, out=phi_plus)
-            np.divide(phi_plus, 2.0 * eps, out=NJ[:, d, :])
+        eps = _check_eps(eps)
+        Xt = self._design(X)
+        NJ = np.empty((Xt.shape[0], *self._W.shape))
+        for d, k in np.ndindex(*self._W.shape):
+            W_plus, W_minus = self._W.copy(), self._W.copy()
+            W_plus[d, k] += eps
+            W_minus[d, k] -= eps
+            Phi_plus = np.tanh(Xt @ W_plus)  # a full forward pass: all N x K outputs
+            Phi_minus = np.tanh(Xt @ W_minus)
+            NJ[:, d, k] = (Phi_plus[:, k] - Phi_minus[:, k]) / (2.0 * eps)
         return NJ
 
     def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:
-        """Vector-Jacobian product: ``dL/dW`` from ``G = dL/dPhi``.
+        """Vector-Jacobian product ``dL/dW`` from ``G = dL/dPhi``, equation ``vjp``.
 
-        By the chain rule ``dL/dW[d, k] = sum_n G[n, k] J[n, d, k]``, i.e.
-        ``dL/dA = X.T @ (G * sech2(Z))`` and ``dL/db = sum_n G[n] * sech2(z[n])``.
-        No Jacobian is built: the rows are processed in cache-sized blocks,
-        so the extra memory is O(K) per row of a block, not O(N D K).
+        By the chain rule ``dL/dW[d, k] = sum_n G[n, k] J[n, d, k]``, and with
+        ``J[n, d, k] = Xt[n, d] S[n, k]`` that sum is one matrix product,
+        ``dL/dW = Xt.T @ (G * S)``. No Jacobian is built.
 
         Parameters
         ----------
@@ -435,35 +419,7 @@ class TanhBasis:
         ndarray, shape (D+1, K)
             Same layout as ``W``.
         """
-        X = self._check_X(X)
-        G = _as_real_array(G, "G")
-        if G.shape != (X.shape[0], self.K):
-            raise ValueError(
-                f"G must have shape (N, K) = ({X.shape[0]}, {self.K}), got shape {G.shape}"
-            )
-        _require_finite(G, "G")
-        N, D = X.shape
-        W = self._W
-        K = W.shape[1]
-        out = np.zeros((D + 1, K))
-        # Cache-sized row blocks: G * sech2(Z) of a block is formed and used
-        # while it is in cache, and nothing of size (N, K) is ever allocated.
-        # With the design matrix xt = (x, 1) of a block, Z = Xt @ W and
-        # dL/dW = Xt.T @ (G * sech2(Z)) are one matrix product each: the bias
-        # rides along as the last row, with no separate add or column sum.
-        rows = max(1, _BLOCK_ELEMENTS // K)
-        m_max = min(rows, N)
-        GS_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
-        Xt = np.empty((m_max, D + 1))
-        Xt[:, D] = 1.0
-        part = np.empty((D + 1, K))
-        with np.errstate(under="ignore", over="ignore"):
-            for start in range(0, N, rows):
-                stop = min(start + rows, N)
-                m = stop - start
-                Xt[:m, :D] = X[start:stop]
-                GS = np.matmul(Xt[:m], W, out=GS_buf[:m])
-                _sech2_inplace(GS, tmp[:m])
-                GS *= G[start:stop]
-                out += np.matmul(Xt[:m].T, GS, out=part)
-        return out
+        Xt = self._design(X)
+        G = self._check_G(G, Xt.shape[0])
+        S = sech2(Xt @ self._W)  # (N, K)
+        return Xt.T @ (G * S)

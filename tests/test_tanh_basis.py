@@ -81,6 +81,25 @@ def test_sech2_edge_values_and_shape():
     np.testing.assert_allclose(tb.sech2([1, 2]), 1 - np.tanh([1.0, 2.0]) ** 2, rtol=1e-14)
 
 
+def test_where_one_minus_tanh_squared_loses_half_its_digits():
+    """The docstring's numbers: 1e-8 relative error first near |z| = 9.7, exactly 0 near 19."""
+    z = np.arange(8.0, 11.0, 1e-3)
+    mpmath.mp.dps = 50
+    ref = np.array([float(mpmath.sech(mpmath.mpf(v)) ** 2) for v in z])
+    rel = np.abs((1 - np.tanh(z) ** 2) - ref) / ref
+    first = z[np.argmax(rel > 1e-8)]
+    assert 9.6 < first < 9.8, first
+    assert rel[z <= 9.0].max() < 1e-8  # not "by |z| = 9", as the old docstring said
+    assert rel[(z > 9.95) & (z < 10.05)].max() > 1e-8  # by |z| = 10 half is gone
+    zz = np.arange(18.0, 20.0, 1e-3)
+    first_zero = zz[np.argmax(1 - np.tanh(zz) ** 2 == 0.0)]
+    assert 18.9 < first_zero < 19.1, first_zero
+    assert np.all(1 - np.tanh(zz[zz >= 19.1]) ** 2 == 0.0)
+    # The stable formula keeps its digits over the same range.
+    rel_stable = np.abs(tb.sech2(z) - ref) / ref
+    assert rel_stable.max() < 1e-15
+
+
 @pytest.mark.parametrize("bad", [["a", "b"], [1 + 2j], [True, False]])
 def test_sech2_rejects_non_real(bad):
     with pytest.raises(TypeError, match="z must hold real numbers"):
@@ -137,10 +156,11 @@ def test_transform_and_Z_follow_the_definition():
     assert (basis.D, basis.K, basis.P) == (3, 4, 16)
 
 
-def test_source_gradient_check_seed_0():
-    rng = np.random.RandomState(0)  # the source's legacy generator and seed
-    X = rng.randn(5, 3)
-    W = rng.randn(4, 2) * 0.1
+def test_gradient_check_at_the_sources_sizes():
+    # The source's check: N = 5 samples, D = 3 inputs, K = 2 units, W ~ 0.1.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 3))
+    W = rng.standard_normal((4, 2)) * 0.1
     basis = TanhBasis(W)
     J, NJ = basis.jacobian(X), basis.numerical_jacobian(X, eps=1e-6)
     assert J.shape == NJ.shape == (5, 4, 2)
@@ -327,39 +347,47 @@ def test_calls_do_not_change_W():
     np.testing.assert_array_equal(basis.W, before)
 
 
-def test_numerical_jacobian_leaves_W_unchanged_when_forward_raises(monkeypatch):
+def test_numerical_jacobian_leaves_W_unchanged_when_a_pass_raises(monkeypatch):
     X, W = random_problem(7, N=4, D=2, K=3)
     basis = TanhBasis(W)
     before = basis.W.copy()
     calls = {"n": 0}
-    real_forward = TanhBasis._forward
+    real_tanh = np.tanh
 
-    def failing_forward(X_, W_):
+    def failing_tanh(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:  # midway: after one + and one - pass
             raise RuntimeError("simulated failure")
-        return real_forward(X_, W_)
+        return real_tanh(*args, **kwargs)
 
-    monkeypatch.setattr(TanhBasis, "_forward", staticmethod(failing_forward))
+    # Every forward pass ends in one np.tanh: fail the third one.
+    monkeypatch.setattr(np, "tanh", failing_tanh)
     with pytest.raises(RuntimeError, match="simulated"):
         basis.numerical_jacobian(X)
     assert calls["n"] == 3
     np.testing.assert_array_equal(basis.W, before)
 
 
-def test_numerical_jacobian_uses_one_pair_of_passes_per_row(monkeypatch):
+def test_numerical_jacobian_moves_one_parameter_per_pass(monkeypatch):
+    """2P forward passes, and each one sees exactly one unit's pre-activations move."""
     X, W = random_problem(8, N=4, D=3, K=5)
     basis = TanhBasis(W)
-    calls = {"n": 0}
-    real_forward = TanhBasis._forward
+    Z0 = basis.Z(X)
+    seen = []
+    real_tanh = np.tanh
 
-    def counting_forward(X_, W_):
-        calls["n"] += 1
-        return real_forward(X_, W_)
+    def recording_tanh(Z, *args, **kwargs):
+        seen.append(np.array(Z, copy=True))
+        return real_tanh(Z, *args, **kwargs)
 
-    monkeypatch.setattr(TanhBasis, "_forward", staticmethod(counting_forward))
-    basis.numerical_jacobian(X)
-    assert calls["n"] == 2 * (3 + 1)  # (D+1) pairs, not (D+1)*K
+    monkeypatch.setattr(np, "tanh", recording_tanh)
+    basis.numerical_jacobian(X, eps=1e-3)
+    monkeypatch.undo()
+    assert len(seen) == 2 * basis.P  # one pair per parameter, not per row of W
+    moved_units = [np.flatnonzero(np.any(Z != Z0, axis=0)).tolist() for Z in seen]
+    # Pass pair p = d*K + k moves unit k only (W[d, k] shifted by +eps, then -eps).
+    expected = [[k] for d in range(4) for k in range(5) for _ in (1, 2)]
+    assert moved_units == expected
 
 
 # ----------------------------------------------------------- bad input

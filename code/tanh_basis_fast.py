@@ -1,0 +1,261 @@
+"""The engineered twin of ``tanh_basis``: the same API, the same numbers, faster.
+
+``tanh_basis`` is written to be read against the equations; this module is
+written to be fast, and the appendix page "The fast twin" explains it. Each
+trick changes how the work is scheduled, never what is computed:
+
+* **Cache blocks.** Rows are processed in blocks of about
+  :data:`_BLOCK_ELEMENTS` numbers (256 KiB). The elementwise passes of
+  ``sech2`` then run over a block while it sits in a core's L2 cache, instead
+  of streaming whole ``(N, K)`` arrays through main memory once per operation.
+* **In-place work.** ``sech2`` and ``tanh`` overwrite their argument and reuse
+  one scratch buffer, so no temporary ``(N, K)`` arrays are allocated.
+* **The row-vectorised difference quotient.** Unit k reads column k of ``W``
+  only, so shifting a whole row ``W[d, :]`` moves every unit by its own
+  parameter at once: ``2(D+1)`` forward passes instead of ``2P``. That is
+  valid *because* the Kronecker-delta structure holds, which the reference's
+  one-parameter-at-a-time :meth:`tanh_basis.TanhBasis.numerical_jacobian`
+  checks without assuming it.
+* **The blocked vjp.** ``Xt.T @ (G * S)`` is accumulated block by block, so
+  nothing of size ``(N, K)`` is ever allocated.
+
+:class:`TanhBasis` here subclasses the reference, so validation, errors, the
+read-only ``W`` and its setter are the reference's own. Results equal the
+reference's bit for bit where the operations are the same (``sech2``, ``Z``,
+``transform``, ``numerical_jacobian``) and to about 1e-16 relative elsewhere
+(a block's matrix product may round differently from the whole one's);
+``tests/test_tanh_basis_fast.py`` checks both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+import tanh_basis
+from tanh_basis import (
+    Array,
+    _as_real_array,
+    _check_eps,
+    dphi_tanh_da,
+    dphi_tanh_db,
+    phi_tanh,
+    relative_error,
+)
+
+__all__ = [
+    "TanhBasis",
+    "dphi_tanh_da",
+    "dphi_tanh_db",
+    "phi_tanh",
+    "relative_error",
+    "sech2",
+]
+
+#: Numbers per block of rows: 2**15 float64 = 256 KiB, so a block and its one
+#: scratch array fit in a 1 MiB L2 cache with room to spare.
+_BLOCK_ELEMENTS = 1 << 15
+
+
+def _sech2_inplace(z: Array, tmp: Array) -> Array:
+    """Overwrite ``z`` with ``sech2(z)``, using ``tmp`` (same shape) as scratch.
+
+    The reference's operations in the same order, so the results are bit for
+    bit the same; the caller silences underflow.
+    """
+    s = z
+    np.abs(z, out=s)
+    np.negative(s, out=s)
+    np.exp(s, out=s)  # s = exp(-|z|) in (0, 1]
+    np.multiply(s, s, out=tmp)
+    tmp += 1.0  # 1 + s**2
+    s *= 2.0
+    s /= tmp  # sech(z) = 2 s / (1 + s**2)
+    s *= s
+    return s
+
+
+def sech2(z: ArrayLike) -> Array:
+    """``sech(z)**2``, equal bit for bit to :func:`tanh_basis.sech2`.
+
+    Works on one copy of ``z``, block by block and in place: one output
+    array and one block-sized scratch buffer, instead of four full-size
+    temporaries. See :func:`tanh_basis.sech2` for the formula and its accuracy.
+
+    Parameters
+    ----------
+    z : array_like
+        Real numbers of any shape.
+
+    Returns
+    -------
+    ndarray of float64
+        Same shape as ``z``.
+    """
+    z = _as_real_array(z, "z")
+    out = np.array(z, dtype=np.float64, order="C")  # the one copy we overwrite
+    flat = out.reshape(-1)
+    tmp = np.empty(min(flat.size, _BLOCK_ELEMENTS))
+    with np.errstate(under="ignore"):
+        for start in range(0, flat.size, _BLOCK_ELEMENTS):
+            block = flat[start:start + _BLOCK_ELEMENTS]
+            _sech2_inplace(block, tmp[: block.size])
+    return out[()] if out.ndim == 0 else out
+
+
+class TanhBasis(tanh_basis.TanhBasis):
+    """:class:`tanh_basis.TanhBasis` with engineered ``transform``, Jacobians and vjp.
+
+    Same constructor, attributes, shapes and errors as the reference; see
+    there for the parameters.
+    """
+
+    def transform(self, X: ArrayLike) -> Array:
+        """Activations ``tanh(Z)``, computed in place in the fresh ``Z``.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D) or (N,)
+
+        Returns
+        -------
+        ndarray, shape (N, K)
+        """
+        Z = self.Z(X)
+        return np.tanh(Z, out=Z)  # saves one (N, K) allocation
+
+    def jacobian(self, X: ArrayLike) -> Array:
+        """``J[n, d, k] = Xt[n, d] * sech2(z[n, k])``, in cache-sized row blocks.
+
+        For each block: ``Z = Xt @ W`` into a scratch buffer, ``sech2`` in
+        place while the block is in cache, then one pass writing the block of
+        ``J``. The only pass over memory the size of ``J`` is that write.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D) or (N,)
+
+        Returns
+        -------
+        ndarray, shape (N, D+1, K)
+        """
+        X = self._check_X(X)
+        W = self._W
+        N, D = X.shape
+        K = W.shape[1]
+        J = np.empty((N, D + 1, K))
+        rows = max(1, _BLOCK_ELEMENTS // K)
+        m_max = min(rows, N)
+        S_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
+        Xt = np.empty((m_max, D + 1))
+        Xt[:, D] = 1.0
+        with np.errstate(under="ignore"):
+            for start in range(0, N, rows):
+                stop = min(start + rows, N)
+                m = stop - start
+                Xt[:m, :D] = X[start:stop]
+                S = _sech2_inplace(np.matmul(Xt[:m], W, out=S_buf[:m]), tmp[:m])
+                # einsum's outer-product loop beats a broadcast multiply for
+                # short rows of K; the products are the same numbers.
+                np.einsum("nd,nk->ndk", Xt[:m], S, out=J[start:stop])
+        return J
+
+    def full_jacobian(self, X: ArrayLike) -> Array:
+        """The dense ``(N K) x P`` Jacobian, written through a diagonal view.
+
+        The non-zero entries ``F[n, k, d, k]`` form a strided ``(N, K, D+1)``
+        view of the zero array (``einsum`` with a repeated index); one strided
+        copy fills them, with no multiplications by the Kronecker delta.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D) or (N,)
+
+        Returns
+        -------
+        ndarray, shape (N*K, P)
+        """
+        J = self.jacobian(X)
+        N, D1, K = J.shape
+        F = np.zeros((N, K, D1, K))
+        np.einsum("nkdk->nkd", F)[...] = J.transpose(0, 2, 1)
+        return F.reshape(N * K, D1 * K)
+
+    def numerical_jacobian(self, X: ArrayLike, eps: float = 1e-6) -> Array:
+        """Central differences with ``2(D+1)`` forward passes instead of ``2P``.
+
+        Shifting the whole row ``W[d, :]`` by ``+-eps`` moves unit k by its own
+        ``W[d, k]`` and every other unit by theirs. Because unit k reads only
+        column k of ``W`` (the Kronecker delta of equation ``dphi-dW``), column
+        k of the difference is exactly the one-at-a-time difference for
+        ``W[d, k]``: all K units are differenced at once. This *assumes* the
+        structure, so it cannot check it: the reference's one-at-a-time
+        :meth:`tanh_basis.TanhBasis.numerical_jacobian` does, and this version
+        is tested equal to it, bit for bit. ``self.W`` is never modified.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D) or (N,)
+        eps : float, default 1e-6
+            Step, finite and > 0.
+
+        Returns
+        -------
+        ndarray, shape (N, D+1, K)
+        """
+        eps = _check_eps(eps)
+        Xt = self._design(X)
+        W = self._W
+        NJ = np.empty((Xt.shape[0], *W.shape))
+        W_shift = W.copy()
+        for d in range(W.shape[0]):
+            W_shift[d] = W[d]
+            W_shift[d] += eps  # the reference's W[d, k] + eps, for every k at once
+            Phi_plus = Xt @ W_shift
+            np.tanh(Phi_plus, out=Phi_plus)
+            W_shift[d] = W[d]
+            W_shift[d] -= eps
+            Phi_minus = Xt @ W_shift
+            np.tanh(Phi_minus, out=Phi_minus)
+            W_shift[d] = W[d]
+            np.subtract(Phi_plus, Phi_minus, out=Phi_plus)
+            np.divide(Phi_plus, 2.0 * eps, out=NJ[:, d, :])
+        return NJ
+
+    def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:
+        """``dL/dW = Xt.T @ (G * sech2(Z))``, accumulated over cache-sized row blocks.
+
+        ``G * S`` of a block is formed and used while it is in cache, so the
+        extra memory is one block, never ``(N, K)``. The bias rides along as
+        the last column of ``Xt``: no separate sum for ``dL/db``.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D) or (N,)
+        G : array_like, shape (N, K)
+
+        Returns
+        -------
+        ndarray, shape (D+1, K)
+        """
+        X = self._check_X(X)
+        G = self._check_G(G, X.shape[0])
+        W = self._W
+        N, D = X.shape
+        K = W.shape[1]
+        out = np.zeros((D + 1, K))
+        rows = max(1, _BLOCK_ELEMENTS // K)
+        m_max = min(rows, N)
+        GS_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
+        Xt = np.empty((m_max, D + 1))
+        Xt[:, D] = 1.0
+        part = np.empty((D + 1, K))
+        with np.errstate(under="ignore"):
+            for start in range(0, N, rows):
+                stop = min(start + rows, N)
+                m = stop - start
+                Xt[:m, :D] = X[start:stop]
+                GS = _sech2_inplace(np.matmul(Xt[:m], W, out=GS_buf[:m]), tmp[:m])
+                GS *= G[start:stop]
+                out += np.matmul(Xt[:m].T, GS, out=part)
+        return out

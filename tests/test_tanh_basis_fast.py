@@ -1,0 +1,257 @@
+"""Tests for code/tanh_basis_fast.py: equal to the reference, with the same guarantees.
+
+Bit for bit where the two do the same operations (sech2, Z, transform,
+numerical_jacobian); elsewhere to 1e-13 relative. A block's matrix product may
+round differently from the whole array's, and the vjp sums its rows in a
+different order, so those are compared relative to the sum of the magnitudes
+of the terms (what rounding can move), not to the result (which may cancel).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tanh_basis as tb
+import tanh_basis_fast as tbf
+
+REL = 1e-13
+
+
+def problem(seed: int, N: int, D: int, K: int, z_scale: float):
+    """Data and parameters with pre-activations of size about ``z_scale``."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((N, D))
+    W = rng.standard_normal((D + 1, K)) * z_scale / np.sqrt(D + 1)
+    G = rng.standard_normal((N, K))
+    return X, W, G
+
+
+shapes = dict(
+    seed=st.integers(0, 2**32 - 1),
+    N=st.integers(0, 40),
+    D=st.integers(1, 5),
+    K=st.integers(1, 6),
+    # 1: mostly linear units; 40: many saturated ones (|z| up to ~100).
+    z_scale=st.sampled_from([0.1, 1.0, 40.0]),
+)
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 12 numbers, so that a few rows already span several blocks."""
+    monkeypatch.setattr(tbf, "_BLOCK_ELEMENTS", 12)
+
+
+def assert_close_to_terms(fast, ref, terms):
+    """|fast - ref| <= REL * terms, entry by entry (terms >= |every summand|)."""
+    assert fast.shape == ref.shape
+    bad = np.abs(fast - ref) > REL * terms
+    assert not bad.any(), (fast[bad], ref[bad])
+
+
+# ----------------------------------------------------------------- the API
+def test_same_public_names_and_signatures():
+    assert tbf.__all__ == tb.__all__
+    for name in tb.__all__:
+        assert inspect.signature(getattr(tbf, name)) == inspect.signature(getattr(tb, name))
+    for name in ("Z", "transform", "jacobian", "full_jacobian", "numerical_jacobian", "vjp"):
+        assert inspect.signature(getattr(tbf.TanhBasis, name)) == inspect.signature(
+            getattr(tb.TanhBasis, name)), name
+    basis = tbf.TanhBasis(np.ones((3, 2)))
+    assert isinstance(basis, tb.TanhBasis)
+    assert (basis.D, basis.K, basis.P) == (2, 2, 6)
+    assert repr(basis) == "TanhBasis(D=2, K=2)"
+
+
+# ------------------------------------------------------------------- sech2
+def test_sech2_is_bit_for_bit_the_reference():
+    z = np.concatenate([np.linspace(-800, 800, 100_001), [0.0, -0.0, np.inf, -np.inf]])
+    np.testing.assert_array_equal(tbf.sech2(z), tb.sech2(z))
+    assert tbf.sech2(2.0) == tb.sech2(2.0)
+    assert np.ndim(tbf.sech2(2.0)) == 0
+    assert tbf.sech2(np.zeros((3, 4))).shape == (3, 4)
+    with np.errstate(all="raise"):  # underflow is silenced inside, as in the reference
+        tbf.sech2([-700.0, 700.0])
+
+
+def test_sech2_over_several_blocks(small_blocks):
+    z = np.linspace(-30, 30, 101).reshape(1, 101)
+    np.testing.assert_array_equal(tbf.sech2(z), tb.sech2(z))
+
+
+def test_sech2_rejects_what_the_reference_rejects():
+    with pytest.raises(TypeError, match="z must hold real numbers"):
+        tbf.sech2(["a"])
+
+
+# ------------------------------------------------------------------ methods
+def compare(seed, N, D, K, z_scale, one_d=False):
+    X, W, G = problem(seed, N, D, K, z_scale)
+    if one_d:
+        X = X[:, 0]
+    ref, fast = tb.TanhBasis(W), tbf.TanhBasis(W)
+    Xt = ref._design(X)
+    Z_terms = np.abs(Xt) @ np.abs(W)  # sum of |x_nd W_dk|: what rounding of z can move
+
+    # The same operations: identical numbers.
+    np.testing.assert_array_equal(fast.Z(X), ref.Z(X))
+    np.testing.assert_array_equal(fast.transform(X), ref.transform(X))
+    np.testing.assert_array_equal(fast.numerical_jacobian(X), ref.numerical_jacobian(X))
+
+    # jacobian: a block's Z may differ from the whole one's in the last bit;
+    # sech2 turns an error dz into a relative error 2 |tanh z| dz.
+    J_ref, J_fast = ref.jacobian(X), fast.jacobian(X)
+    assert J_fast.shape == (X.shape[0], D + 1, K)
+    S_terms = np.abs(J_ref) * (1.0 + 2.0 * Z_terms)[:, None, :]
+    assert_close_to_terms(J_fast, J_ref, S_terms)
+
+    # full_jacobian: the fast placement of the fast J is the reference's placement.
+    F_fast = fast.full_jacobian(X)
+    np.testing.assert_array_equal(
+        F_fast, np.einsum("ndk,kl->nkdl", J_fast, np.eye(K)).reshape(F_fast.shape))
+    np.testing.assert_array_equal(F_fast == 0, ref.full_jacobian(X) == 0)
+
+    # vjp: a sum over n in another order (blocks); bounded by the sum of |terms|.
+    GS_terms = np.abs(Xt).T @ (np.abs(G) * np.abs(J_ref[:, -1, :]) * (1.0 + 2.0 * Z_terms))
+    assert_close_to_terms(fast.vjp(X, G), ref.vjp(X, G), GS_terms)
+
+
+@settings(max_examples=60, deadline=None)
+@given(**shapes)
+def test_fast_equals_reference(seed, N, D, K, z_scale):
+    compare(seed, N, D, K, z_scale)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), N=st.integers(0, 40), K=st.integers(1, 6),
+       z_scale=st.sampled_from([0.1, 1.0, 40.0]))
+def test_fast_equals_reference_for_one_dimensional_X(seed, N, K, z_scale):
+    compare(seed, N, 1, K, z_scale, one_d=True)
+
+
+@pytest.mark.parametrize(("N", "D", "K"), [(7, 2, 3), (25, 1, 1), (13, 4, 12), (0, 2, 5)])
+def test_fast_equals_reference_over_many_blocks(small_blocks, N, D, K):
+    # 12 numbers per block: K = 3 gives 4 rows a block, K = 12 one row, K = 1 twelve.
+    compare(11 * N + D, N, D, K, z_scale=3.0)
+
+
+def test_saturated_units_keep_their_tiny_derivatives():
+    W = np.array([[0.3, 0.1], [-100.0, 2.0]])  # unit 1 at z ~ -55: sech2 ~ 1e-47
+    X = np.array([150.0, 0.5])
+    J_fast, J_ref = tbf.TanhBasis(W).jacobian(X), tb.TanhBasis(W).jacobian(X)
+    assert J_fast[0, 1, 0] > 0 and J_fast[0, 1, 0] < 1e-40
+    np.testing.assert_allclose(J_fast, J_ref, rtol=REL, atol=0)
+
+
+def test_large_N_uses_more_than_one_default_block():
+    X, W, G = problem(5, 20_000, 2, 4, 1.0)  # 80 000 numbers: three default blocks
+    ref, fast = tb.TanhBasis(W), tbf.TanhBasis(W)
+    np.testing.assert_allclose(fast.jacobian(X), ref.jacobian(X), rtol=REL, atol=0)
+    np.testing.assert_allclose(fast.vjp(X, G), ref.vjp(X, G), rtol=1e-11, atol=1e-12)
+
+
+# ---------------------------------------------------------- the guarantees
+def test_numerical_jacobian_uses_two_passes_per_row_of_W(monkeypatch):
+    X, W, _ = problem(8, 4, 3, 5, 1.0)
+    basis = tbf.TanhBasis(W)
+    calls = {"n": 0}
+    real_tanh = np.tanh
+
+    def counting_tanh(*args, **kwargs):
+        calls["n"] += 1
+        return real_tanh(*args, **kwargs)
+
+    monkeypatch.setattr(np, "tanh", counting_tanh)  # one np.tanh per forward pass
+    basis.numerical_jacobian(X)
+    assert calls["n"] == 2 * (3 + 1)  # 2(D+1), not 2P = 40
+
+
+def test_numerical_jacobian_leaves_W_unchanged_when_a_pass_raises(monkeypatch):
+    X, W, _ = problem(7, 4, 2, 3, 1.0)
+    basis = tbf.TanhBasis(W)
+    before = basis.W.copy()
+    calls = {"n": 0}
+    real_tanh = np.tanh
+
+    def failing_tanh(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:  # after the first row's pair, while W[1] is shifted
+            raise RuntimeError("simulated failure")
+        return real_tanh(*args, **kwargs)
+
+    monkeypatch.setattr(np, "tanh", failing_tanh)
+    with pytest.raises(RuntimeError, match="simulated"):
+        basis.numerical_jacobian(X)
+    monkeypatch.undo()
+    assert calls["n"] == 3
+    np.testing.assert_array_equal(basis.W, before)
+    # ... and the next call gives the reference's numbers.
+    np.testing.assert_array_equal(basis.numerical_jacobian(X),
+                                  tb.TanhBasis(W).numerical_jacobian(X))
+
+
+def test_calls_do_not_change_W_and_W_stays_read_only():
+    X, W, G = problem(6, 5, 3, 2, 1.0)
+    basis = tbf.TanhBasis(W)
+    before = basis.W.copy()
+    for method in ("Z", "transform", "jacobian", "full_jacobian", "numerical_jacobian"):
+        getattr(basis, method)(X)
+    basis.vjp(X, G)
+    np.testing.assert_array_equal(basis.W, before)
+    with pytest.raises(ValueError):
+        basis.W[0, 0] = 1.0
+    with pytest.raises(ValueError, match="W must be finite"):
+        basis.W = np.full((4, 2), np.nan)
+    np.testing.assert_array_equal(basis.W, before)
+
+
+BAD_X = [
+    (np.ones((4, 2)), ValueError, r"X must have shape \(N, 3\)"),
+    (np.ones(4), ValueError, r"X is 1-D, which means D = 1"),
+    (np.array([[1.0, np.nan, 0.0]]), ValueError, "X must be finite"),
+    (np.array([["1", "2", "3"]]), TypeError, "X must hold real numbers"),
+]
+
+
+@pytest.mark.parametrize("method", ["Z", "transform", "jacobian", "full_jacobian",
+                                    "numerical_jacobian"])
+@pytest.mark.parametrize(("X", "exc", "msg"), BAD_X)
+def test_bad_X_gives_the_references_error(method, X, exc, msg):
+    fast = tbf.TanhBasis(np.ones((4, 2)))
+    with pytest.raises(exc, match=msg):
+        getattr(fast, method)(X)
+    with pytest.raises(exc, match=msg):
+        fast.vjp(X, np.ones((1, 2)))
+
+
+@pytest.mark.parametrize(
+    ("G", "exc", "msg"),
+    [(np.ones((5, 2)), ValueError, r"G must have shape \(N, K\) = \(4, 2\)"),
+     (np.full((4, 2), np.inf), ValueError, "G must be finite"),
+     (np.full((4, 2), "a"), TypeError, "G must hold real numbers")],
+)
+def test_bad_G_is_rejected(G, exc, msg):
+    with pytest.raises(exc, match=msg):
+        tbf.TanhBasis(np.ones((3, 2))).vjp(np.ones((4, 2)), G)
+
+
+@pytest.mark.parametrize(("eps", "exc"), [(0.0, ValueError), (np.nan, ValueError),
+                                          (True, TypeError), ("1e-6", TypeError)])
+def test_bad_eps_is_rejected(eps, exc):
+    with pytest.raises(exc, match="eps must be"):
+        tbf.TanhBasis(np.ones((3, 2))).numerical_jacobian(np.ones((4, 2)), eps=eps)
+
+
+def test_no_samples_gives_empty_arrays():
+    fast = tbf.TanhBasis(np.ones((3, 4)))
+    X = np.empty((0, 2))
+    assert fast.jacobian(X).shape == (0, 3, 4)
+    assert fast.full_jacobian(X).shape == (0, 12)
+    assert fast.numerical_jacobian(X).shape == (0, 3, 4)
+    g = fast.vjp(X, np.empty((0, 4)))
+    assert g.shape == (3, 4) and np.all(g == 0)
