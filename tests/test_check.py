@@ -1,0 +1,333 @@
+"""Tests for code/check.py: each checker on a right answer and on planted bugs.
+
+A right answer must get "Correct"; each planted bug must get the message that
+names it (the shape, the entries with 1-based indices, a missing x_nd, a
+missing chain-rule factor, a sign, a stub that is not attempted yet). The
+right answers here are written independently of check.py's references, from
+the formulas of the exercises page.
+"""
+
+from __future__ import annotations
+
+import check
+import numpy as np
+import pytest
+from scipy.special import expit
+
+import tanh_basis as tb
+
+
+# --------------------------------------------------------------- right answers
+def zeros_right(N: int, D: int, K: int) -> int:
+    return N * (D + 1) * K * (K - 1)
+
+
+def xt(X: np.ndarray) -> np.ndarray:
+    return np.hstack([X, np.ones((X.shape[0], 1))])
+
+
+def sigmoid_right(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    Z = xt(X) @ W
+    dsigma = expit(Z) * expit(-Z)  # sigma(z) sigma(-z): no cancellation
+    return xt(X)[:, :, None] * dsigma[:, None, :]
+
+
+def dropped_x_right(X: np.ndarray) -> np.ndarray:
+    return np.abs(1 - X) / (1 + np.abs(X))
+
+
+def shift_lost_right(W: np.ndarray, eps: float) -> np.ndarray:
+    return (W + eps == W) & (W - eps == W)
+
+
+def jvp_right(X: np.ndarray, W: np.ndarray, V: np.ndarray) -> np.ndarray:
+    return tb.sech2(xt(X) @ W) * (xt(X) @ V)
+
+
+def shared_right(X: np.ndarray, A: np.ndarray, b: float) -> np.ndarray:
+    N, D = X.shape
+    K = A.shape[1]
+    S = tb.sech2(X @ A + b)  # (N, K)
+    F = np.zeros((N, K, D * K + 1))
+    for d in range(D):
+        for k in range(K):
+            F[:, k, d * K + k] = X[:, d] * S[:, k]
+    F[:, :, -1] = S  # one bias: every unit, no delta
+    return F.reshape(N * K, D * K + 1)
+
+
+# ------------------------------------------------------------------ stubs
+def stub_none(*args: object) -> None:
+    return None
+
+
+def stub_raises(*args: object) -> None:
+    raise NotImplementedError
+
+
+ASSESSORS = [
+    check.assess_structural_zeros,
+    check.assess_sigmoid_jacobian,
+    check.assess_dropped_x_error,
+    check.assess_shift_lost,
+    check.assess_jvp,
+    check.assess_shared_bias_jacobian,
+]
+RIGHT = [zeros_right, sigmoid_right, dropped_x_right, shift_lost_right, jvp_right, shared_right]
+
+
+@pytest.mark.parametrize(("assess", "right"), list(zip(ASSESSORS, RIGHT, strict=True)))
+def test_right_answer_is_correct(assess, right) -> None:
+    verdict = assess(right)
+    assert verdict.ok, verdict.message
+    assert verdict.message.startswith("Correct")
+
+
+@pytest.mark.parametrize("assess", ASSESSORS)
+@pytest.mark.parametrize("stub", [stub_none, stub_raises])
+def test_stub_is_not_attempted(assess, stub) -> None:
+    verdict = assess(stub)
+    assert verdict.status == "not attempted" and not verdict.ok
+    assert verdict.message.startswith("Not attempted yet")
+    assert "stub_" in verdict.message  # names the function
+
+
+@pytest.mark.parametrize(
+    "printer",
+    [check.structural_zeros, check.sigmoid_jacobian, check.dropped_x_error,
+     check.shift_lost, check.jvp, check.shared_bias_jacobian],
+)
+def test_printer_prints_to_stdout_only(printer, capsys) -> None:
+    assert printer(stub_raises) is None
+    out, err = capsys.readouterr()
+    assert out.startswith("Not attempted yet") and err == ""
+    assert max(len(line) for line in out.splitlines()) <= 72  # phone-width output
+
+
+def test_other_exceptions_reach_the_student() -> None:
+    def broken(X, W):
+        return X @ W  # shapes do not fit: the traceback should say where
+
+    with pytest.raises(ValueError):
+        check.assess_sigmoid_jacobian(broken)
+    with pytest.raises(TypeError, match="fn must be the function you wrote"):
+        check.assess_jvp("my_jvp")
+
+
+def test_student_cannot_change_the_reference_inputs() -> None:
+    def vandal(X, W):
+        J = sigmoid_right(X, W)
+        X[...] = 0.0
+        W[...] = 0.0
+        return J
+
+    assert check.assess_sigmoid_jacobian(vandal).ok
+
+
+# ---------------------------------------------------------- count the zeros
+def test_zeros_counted_nonzeros() -> None:
+    v = check.assess_structural_zeros(lambda N, D, K: N * (D + 1) * K)
+    assert v.status == "wrong" and "number of non-zero entries" in v.message
+
+
+def test_zeros_wrong_count_names_the_shape() -> None:
+    v = check.assess_structural_zeros(lambda N, D, K: N * D * K * (K - 1))
+    assert "For (N, D, K) = (4, 2, 3) you return 48" in v.message
+    assert "has 72 zeros" in v.message
+
+
+def test_zeros_wrong_type() -> None:
+    v = check.assess_structural_zeros(lambda N, D, K: "many")
+    assert v.message.startswith("Wrong type") and "str" in v.message
+
+
+# ------------------------------------------------------------ sigmoid basis
+def test_sigmoid_wrong_shape_and_transposed_axes() -> None:
+    v = check.assess_sigmoid_jacobian(lambda X, W: sigmoid_right(X, W)[:, :-1])
+    assert v.message.startswith("Wrong shape") and "(5, 3, 2)" in v.message
+    assert "(N, D+1, K) = (5, 4, 2)" in v.message
+    v = check.assess_sigmoid_jacobian(lambda X, W: sigmoid_right(X, W).transpose(2, 1, 0))
+    assert "axes are in the order (K, D+1, N)" in v.message
+
+
+def test_sigmoid_missing_x() -> None:
+    def no_x(X, W):
+        J = sigmoid_right(X, W)
+        return np.broadcast_to(J[:, -1:, :], J.shape)
+
+    v = check.assess_sigmoid_jacobian(no_x)
+    assert "lack the factor x_nd" in v.message and "bias entries (d = D+1) are right" in v.message
+
+
+def test_sigmoid_missing_chain_rule_factor() -> None:
+    v = check.assess_sigmoid_jacobian(
+        lambda X, W: np.broadcast_to(xt(X)[:, :, None], (X.shape[0], W.shape[0], W.shape[1]))
+    )
+    assert "chain-rule factor sigma'(z_nk)" in v.message and "missing" in v.message
+
+
+def test_sigmoid_activation_or_tanh_derivative_instead_of_sigma_prime() -> None:
+    v = check.assess_sigmoid_jacobian(lambda X, W: xt(X)[:, :, None] * expit(xt(X) @ W)[:, None])
+    assert "sigma(z_nk), the activation" in v.message
+    v = check.assess_sigmoid_jacobian(
+        lambda X, W: xt(X)[:, :, None] * tb.sech2(xt(X) @ W)[:, None]
+    )
+    assert "derivative of tanh" in v.message
+
+
+def test_sigmoid_sign_and_constant_factor() -> None:
+    v = check.assess_sigmoid_jacobian(lambda X, W: -sigmoid_right(X, W))
+    assert v.message.startswith("Sign")
+    v = check.assess_sigmoid_jacobian(lambda X, W: 4 * sigmoid_right(X, W))
+    assert "all 4 times the right ones" in v.message
+
+
+def test_sigmoid_wrong_entries_are_named_with_one_based_indices() -> None:
+    def one_off(X, W):
+        J = sigmoid_right(X, W)
+        J[1, 3, 0] += 0.5  # math indices (n, d, k) = (2, 4, 1)
+        return J
+
+    v = check.assess_sigmoid_jacobian(one_off)
+    assert v.message.startswith("1 of 40 entries are wrong")
+    assert "counted from 1" in v.message
+    assert "(n, d, k) = (2, 4, 1) [J[1, 3, 0] in code]" in v.message
+
+
+def test_sigmoid_nan_is_reported() -> None:
+    def with_nan(X, W):
+        J = sigmoid_right(X, W)
+        J[0, 0, 0] = np.nan
+        return J
+
+    v = check.assess_sigmoid_jacobian(with_nan)
+    assert "not finite" in v.message and "(n, d, k) = (1, 1, 1)" in v.message
+
+
+def test_sigmoid_cancelling_formula_is_imprecise_in_saturation() -> None:
+    def cancelling(X, W):
+        sigma = 1 / (1 + np.exp(-(xt(X) @ W)))
+        return xt(X)[:, :, None] * (sigma * (1 - sigma))[:, None, :]
+
+    v = check.assess_sigmoid_jacobian(cancelling)
+    assert v.status == "imprecise" and not v.ok
+    assert "as z -> +inf (at z = 40 your entry is 0 where" in v.message
+    assert "sigma(z) * sigma(-z)" in v.message and "-inf" not in v.message
+    assert "1 - sigma(z) cancels as z -> +inf" in v.message
+
+
+def test_sigmoid_via_tanh_is_imprecise_for_negative_z() -> None:
+    def via_tanh(X, W):
+        Z = xt(X) @ W
+        sigma, sigma_minus = 0.5 * (1 + np.tanh(Z / 2)), 0.5 * (1 - np.tanh(Z / 2))
+        return xt(X)[:, :, None] * (sigma * sigma_minus)[:, None, :]
+
+    v = check.assess_sigmoid_jacobian(via_tanh)
+    assert v.status == "imprecise"
+    assert "as z -> +inf (at z = 40" in v.message and "as z -> -inf (at z = -40" in v.message
+
+
+# ------------------------------------------------------- dropped-x prediction
+def test_dropped_x_sign_and_missing_denominator() -> None:
+    v = check.assess_dropped_x_error(lambda X: (1 - X) / (1 + np.abs(X)))
+    assert v.message.startswith("Sign")
+    v = check.assess_dropped_x_error(lambda X: np.abs(1 - X))
+    assert "(1 + |x_nd|) sech^2(z_nk), which is missing" in v.message
+    v = check.assess_dropped_x_error(lambda X: np.abs(1 - X) / (1 + X))
+    assert "absolute values" in v.message
+
+
+def test_dropped_x_wrong_entries_and_shape() -> None:
+    def off(X):
+        R = dropped_x_right(X)
+        R[2, 1] = 0.5 if R[2, 1] > 0.6 else 0.9
+        return R
+
+    v = check.assess_dropped_x_error(off)
+    assert "1 of 18 entries are wrong" in v.message and "(n, d) = (3, 2)" in v.message
+    v = check.assess_dropped_x_error(lambda X: dropped_x_right(X).max())
+    assert v.message.startswith("Wrong shape") and "(N, D) = (6, 3)" in v.message
+
+
+# ------------------------------------------------------------ shift lost
+def test_shift_lost_one_sided_and_wrong_dtype() -> None:
+    v = check.assess_shift_lost(lambda W, eps: W + eps == W)
+    assert "you test only W + eps" in v.message and "eps = 8e-17" in v.message
+    v = check.assess_shift_lost(lambda W, eps: np.spacing(W))
+    assert v.message.startswith("Wrong type")
+
+
+def test_shift_lost_approximate_rule_names_entries() -> None:
+    # "lost when eps is below the spacing": off by the factor 1/2 of rounding.
+    v = check.assess_shift_lost(lambda W, eps: eps < np.spacing(np.abs(W)))
+    assert "entries are wrong" in v.message and "(d, k) = (" in v.message
+
+
+# ------------------------------------------------------------------- jvp
+def test_jvp_planted_bugs() -> None:
+    v = check.assess_jvp(lambda X, W, V: xt(X) @ V)
+    assert "chain-rule factor sech^2(z_nk) is missing" in v.message
+    v = check.assess_jvp(lambda X, W, V: tb.sech2(xt(X) @ W) * V[-1])
+    assert "multiplied by x_nd" in v.message
+    v = check.assess_jvp(lambda X, W, V: -jvp_right(X, W, V))
+    assert v.message.startswith("Sign")
+    v = check.assess_jvp(lambda X, W, V: jvp_right(X, W, V).T)
+    assert "axes are in the order (K, N)" in v.message
+
+
+# ----------------------------------------------------------- shared bias
+def test_shared_bias_kept_delta() -> None:
+    def kept_delta(X, A, b):
+        F = shared_right(X, A, b)
+        K = A.shape[1]
+        F[np.tile(np.arange(K), X.shape[0]) != 0, -1] = 0.0
+        return F
+
+    v = check.assess_shared_bias_jacobian(kept_delta)
+    assert "You kept the Kronecker delta" in v.message and "bias column is full" in v.message
+
+
+def test_shared_bias_unshared_shape_missing_x_chain_and_order() -> None:
+    def unshared(X, A, b):
+        W = np.vstack([A, np.full((1, A.shape[1]), b)])
+        return tb.TanhBasis(W).full_jacobian(X)
+
+    v = check.assess_shared_bias_jacobian(unshared)
+    assert "one bias per unit" in v.message and "(12, 7)" in v.message
+
+    def no_x(X, A, b):
+        F = shared_right(X, A, b)
+        S = F[:, -1:]
+        F[:, :-1] = (F[:, :-1] != 0) * S
+        return F
+
+    assert "lack the factor x_nd" in check.assess_shared_bias_jacobian(no_x).message
+
+    def no_chain(X, A, b):
+        F = shared_right(X, A, b)
+        S = F[:, -1:]
+        F[:, :-1] /= S
+        F[:, -1] = 1.0
+        return F
+
+    v = check.assess_shared_bias_jacobian(no_chain)
+    assert "chain-rule factor sech^2(z_nk) is missing" in v.message
+
+    def by_unit(X, A, b):
+        F = shared_right(X, A, b)
+        N, D = X.shape
+        K = A.shape[1]
+        slopes = F[:, :-1].reshape(N * K, D, K).transpose(0, 2, 1).reshape(N * K, -1)
+        return np.hstack([slopes, F[:, -1:]])
+
+    assert "ordered unit by unit" in check.assess_shared_bias_jacobian(by_unit).message
+
+
+def test_shared_bias_wrong_entry_names_row_and_parameter() -> None:
+    def off(X, A, b):
+        F = shared_right(X, A, b)
+        F[4, 6] += 1.0  # row n*K + k = 4: (n, k) = (2, 2); column 6 = D K: the bias
+        return F
+
+    v = check.assess_shared_bias_jacobian(off)
+    assert "row (n, k) = (2, 2), column the shared bias b [F[4, 6] in code]" in v.message
