@@ -7,9 +7,36 @@ gradient check needs around it, for any function of an array of parameters:
   everywhere in the book) of an arbitrary function ``f(theta)``;
 * :func:`check_gradient` summarises a comparison by the maximum absolute
   difference and the maximum relative error ``|a - n| / (|a| + |n|)``;
+* :func:`normwise_relative_error` and :func:`floored_relative_error` are the
+  two measures that stay meaningful where the entry-wise one does not (tiny
+  or saturated derivatives, see "Which error to trust" below);
 * :func:`loglog_slope` measures the order of an error curve on a log-log plot;
 * :func:`sech2_reference` evaluates ``sech(z)**2`` in high precision (mpmath),
   the yardstick for the float64 formulas.
+
+Which error to trust
+--------------------
+A central difference with step ``eps`` has a round-off error of about
+``machine_eps * |f| / eps`` (about 1e-10 for ``|phi| <= 1`` and eps = 1e-6),
+and that error does not shrink when the derivative does. So the entry-wise
+relative error ``|a - n| / (|a| + |n|)`` is only small where the derivative is
+well above that floor: no single threshold fits every problem.
+
+* A derivative near or below the floor (a tiny input ``x_nd``, a unit far into
+  its flat part) gets a relative error of 1e-7 or more from round-off alone,
+  although the formula is right.
+* A saturating unit loses the check gradually. With eps = 1e-6 its
+  entry-wise relative error is already about 1e-5 at ``|z| = 8``; from
+  ``|z|`` of about 16 on, ``tanh(z + eps)`` and ``tanh(z - eps)`` round to the
+  same double, so the difference quotient is exactly 0 while ``sech2(z)`` is
+  not, and the entry-wise relative error is exactly 1.
+
+The norm-wise error ``||a - n|| / (||a|| + ||n||)`` weighs each entry by its
+size, so such entries cannot dominate; the floored error
+``|a - n| / max(|a| + |n|, floor)`` judges entries below ``floor`` by their
+absolute difference (the floor is round-off / tolerance, see there). A real
+bug (a missing factor ``x_nd``, a wrong sign) changes large entries and is
+caught by both.
 """
 
 from __future__ import annotations
@@ -26,7 +53,9 @@ from tanh_basis import _as_real_array, _require_finite, relative_error
 __all__ = [
     "central_difference",
     "check_gradient",
+    "floored_relative_error",
     "loglog_slope",
+    "normwise_relative_error",
     "sech2_reference",
 ]
 
@@ -111,9 +140,12 @@ def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, floa
     """Maximum absolute difference and maximum relative error of two estimates.
 
     The relative error ``|a - n| / (|a| + |n|)`` (0 where both are 0) does not
-    change when the derivatives are scaled, so one threshold (about 1e-7 for a
-    smooth function and a step of 1e-6) fits every problem; the absolute
-    difference grows with the size of the derivatives.
+    change when the derivatives are scaled, whereas the absolute difference
+    grows with them. For a smooth function, a step of 1e-6 and derivatives well
+    above the difference quotient's round-off (about ``1e-16 |f| / eps``), it is
+    about 1e-7 or less. It is not a universal threshold: where a derivative is
+    near that round-off, or a unit is saturated (relative error exactly 1),
+    use :func:`normwise_relative_error` or :func:`floored_relative_error`.
 
     Parameters
     ----------
@@ -135,6 +167,12 @@ def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, floa
     ValueError
         If the shapes differ, an input is empty, or an input is not finite.
     """
+    a, n = _pair(analytic, numeric)
+    return float(np.abs(a - n).max()), float(relative_error(a, n).max())
+
+
+def _pair(analytic: ArrayLike, numeric: ArrayLike) -> tuple[Array, Array]:
+    """Both estimates validated: real, finite, same shape, at least one entry."""
     a = _as_real_array(analytic, "analytic")
     n = _as_real_array(numeric, "numeric")
     if a.shape != n.shape:
@@ -145,7 +183,92 @@ def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, floa
         raise ValueError("analytic and numeric must have at least one entry, got empty arrays")
     _require_finite(a, "analytic")
     _require_finite(n, "numeric")
-    return float(np.abs(a - n).max()), float(relative_error(a, n).max())
+    return a, n
+
+
+def normwise_relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
+    """Norm-wise relative error ``||a - n|| / (||a|| + ||n||)`` (Frobenius norms).
+
+    Each entry counts in proportion to its size, so entries whose derivative
+    is at or below the difference quotient's round-off (tiny inputs, saturated
+    units) cannot dominate, while a wrong formula, which changes the large
+    entries, still shows. 0 when both arrays are all zeros.
+
+    Parameters
+    ----------
+    analytic, numeric : array_like
+        The same derivatives from a formula and from differences; same shape,
+        real and finite, at least one entry.
+
+    Returns
+    -------
+    float
+        In ``[0, 1]``.
+
+    Raises
+    ------
+    TypeError
+        If an input is not real.
+    ValueError
+        If the shapes differ, an input is empty, or an input is not finite.
+
+    Examples
+    --------
+    >>> normwise_relative_error([1.0, 1e-17], [1.0, 0.0])  # entry-wise: 0 and 1
+    5e-18
+    """
+    a, n = _pair(analytic, numeric)
+    scale = np.linalg.norm(a) + np.linalg.norm(n)
+    return 0.0 if scale == 0 else float(np.linalg.norm(a - n) / scale)
+
+
+def floored_relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float) -> Array:
+    """Entry-wise relative error with a floor, ``|a - n| / max(|a| + |n|, floor)``.
+
+    Above the floor it is the usual ``|a - n| / (|a| + |n|)``; below it, the
+    absolute difference divided by ``floor``. So with a tolerance ``tol``,
+    entries below the floor must agree to ``tol * floor`` absolutely. Choose
+    the floor so that ``tol * floor`` is the error the numeric estimate has
+    anyway: for central differences the round-off ``machine_eps * max|f| /
+    eps``, about 1e-10 for tanh and eps = 1e-6, so with ``tol = 1e-7`` a floor
+    of about 1e-3. A saturated unit, whose difference quotient is exactly 0,
+    then gets ``|a| / floor`` (below ``tol`` while ``|a|`` is below the
+    round-off) instead of exactly 1; a wrong formula changes the large entries
+    and still fails.
+
+    Parameters
+    ----------
+    analytic, numeric : array_like
+        The same derivatives from a formula and from differences; same shape,
+        real and finite, at least one entry.
+    floor : float
+        Finite and > 0, in the units of the derivatives.
+
+    Returns
+    -------
+    ndarray of float64
+        Same shape as the inputs, values in ``[0, 1]`` where ``|a| + |n| >=
+        floor`` and below ``1`` elsewhere.
+
+    Raises
+    ------
+    TypeError
+        If an input is not real, or ``floor`` is not a real number.
+    ValueError
+        If the shapes differ, an input is empty or not finite, or ``floor`` is
+        not finite and > 0.
+
+    Examples
+    --------
+    >>> floored_relative_error([1.0, 1e-17], [1.1, 0.0], floor=1e-3).round(6)
+    array([0.047619, 0.      ])
+    """
+    if isinstance(floor, bool) or not isinstance(floor, numbers.Real):
+        raise TypeError(f"floor must be a real number, got {type(floor).__name__}")
+    if not (np.isfinite(floor) and floor > 0):
+        raise ValueError(f"floor must be a finite number > 0, got {floor!r}")
+    a, n = _pair(analytic, numeric)
+    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), float(floor))
 
 
 def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:

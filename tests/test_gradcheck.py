@@ -156,3 +156,96 @@ def test_sech2_reference_keeps_shape_and_validates() -> None:
         gc.sech2_reference([np.inf])
     with pytest.raises(TypeError, match="z"):
         gc.sech2_reference(["x"])
+
+
+# ------------------------------------- norm-wise and floored relative errors
+def saturating_check(eps: float = 1e-6):
+    """A gradient check of one unit of one input at z from 0 to 20: J[n, d, k]."""
+    z = np.linspace(0.0, 20.0, 2001)
+    basis = tb.TanhBasis([[1.0], [0.0]])  # phi = tanh(x): z = x
+    return z, basis.jacobian(z), basis.numerical_jacobian(z, eps)
+
+
+def test_saturated_unit_gives_entrywise_error_one_but_small_normwise_error() -> None:
+    z, J, NJ = saturating_check()
+    rel = tb.relative_error(J, NJ)[:, :, 0]  # (N, 2): slope and bias
+    far = z >= 16.0
+    # Far out, tanh(z + eps) and tanh(z - eps) are the same double: the bias's
+    # quotient is 0 and its error 1 (the slope's step is x * eps, larger).
+    assert np.all(NJ[far, 1, 0] == 0.0) and np.all(J[far, 1, 0] > 0)
+    assert np.all(rel[far, 1] == 1.0)
+    assert np.any(NJ[~far, 1, 0] > 0) and np.all(rel[z < 12, 1] < 1.0)
+    # Already at z = 8 round-off alone gives the entry-wise error about 1e-5.
+    near8 = rel[(z > 7.9) & (z < 8.1), 1]
+    assert 3e-6 < np.median(near8) < 3e-5, np.median(near8)
+    # The formula is right, and the error measures that weigh entries by size say so.
+    assert gc.normwise_relative_error(J, NJ) < 1e-9
+    floored = gc.floored_relative_error(J, NJ, floor=1e-3)
+    assert floored.max() < 1e-7
+    # ... while a real bug (the bias derivative's sign flipped) still fails both.
+    J_bug = J.copy()
+    J_bug[:, 1, :] *= -1
+    assert gc.normwise_relative_error(J_bug, NJ) > 0.1
+    assert gc.floored_relative_error(J_bug, NJ, floor=1e-3).max() == pytest.approx(1.0)
+
+
+def test_finite_difference_roundoff_does_not_shrink_with_the_derivative() -> None:
+    # |a - n| stays near machine_eps * |phi| / eps while a = sech2(z) falls.
+    z, J, NJ = saturating_check()
+    bias_err = np.abs(J[:, 1, 0] - NJ[:, 1, 0])
+    mid = (z > 5) & (z < 12)
+    # sech2 falls from 2e-4 to 2e-10 over 5 < z < 12; the error does not follow it.
+    assert np.median(bias_err[mid]) > 1e-12
+    assert np.all(bias_err[mid] < 1e-9)
+    ratio = bias_err[mid] / J[mid, 1, 0]
+    assert ratio[-1] > 100 * ratio[0]  # the relative error grows as sech2 shrinks
+
+
+def test_normwise_relative_error_definition() -> None:
+    a = np.array([[3.0, 0.0], [0.0, 4.0]])
+    n = np.array([[3.0, 0.0], [0.0, 0.0]])
+    assert gc.normwise_relative_error(a, n) == pytest.approx(4.0 / (5.0 + 3.0))
+    assert gc.normwise_relative_error(a, a) == 0.0
+    assert gc.normwise_relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert gc.normwise_relative_error([1.0], [-1.0]) == pytest.approx(1.0)
+    # Scale-free, like the entry-wise error.
+    assert gc.normwise_relative_error(1e6 * a, 1e6 * n) == pytest.approx(0.5)
+
+
+def test_floored_relative_error_definition() -> None:
+    a = np.array([1.0, -2.0, 1e-12, 0.0, 3e-4])
+    n = np.array([1.1, -2.0, 0.0, 0.0, 1e-4])
+    got = gc.floored_relative_error(a, n, floor=1e-3)
+    expected = [0.1 / 2.1, 0.0, 1e-12 / 1e-3, 0.0, 2e-4 / 1e-3]
+    np.testing.assert_allclose(got, expected, rtol=1e-14, atol=0)
+    assert got.shape == a.shape
+    # Above the floor it is exactly the entry-wise error.
+    big = np.array([0.5, 2.0])
+    np.testing.assert_array_equal(gc.floored_relative_error(big, big[::-1], floor=1e-3),
+                                  tb.relative_error(big, big[::-1]))
+
+
+@pytest.mark.parametrize("fn", ["normwise", "floored"])
+def test_new_error_measures_validate_like_check_gradient(fn: str) -> None:
+    def call(a, n):
+        if fn == "normwise":
+            return gc.normwise_relative_error(a, n)
+        return gc.floored_relative_error(a, n, floor=1e-3)
+
+    with pytest.raises(ValueError, match="same shape"):
+        call(np.zeros(3), np.zeros(4))
+    with pytest.raises(ValueError, match="at least one entry"):
+        call([], [])
+    with pytest.raises(ValueError, match="numeric must be finite"):
+        call([1.0], [np.nan])
+    with pytest.raises(TypeError, match="analytic must hold real numbers"):
+        call(["x"], [1.0])
+
+
+@pytest.mark.parametrize(("floor", "exc"), [(0.0, ValueError), (-1e-3, ValueError),
+                                            (np.inf, ValueError), (np.nan, ValueError),
+                                            (True, TypeError), ("1e-3", TypeError),
+                                            (None, TypeError)])
+def test_floored_relative_error_rejects_bad_floor(floor, exc) -> None:
+    with pytest.raises(exc, match="floor must be"):
+        gc.floored_relative_error([1.0], [1.0], floor=floor)
