@@ -1,5 +1,9 @@
 """Time the chapter's Jacobian engines against JAX, the source's method and the floor.
 
+"Ours" is the engineered twin, ``code/tanh_basis_fast.py``; the readable
+reference, ``code/tanh_basis.py``, runs beside it (the ``reference_*``
+contenders), so the ratios show what the twin's tricks buy.
+
 Run from the repository root, in either environment::
 
     .venv/bin/python benchmarks/bench_jacobian.py                  # numpy only
@@ -54,9 +58,10 @@ for _p in (ROOT / "code", HERE):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from source_loop import SourceLoopBasis  # noqa: E402
+from source_loop import forward, source_loop_jacobian  # noqa: E402
 
 import tanh_basis as tb  # noqa: E402
+import tanh_basis_fast as tbf  # noqa: E402
 
 try:  # JAX is optional: benchmarks/requirements.txt, in .venv-bench only.
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -75,7 +80,8 @@ SIZES: dict[str, tuple[int, int, int]] = {
 }
 #: Which contender is "ours" in each group; ratios are taken against it.
 OURS = {"jacobian": "jacobian", "vjp": "vjp", "numerical": "numerical_jacobian"}
-#: The source's loop is skipped where one call is predicted to take longer.
+#: The source's loop (and the reference's one-at-a-time differences, which cost
+#: the same) are skipped where one call is predicted to take longer.
 SOURCE_LOOP_LIMIT_S = 60.0
 SLIDER_JSON = HERE / "slider_results.json"
 #: A timed sample repeats a fast call until it lasts this long, as timeit does:
@@ -174,7 +180,7 @@ def machine_info() -> dict[str, Any]:
 
 
 # -------------------------------------------------------------- contenders
-def floor_fn(basis: tb.TanhBasis, X: np.ndarray) -> Callable[[], np.ndarray]:
+def floor_fn(basis: tbf.TanhBasis, X: np.ndarray) -> Callable[[], np.ndarray]:
     """``transform`` plus one pass writing a fresh array of the Jacobian's size.
 
     A compact Jacobian has to evaluate one transcendental function per
@@ -196,11 +202,11 @@ def floor_fn(basis: tb.TanhBasis, X: np.ndarray) -> Callable[[], np.ndarray]:
 def numpy_contenders(
     X: np.ndarray, W: np.ndarray, G: np.ndarray, source_loop_s: float
 ) -> list[Contender]:
-    """The chapter's methods, the floor, and the source's loop."""
+    """The fast twin's methods, the readable reference's, the floor, the source's loop."""
     N, D = X.shape
     K = W.shape[1]
-    basis = tb.TanhBasis(W)
-    source = SourceLoopBasis(W)
+    basis = tbf.TanhBasis(W)
+    reference = tb.TanhBasis(W)
     compact = 8 * N * (D + 1) * K
     dense = 8 * N * K * (D + 1) * K
 
@@ -208,9 +214,13 @@ def numpy_contenders(
         return np.einsum("nk,ndk->dk", G, basis.jacobian(X))
 
     loop = Contender("source_loop", "source loop per (d, k)", "numerical", "numpy",
-                     lambda: source.numerical_jacobian(X), compact)
+                     lambda: source_loop_jacobian(X, W), compact)
+    ref_numerical = Contender("reference_numerical", "numerical_jacobian (reference)",
+                              "numerical", "numpy", lambda: reference.numerical_jacobian(X),
+                              compact)
     if source_loop_s > SOURCE_LOOP_LIMIT_S:
-        loop.skipped = f"one call would take about {source_loop_s:.0f} s (> 1 min)"
+        for slow in (loop, ref_numerical):
+            slow.skipped = f"one call would take about {source_loop_s:.0f} s (> 1 min)"
     return [
         Contender("jacobian", "jacobian (ours)", "jacobian", "numpy",
                   lambda: basis.jacobian(X), compact),
@@ -221,7 +231,12 @@ def numpy_contenders(
         Contender("numerical_jacobian", "numerical_jacobian (ours)", "numerical", "numpy",
                   lambda: basis.numerical_jacobian(X), compact),
         loop,
+        ref_numerical,
+        Contender("reference_jacobian", "jacobian (reference)", "jacobian", "numpy",
+                  lambda: reference.jacobian(X), compact),
         Contender("vjp", "vjp (ours)", "vjp", "numpy", lambda: basis.vjp(X, G), 8 * N * K),
+        Contender("reference_vjp", "vjp (reference)", "vjp", "numpy",
+                  lambda: reference.vjp(X, G), 8 * N * K),
         Contender("build_then_contract", "jacobian, then contract", "vjp", "numpy",
                   contract, compact),
     ]
@@ -415,9 +430,8 @@ def run_size(
 
     # The source's loop makes 2 P forward passes; predict it from the median
     # of a few passes (after one to warm up) before deciding to run it.
-    source = SourceLoopBasis(W)
-    source.transform(X)
-    transform_s = float(np.median([_timed(lambda: source.transform(X)) for _ in range(7)]))
+    forward(X, W)
+    transform_s = float(np.median([_timed(lambda: forward(X, W)) for _ in range(7)]))
     source_loop_s = 2 * (D + 1) * K * transform_s
 
     cs = numpy_contenders(X, W, G, source_loop_s) + jax_contenders(X, W, G)

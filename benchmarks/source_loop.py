@@ -1,14 +1,18 @@
-"""The source chapter's gradient check, kept only to be timed against ours.
+"""The cost of the source chapter's gradient check, for the benchmark to time.
 
-The source (HealthML/Math4ML, "The Jacobian") estimates the Jacobian by
-perturbing one parameter ``W[d, k]`` at a time: for every one of the ``P``
-pairs ``(d, k)`` it copies ``W``, shifts that single entry by ``+eps``, runs
-the full forward pass over all N samples and K units, copies ``W`` again,
-shifts by ``-eps``, runs the full pass again, and keeps only column ``k`` of
-the difference. That is ``2P`` forward passes of size ``(N, K)``, of which a
-fraction ``1/K`` is used. This module re-implements that method in our own
-code, with the same operations in the same order, so that the benchmark
-measures the method and not a rewrite of it. The book's pages never use it.
+What it stands for: the source estimates the Jacobian by moving the
+``P = (D+1) K`` parameters one at a time. For every parameter it runs a full
+forward pass over all ``N`` samples and all ``K`` units at ``+eps`` and again
+at ``-eps``, and it keeps one column of the ``(N, K)`` difference, so
+``2P`` passes are made and a fraction ``1/K`` of each is used. This module
+reproduces that cost with our own code: the parameters as one flat vector
+``theta = W.ravel()`` (row-major, as on the notation page), one copy of it per
+shifted pass, and the forward pass ``tanh(X @ A + b)``.
+
+It exists only to be timed in ``benchmarks/bench_jacobian.py`` against the
+book's row-vectorised difference quotient (``tanh_basis_fast``), which makes
+``2(D+1)`` passes. The pages never use it; the readable
+``tanh_basis.TanhBasis.numerical_jacobian`` has the same cost by design.
 """
 
 from __future__ import annotations
@@ -19,52 +23,36 @@ from numpy.typing import NDArray
 Array = NDArray[np.float64]
 
 
-class SourceLoopBasis:
-    """The source's tanh basis: parameters held in a mutable attribute ``W``.
+def forward(X: Array, W: Array) -> Array:
+    """All activations ``tanh(X @ A + b)``, shape ``(N, K)``; ``W`` is ``(D+1, K)``."""
+    return np.tanh(X @ W[:-1] + W[-1])
+
+
+def source_loop_jacobian(X: Array, W: Array, eps: float = 1e-6) -> Array:
+    """Central differences, one parameter at a time: ``2P`` full forward passes.
 
     Parameters
     ----------
+    X : ndarray, shape (N, D)
     W : ndarray, shape (D+1, K)
-        Slopes in rows ``0..D-1``, biases in the last row; copied.
+        Not modified.
+    eps : float, default 1e-6
+
+    Returns
+    -------
+    ndarray, shape (N, D+1, K)
+        ``NJ[n, d, k] ~ d Phi[n, k] / d W[d, k]``.
     """
-
-    def __init__(self, W: Array) -> None:
-        self.W = np.array(W, dtype=np.float64)
-
-    def transform(self, X: Array) -> Array:
-        """Activations ``tanh(X A + b)``, shape ``(N, K)``."""
-        if X.ndim == 1:
-            X = X[:, np.newaxis]
-        return np.tanh(X @ self.W[:-1] + self.W[-1])
-
-    def numerical_jacobian(self, X: Array, eps: float = 1e-6) -> Array:
-        """Central differences, one parameter ``W[d, k]`` at a time.
-
-        Parameters
-        ----------
-        X : ndarray, shape (N, D)
-        eps : float
-            The step.
-
-        Returns
-        -------
-        ndarray, shape (N, D+1, K)
-            ``NJ[n, d, k] ~ d Phi[n, k] / d W[d, k]``.
-        """
-        W_saved = self.W.copy()
-        N, D = X.shape
-        K = W_saved.shape[1]
-        NJ = np.zeros((N, D + 1, K))
-        for d in range(D + 1):
-            for k in range(K):
-                # As in the source: the object's own W is overwritten with a
-                # shifted copy, and every pass computes all K units.
-                self.W = W_saved.copy()
-                self.W[d, k] += eps
-                phi_plus = self.transform(X)
-                self.W = W_saved.copy()
-                self.W[d, k] -= eps
-                phi_minus = self.transform(X)
-                NJ[:, d, k] = (phi_plus[:, k] - phi_minus[:, k]) / (2 * eps)
-        self.W = W_saved
-        return NJ
+    X = np.asarray(X, dtype=np.float64)
+    theta = np.asarray(W, dtype=np.float64).ravel()
+    shape = np.shape(W)
+    K = shape[1]
+    NJ = np.empty((X.shape[0], *shape))
+    for p in range(theta.size):
+        d, k = divmod(p, K)  # theta[p] is W[d, k] (row-major)
+        up, down = theta.copy(), theta.copy()
+        up[p] += eps
+        down[p] -= eps
+        change = forward(X, up.reshape(shape)) - forward(X, down.reshape(shape))
+        NJ[:, d, k] = change[:, k] / (2 * eps)  # the other K - 1 columns are thrown away
+    return NJ

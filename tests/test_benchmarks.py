@@ -24,7 +24,8 @@ COMMITTED = ROOT / "benchmarks" / "results.json"
 HAS_JAX = importlib.util.find_spec("jax") is not None
 
 NUMPY = ["jacobian", "floor", "full_jacobian", "numerical_jacobian", "source_loop",
-         "vjp", "build_then_contract"]
+         "reference_numerical", "reference_jacobian", "vjp", "reference_vjp",
+         "build_then_contract"]
 JAX = ["jax_jacfwd", "jax_jacrev", "jax_vmap_jacrev", "jax_vmap_grad", "jax_jvp_rows",
        "jax_vjp"]
 KEYS = {"label", "group", "backend", "ours", "skipped", "repeats", "median_s", "times_s",
@@ -35,7 +36,8 @@ TARGETS = {"jacobian_over_best_jax", "jacobian_over_floor", "vjp_over_jax_vjp",
 # the same arithmetic (reordered sums at most), or central differences with
 # eps = 1e-6 (truncation ~1e-12, round-off ~1e-10).
 REL_TOL = {"full_jacobian": 0.0, "build_then_contract": 1e-12, "numerical_jacobian": 1e-8,
-           "source_loop": 1e-8}
+           "source_loop": 1e-8, "reference_numerical": 1e-8, "reference_jacobian": 1e-13,
+           "reference_vjp": 1e-12}
 JAX_REL_TOL = 1e-12
 
 
@@ -105,26 +107,56 @@ def test_jax_contenders_run_and_agree_when_jax_is_installed(quick_run, name):
     assert c["check"]["max_abs_diff"] <= JAX_REL_TOL * c["check"]["scale"], c["check"]
 
 
-def test_source_loop_copy_agrees_with_our_numerical_jacobian_and_restores_W():
+def test_source_loop_agrees_with_our_numerical_jacobians_and_leaves_W_alone(monkeypatch):
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from source_loop import SourceLoopBasis
+    import source_loop
 
     import tanh_basis as tb
+    import tanh_basis_fast as tbf
 
     rng = np.random.default_rng(3)
     X, W = rng.normal(size=(6, 3)), rng.normal(size=(4, 5))
-    source = SourceLoopBasis(W)
-    NJ = source.numerical_jacobian(X)
-    np.testing.assert_array_equal(source.W, W)
+    before = W.copy()
+    passes = {"n": 0}
+    real_forward = source_loop.forward
+
+    def counting_forward(X_, W_):
+        passes["n"] += 1
+        return real_forward(X_, W_)
+
+    monkeypatch.setattr(source_loop, "forward", counting_forward)
+    NJ = source_loop.source_loop_jacobian(X, W)
+    np.testing.assert_array_equal(W, before)
+    assert passes["n"] == 2 * W.size  # the cost it stands for: 2P full passes
     np.testing.assert_allclose(NJ, tb.TanhBasis(W).numerical_jacobian(X), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(NJ, tbf.TanhBasis(W).numerical_jacobian(X), rtol=0, atol=1e-9)
 
 
-@pytest.mark.skipif(not COMMITTED.exists(), reason="benchmarks/results.json not committed yet")
-def test_committed_results_have_what_the_appendix_page_reads():
-    results = json.loads(COMMITTED.read_text())
-    medium = results["sizes"]["medium"]
-    assert (medium["N"], medium["D"], medium["K"]) == (10_000, 10, 50)
-    assert {"cpu", "date_utc", "numpy", "jax"} <= set(results["machine"])
-    for name in ("jacobian", "floor", "vjp", "build_then_contract", "numerical_jacobian"):
-        assert medium["contenders"][name]["median_s"] > 0
-    assert set(medium["targets"]) == TARGETS
+def test_ours_is_the_fast_twin_and_the_reference_runs_beside_it(quick_run, monkeypatch):
+    _, results = quick_run
+    cs = results["sizes"]["small"]["contenders"]
+    for ours, ref in (("jacobian", "reference_jacobian"), ("vjp", "reference_vjp"),
+                      ("numerical_jacobian", "reference_numerical")):
+        assert cs[ref]["ours"] == ours and "reference" in cs[ref]["label"]
+        assert cs[ref]["ratio_to_ours"] > 0
+    # "Ours" calls tanh_basis_fast, "reference_*" calls tanh_basis.
+    spec = importlib.util.spec_from_file_location("bench_jacobian", SCRIPT)
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench_jacobian", bench)  # dataclasses look it up
+    spec.loader.exec_module(bench)
+    calls = []
+
+    def spy(module):
+        class Spy(module.TanhBasis):
+            def jacobian(self, X):
+                calls.append(module.__name__)
+                return super().jacobian(X)
+        return Spy
+
+    monkeypatch.setattr(bench.tbf, "TanhBasis", spy(bench.tbf))
+    monkeypatch.setattr(bench.tb, "TanhBasis", spy(bench.tb))
+    X, W = np.zeros((3, 2)), np.ones((3, 4))
+    contenders = {c.name: c for c in bench.numpy_contenders(X, W, np.ones((3, 4)), 0.0)}
+    contenders["jacobian"].fn()
+    contenders["reference_jacobian"].fn()
+    assert calls == ["tanh_basis_fast", "tanh_basis"]
