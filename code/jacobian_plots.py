@@ -1,4 +1,4 @@
-"""The chapter's interactive figure: phi, d phi/d a and d phi/d b of tanh units.
+"""The chapter's four-panel figure: phi, d phi/d a and d phi/d b of tanh units.
 
 Four panels show K tanh units ``phi_k = tanh(a_k x0 + b_k)`` of one input
 ``x0`` as functions of their own parameters:
@@ -12,15 +12,20 @@ Each curve carries a marker at the unit's current parameter, and each phi
 panel a short tangent there whose slope is the value the derivative panel
 below shows. Every curve comes from :mod:`tanh_basis` (the stable ``sech2``).
 
-Three ways to use it:
+Read :func:`four_panels` first: it draws the figure plainly, in a few lines
+per panel, and is all the mathematics there is here. Everything below it is
+the machinery that makes the sliders fast, and changes nothing that is drawn:
 
-* :class:`FourPanelPlot`: one figure whose :meth:`~FourPanelPlot.update`
-  moves existing artists and whose :meth:`~FourPanelPlot.render_png` redraws
-  only what moves (blitting);
+* :class:`FourPanelPlot`: the same figure built once, whose
+  :meth:`~FourPanelPlot.update` moves only the lines that depend on the
+  changed parameter and whose :meth:`~FourPanelPlot.render_png` redraws only
+  what moves over a cached background (blitting);
 * :func:`explorer`: ipywidgets sliders for ``x0``, ``a`` and ``b`` (needs a
   running kernel);
-* :func:`scrubber`: a kernel-free ``FuncAnimation.to_jshtml`` sweep for the
-  static website.
+* :func:`scrubber`: a kernel-free ``FuncAnimation.to_jshtml`` sweep whose
+  frames are palette PNGs, small enough for a static web page;
+* :func:`naive_figure`: one slider step done the slow way, the benchmark's
+  point of comparison.
 
 Units are numbered from 0 in the API (``unit=0``) and from 1 on the figure
 (``k = 1``), as in the text.
@@ -58,6 +63,7 @@ __all__ = [
     "Explorer",
     "FourPanelPlot",
     "explorer",
+    "four_panels",
     "naive_figure",
     "scrubber",
 ]
@@ -99,6 +105,84 @@ _UNIT_COLOURS = tuple(
 )
 _UNIT_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 MAX_UNITS = len(_UNIT_COLOURS)
+
+
+# ====================================================== the figure, plainly
+def four_panels(
+    x0: float = DEFAULT_X0,
+    a: ArrayLike = DEFAULT_A,
+    b: ArrayLike = DEFAULT_B,
+    *,
+    n_grid: int = 1001,
+) -> Figure:
+    """The four panels, drawn plainly from the formulas of ``tanh_basis``.
+
+    For each unit k: ``phi`` and its derivative against the slope (bias held
+    at ``b_k``), and against the bias (slope held at ``a_k``); a marker at the
+    unit's own parameter, and on each phi panel a dashed tangent through the
+    marker whose slope is the derivative panel's value there.
+
+    Parameters
+    ----------
+    x0 : float, default 150
+        The input (a day of the year in the book's example).
+    a, b : array_like, shape (K,)
+        Slopes ``a_k`` and biases ``b_k`` of the K units, 1 <= K <= 7.
+    n_grid : int, default 1001
+        Points per curve.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not registered with pyplot: display it, or ``savefig`` it.
+    """
+    x0 = _real(x0, "x0")
+    a, b = _parameters(a, b)
+    n_grid = _int(n_grid, "n_grid", 2, 100_000)
+    a_grid = np.linspace(*A_RANGE, n_grid)
+    b_grid = np.linspace(*B_RANGE, n_grid)
+    with mpl.rc_context():
+        use_book_style()  # the book's fonts and colours, for this figure only
+        fig = Figure(figsize=(8.0, 6.0), layout="constrained")
+        ax = fig.subplots(2, 2, sharex="col")
+    for k in range(a.size):
+        line = {"color": _UNIT_COLOURS[k]}
+        dot = {"color": _UNIT_COLOURS[k], "marker": _UNIT_MARKERS[k], "linestyle": "none"}
+        # Left column: against the slope a, at the unit's own bias b_k.
+        ax[0, 0].plot(a_grid, tb.phi_tanh(x0, a_grid, b[k]), **line)
+        ax[1, 0].plot(a_grid, tb.dphi_tanh_da(x0, a_grid, b[k]), **line)
+        # Right column: against the bias b, at the unit's own slope a_k.
+        ax[0, 1].plot(b_grid, tb.phi_tanh(x0, a[k], b_grid), **line)
+        ax[1, 1].plot(b_grid, tb.dphi_tanh_db(x0, a[k], b_grid), **line)
+        # The unit's own parameters, and the tangents there.
+        phi_k = tb.phi_tanh(x0, a[k], b[k])
+        for column, p, slope, half in ((0, a[k], tb.dphi_tanh_da(x0, a[k], b[k]), 0.05),
+                                       (1, b[k], tb.dphi_tanh_db(x0, a[k], b[k]), 6.0)):
+            ax[0, column].plot([p], [phi_k], **dot)
+            ax[1, column].plot([p], [slope], **dot)
+            ax[0, column].plot([p - half, p + half], [phi_k - slope * half, phi_k + slope * half],
+                               color=OKABE_ITO["black"], linestyle="--", linewidth=1.2)
+    for axis, name in zip(ax.T.ravel(), PANELS, strict=True):
+        axis.set_title(_TITLES[name])
+    for axis in ax[0]:
+        axis.set_ylim(-1.1, 1.1)  # a steep tangent must not stretch the phi axis
+    ax[0, 0].set_ylabel(r"$\phi_k$")
+    ax[1, 0].set_ylabel(r"$\partial\phi_k / \partial a$")
+    ax[0, 1].set_ylabel(r"$\phi_k$")
+    ax[1, 1].set_ylabel(r"$\partial\phi_k / \partial b$")
+    ax[1, 0].set_xlabel(r"slope $a$")
+    ax[1, 1].set_xlabel(r"bias $b$")
+    units = [Line2D([], [], color=_UNIT_COLOURS[k], marker=_UNIT_MARKERS[k],
+                    label=rf"unit $k={k + 1}$") for k in range(a.size)]
+    fig.legend(handles=units, loc="outside lower center", ncols=a.size, frameon=False)
+    fig.suptitle(f"x\N{SUBSCRIPT ZERO} = {_fmt(x0)}")
+    return fig
+
+
+# ============================ the machinery that makes the sliders fast
+# FourPanelPlot draws the same panels as four_panels, but builds the figure
+# once and, for each slider step, moves only the affected lines and redraws
+# them over a cached picture of everything else.
 
 # Half-length of a tangent segment, as a fraction of the panel's width. It is
 # measured along the line on screen, so a steep tangent is as long as a flat one.

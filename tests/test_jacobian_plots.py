@@ -486,3 +486,106 @@ def test_bench_slider_quick_runs_and_writes_json(root, tmp_path, capsys) -> None
     assert result["ratio_worst_median"] == worst
     assert result["meets_target"] == (worst <= result["target_ratio"])
     assert "slider step" in capsys.readouterr().out
+
+
+# ------------------------------------------------- the plain four_panels()
+def plain_axes(fig) -> dict:
+    """four_panels' axes by panel name (fig.axes runs row by row of the 2 x 2 grid)."""
+    top_left, top_right, bottom_left, bottom_right = fig.axes
+    return dict(zip(jp.PANELS, (top_left, bottom_left, top_right, bottom_right), strict=True))
+
+
+def test_four_panels_draws_the_formulas_and_is_not_registered_with_pyplot() -> None:
+    before = plt.get_fignums()
+    x0, a, b = 97.5, (0.05, 0.27), (-11.0, -30.0)
+    fig = jp.four_panels(x0, a, b, n_grid=201)
+    assert plt.get_fignums() == before
+    panels = plain_axes(fig)
+    assert [ax.get_title() for ax in panels.values()] == [jp._TITLES[p] for p in jp.PANELS]
+    for name, ax in panels.items():
+        grid = np.linspace(*(jp.A_RANGE if name.endswith("_a") else jp.B_RANGE), 201)
+        curves = [line for line in ax.lines if len(line.get_xdata()) == 201]
+        assert len(curves) == 2
+        for k, line in enumerate(curves):
+            np.testing.assert_array_equal(line.get_xdata(), grid)
+            np.testing.assert_allclose(line.get_ydata(), ANALYTIC[name](x0, grid, a[k], b[k]),
+                                       rtol=1e-15, atol=0)
+        # One marker per unit, at the unit's own parameter, on its curve.
+        markers = [line for line in ax.lines if len(line.get_xdata()) == 1]
+        for k, line in enumerate(markers):
+            where = a[k] if name.endswith("_a") else b[k]
+            assert line.get_xdata()[0] == where
+            assert line.get_ydata()[0] == pytest.approx(ANALYTIC[name](x0, where, a[k], b[k]))
+    assert fig.get_suptitle().endswith("97.5")
+
+
+def tangents_of(ax) -> list:
+    return [line for line in ax.lines if line.get_linestyle() == "--"]
+
+
+def test_four_panels_tangents_have_the_derivative_panels_slope() -> None:
+    x0, a, b = 60.0, (0.2, 0.1), (-12.0, -7.0)
+    fig = jp.four_panels(x0, a, b)
+    ax = plain_axes(fig)
+    for phi_ax, d_ax in ((ax["phi_a"], ax["dphi_a"]), (ax["phi_b"], ax["dphi_b"])):
+        markers = [line for line in d_ax.lines if len(line.get_xdata()) == 1]
+        for tangent, marker in zip(tangents_of(phi_ax), markers, strict=True):
+            (x1, x2), (y1, y2) = tangent.get_data()
+            assert (y2 - y1) / (x2 - x1) == pytest.approx(marker.get_ydata()[0], rel=1e-9)
+
+
+def test_four_panels_validates_like_the_figure() -> None:
+    with pytest.raises(ValueError, match="x0"):
+        jp.four_panels(np.nan)
+    with pytest.raises(ValueError, match="one entry per unit"):
+        jp.four_panels(150.0, (0.1, 0.2), (1.0,))
+    with pytest.raises(TypeError, match="n_grid"):
+        jp.four_panels(n_grid=10.5)
+
+
+# --------------------- the tangent check the interactive page used to run
+PAGE_FIGURE = {"layout": "column", "figsize": (3.8, 8.8), "dpi": 120}
+
+
+@pytest.mark.parametrize("layout", ["page", "plain"])
+def test_every_tangent_is_a_central_difference_of_tanh_at_the_marker(layout) -> None:
+    """The page's figure (x0 = 150, three units): the check moved here from the page.
+
+    The slope of every tangent equals a central difference of tanh itself (no
+    derivative code involved) and the marker in the derivative panel below;
+    every derivative curve agrees with np.gradient of the curve above it.
+    """
+    x0, a, b = jp.DEFAULT_X0, np.array(jp.DEFAULT_A), np.array(jp.DEFAULT_B)
+    h = 1e-6
+    numeric = {
+        "phi_a": (tb.phi_tanh(x0, a + h, b) - tb.phi_tanh(x0, a - h, b)) / (2 * h),
+        "phi_b": (tb.phi_tanh(x0, a, b + h) - tb.phi_tanh(x0, a, b - h)) / (2 * h),
+    }
+    if layout == "page":
+        figure = jp.FourPanelPlot(x0, a, b, **PAGE_FIGURE)
+        tangents = {p: figure.tangents[p] for p in ("phi_a", "phi_b")}
+        derivative = {p: [figure.point("d" + p, k)[1] for k in range(3)]
+                      for p in ("phi_a", "phi_b")}
+        curves = {p: [figure.curve_data(p, k) for k in range(3)] for p in jp.PANELS}
+    else:
+        axes = plain_axes(jp.four_panels(x0, a, b))
+        tangents = {p: tangents_of(axes[p]) for p in ("phi_a", "phi_b")}
+        derivative = {p: [float(tb.dphi_tanh_da(x0, a[k], b[k]) if p == "phi_a"
+                                else tb.dphi_tanh_db(x0, a[k], b[k])) for k in range(3)]
+                      for p in ("phi_a", "phi_b")}
+        curves = {p: [line.get_data() for line in axes[p].lines
+                      if len(line.get_xdata()) > 2] for p in jp.PANELS}
+    worst = 0.0
+    for panel in ("phi_a", "phi_b"):
+        assert len(tangents[panel]) == 3
+        for k, tangent in enumerate(tangents[panel]):
+            (p1, p2), (v1, v2) = tangent.get_data()
+            slope = (v2 - v1) / (p2 - p1)
+            worst = max(worst, abs(slope - numeric[panel][k]))
+            assert slope == pytest.approx(derivative[panel][k], rel=1e-9, abs=1e-15)
+        for k in range(3):
+            grid, phi = curves[panel][k]
+            _, dphi = curves["d" + panel][k]
+            slope_of_curve = np.gradient(np.asarray(phi), np.asarray(grid))
+            assert np.max(np.abs(slope_of_curve - dphi)) < 0.05 * np.max(np.abs(dphi))
+    assert worst < 1e-6
