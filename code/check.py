@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -93,7 +94,10 @@ class Verdict:
 def _show(verdict: Verdict) -> None:
     """Print a verdict, wrapped to fit a phone-width output block."""
     paragraphs = verdict.message.split("\n")
-    print("\n".join(textwrap.fill(p, width=72) for p in paragraphs))
+    text = "\n".join(textwrap.fill(p, width=72) for p in paragraphs)
+    # One write, not print's two: a kernel may send the text and the newline
+    # as separate stream outputs, which makes two runs of a cell differ.
+    sys.stdout.write(text + "\n")
 
 
 # ------------------------------------------------------------ calling the student

@@ -331,3 +331,39 @@ def test_shared_bias_wrong_entry_names_row_and_parameter() -> None:
 
     v = check.assess_shared_bias_jacobian(off)
     assert "row (n, k) = (2, 2), column the shared bias b [F[4, 6] in code]" in v.message
+
+
+# ------------------------------------------------- the exercises page uses them
+def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
+    """Each "your turn" cell calls a checker on a stub; its solution is hidden.
+
+    Hidden means both in the book (the hide-cell tag, a dropdown) and in
+    JupyterLab or Binder (cell metadata jupyter.source_hidden and
+    outputs_hidden, which jupytext keeps when it opens the page).
+    """
+    import re
+    from pathlib import Path
+
+    import jupytext
+
+    page = Path(__file__).resolve().parents[1] / "chapters" / "exercises.md"
+    cells = jupytext.read(page).cells
+    turns = [i for i, c in enumerate(cells)
+             if c.cell_type == "code" and re.search(r"check\.\w+\(my_\w+\)", c.source)]
+    assert len(turns) == 6
+    for i in turns:
+        checker = re.search(r"check\.(\w+)\(my_\w+\)", cells[i].source).group(1)
+        assert "raise NotImplementedError" in cells[i].source
+        assert callable(getattr(check, checker))
+        solution_text, solution_code = cells[i + 1], cells[i + 2]
+        assert solution_text.cell_type == "markdown"
+        assert solution_text.source.startswith(":::{admonition} Solution\n:class: dropdown")
+        assert solution_text.metadata["jupyter"] == {"source_hidden": True}
+        assert solution_code.cell_type == "code"
+        assert "hide-cell" in solution_code.metadata["tags"]
+        assert solution_code.metadata["jupyter"] == {
+            "source_hidden": True, "outputs_hidden": True,
+        }
+        # The solution is checked by the same checker, and must pass.
+        assert f"check.{checker}(" in solution_code.source
+        assert f"assert check.assess_{checker}(" in solution_code.source
