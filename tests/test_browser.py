@@ -5,7 +5,8 @@ blocked and recorded, so a page that works here works for a reader with no
 network (a classroom on a bad connection, an archived copy). For each page we
 check what a reader would see: typeset equations and no raw TeX, no JavaScript
 errors, alt text on every image, the Binder and Live Code launch buttons where
-the page has code, and kernel-free scrubbers that move when their slider does.
+the page has code, and the live explorer of "The Jacobian in pictures", whose
+plotted numbers are read back from BokehJS and compared with tanh_basis.
 Full-page screenshots at desktop and phone width land in _build/screenshots/
 (next to the html folder) for a person to look at.
 
@@ -28,10 +29,13 @@ from urllib.parse import urljoin, urlsplit
 
 import jupytext
 import nbformat
+import numpy as np
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+import jacobian_plots as jp
+import tanh_basis as tb
 from browser_book import (
     CHROMIUM_ARGS,
     ROOT,
@@ -191,7 +195,7 @@ class Visit:
     code_cells: int = 0
     binder_links: list[str] = field(default_factory=list)
     thebe_buttons: int = 0
-    scrubbers: list[dict] = field(default_factory=list)
+    explorer: dict | None = None
     overflow_px: int = 0
     screenshot: Path | None = None
 
@@ -246,48 +250,157 @@ def _visit(browser, base_url: str, docname: str, viewport: dict, shots: Path) ->
             for a in page.locator(".dropdown-launch-buttons a[href*='/v2/']").all()
         ]
         visit.thebe_buttons = page.locator(".dropdown-launch-buttons .btn-launch-thebe").count()
+        has_explorer = page.locator(".jacobian-live").count() > 0
+        if has_explorer:
+            # Bokeh renders after the page's load event; the figure must be drawn
+            # before its width is measured and the screenshot is taken.
+            page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
         visit.overflow_px = page.evaluate(OVERFLOW_JS)
         # Screenshot first, at the top of the page as a reader arrives: after the
-        # scrubbing scrolls, the sticky header would be drawn mid-page.
+        # explorer's controls are used, the page may have scrolled.
         name = docname.replace("/", "__")
         visit.screenshot = shots / f"{name}-{viewport['width']}px.png"
         page.screenshot(path=visit.screenshot, full_page=True)
-        if viewport is DESKTOP:
-            visit.scrubbers = _scrub(page)
+        if has_explorer:
+            visit.explorer = _explore(page, full=viewport is DESKTOP)
     finally:
         context.close()
     return visit
 
 
-def _scrub(page) -> list[dict]:
-    """Drive each to_jshtml scrubber's slider from the keyboard, as a reader would."""
-    results = []
-    for animation in page.locator("div.animation").all():
-        slider = animation.locator("input[type=range]")
-        frame = animation.locator("img").first
-        if slider.count() == 0:
-            results.append({"error": "div.animation without an <input type=range>"})
-            continue
-        slider = slider.first
-        slider.scroll_into_view_if_needed()
-        first = frame.get_attribute("src")
-        slider.press("End")
-        page.wait_for_timeout(100)
-        last = frame.get_attribute("src")
-        last_value = slider.input_value()
-        slider.press("Home")
-        page.wait_for_timeout(100)
-        back = frame.get_attribute("src")
-        results.append(
-            {
-                "first_src": (first or "")[:60],
-                "moved": bool(last) and last != first,
-                "returned": back == first,
-                "last_value": last_value,
-                "max": slider.get_attribute("max"),
-            }
-        )
-    return results
+# ------------------------------------------------------- the live explorer
+#: The explorer's Bokeh document is embedded and drawn (four figures and controls).
+WAIT_FOR_BOKEH_JS = """
+() => window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0
+      && Bokeh.documents[0].get_model_by_name("curves-phi_a") !== null
+      && [...document.querySelectorAll(".jacobian-live .jl-grid > div")]
+           .every((el) => el.getBoundingClientRect().height > 100)
+"""
+
+#: Everything the explorer plots, read back from BokehJS's document model.
+SNAPSHOT_JS = """
+() => {
+  const doc = Bokeh.documents[0];
+  const m = (name) => doc.get_model_by_name(name);
+  const arr = (v) => Array.from(v);
+  const out = {x0: m("x0").value, unit: m("unit").active,
+               a: arr(m("state").data.a), b: arr(m("state").data.b),
+               sliders: {a: m("a").value, b: m("b").value}};
+  for (const p of ["phi_a", "dphi_a", "phi_b", "dphi_b"]) {
+    const c = m("curves-" + p).data, mk = m("markers-" + p).data;
+    out["curves-" + p] = {xs: c.xs.map(arr), ys: c.ys.map(arr)};
+    out["markers-" + p] = {x: arr(mk.x), y: arr(mk.y)};
+    const t = m("tangents-" + p);
+    if (t) out["tangents-" + p] = {xs: t.data.xs.map(arr), ys: t.data.ys.map(arr)};
+  }
+  out.readouts = Object.fromEntries([...document.querySelectorAll(".jacobian-live td[id]")]
+    .map((td) => [td.id.replace(/^jl-[0-9a-f]+-/, ""), td.textContent]));
+  return out;
+}
+"""
+
+#: Set unit, x0, a and b through the controls' models, as a slider does, and
+#: take a snapshot after each move.
+SETTINGS_JS = """
+async (settings) => {
+  const doc = Bokeh.documents[0];
+  const m = (name) => doc.get_model_by_name(name);
+  const snapshot = SNAPSHOT;
+  // BokehJS runs a CustomJS callback asynchronously: wait until the page has
+  // painted the result, as a reader would see it.
+  const settle = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const steps = [];
+  for (const s of settings) {
+    m("unit").active = s.unit;
+    await settle();
+    m("x0").value = s.x0;
+    await settle();
+    const at_x0 = snapshot();
+    m("a").value = s.a;
+    await settle();
+    const after_a = snapshot();
+    m("b").value = s.b;
+    await settle();
+    const after_b = snapshot();
+    steps.push({setting: s, at_x0, after_a, after_b});
+  }
+  return steps;
+}
+""".replace("SNAPSHOT", SNAPSHOT_JS.strip())
+
+#: The twin (code/tanh_basis.js, which the explorer's callback starts with), run
+#: by Chromium's JavaScript engine.
+TWIN_JS = """
+([source, zs, xs]) => {
+  const twin = new Function(source + "; return {sech2, phi_tanh, dphi_tanh_da, dphi_tanh_db};")();
+  return {sech2: zs.map(twin.sech2),
+          phi: xs.map((x) => twin.phi_tanh(x, 0.3, -50)),
+          da: xs.map((x) => twin.dphi_tanh_da(x, 0.3, -50)),
+          db: xs.map((x) => twin.dphi_tanh_db(x, 0.3, -50))};
+}
+"""
+
+FIGURE_BOXES_JS = """
+() => [...document.querySelectorAll(".jacobian-live .jl-grid > div")].map((el) => {
+  const r = el.getBoundingClientRect();
+  return {x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width),
+          height: Math.round(r.height)};
+})
+"""
+
+X0_JS = "() => Bokeh.documents[0].get_model_by_name('x0').value"
+
+
+def _explorer_settings(seed: int = 9, n: int = 6) -> list[dict]:
+    """Random unit, x0, a, b; half of them with the unit near its switch (steep parts)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        x0 = int(rng.integers(0, 366))
+        a = float(rng.uniform(0.0, 1.0))
+        b = float(rng.uniform(-120.0, 0.0))
+        if i % 2:
+            b = float(np.clip(-a * x0 + rng.uniform(-3, 3), -120.0, 0.0))
+        out.append({"unit": int(rng.integers(0, 3)), "x0": x0, "a": a, "b": b})
+    return out
+
+
+def _explore(page, full: bool) -> dict:
+    """Drive the explorer in this page's context: layout always; at desktop width
+    also the twin, the numbers after random moves, the keyboard and play."""
+    result: dict = {"boxes": page.evaluate(FIGURE_BOXES_JS)}
+    if not full:
+        return result
+    result["start"] = page.evaluate(SNAPSHOT_JS)
+    twin_source = (ROOT / "code" / "tanh_basis.js").read_text(encoding="utf-8")
+    zs = np.concatenate([np.linspace(-700, 700, 14001), [-55.0, 0.0, 373.0, 380.0]])
+    xs = np.linspace(-365, 365, 101)
+    result["twin"] = {"z": zs.tolist(), "x": xs.tolist(),
+                      **page.evaluate(TWIN_JS, [twin_source, zs.tolist(), xs.tolist()])}
+    # Keyboard: the x0 handle takes focus and the arrow keys move it one day.
+    handle = page.locator(".jacobian-live .noUi-handle").first
+    handle.focus()
+    x0_start = page.evaluate(X0_JS)
+    handle.press("ArrowRight")
+    x0_right = page.evaluate(X0_JS)
+    handle.press("ArrowLeft")
+    result["keyboard"] = [x0_start, x0_right, page.evaluate(X0_JS)]
+    result["steps"] = page.evaluate(SETTINGS_JS, _explorer_settings())
+    # Play sweeps x0 until pressed again.
+    button = page.locator(".jacobian-live").get_by_role("button", name=re.compile("Play"))
+    before = page.evaluate(X0_JS)
+    button.click()
+    try:
+        page.wait_for_function(f"{X0_JS.removeprefix('() => ')} !== {before}", timeout=10_000)
+        advanced = True
+    except Exception:
+        advanced = False
+    page.locator(".jacobian-live").get_by_role("button", name=re.compile("Pause")).click()
+    stopped_at = page.evaluate(X0_JS)
+    page.wait_for_timeout(400)
+    result["play"] = {"before": before, "advanced": advanced, "stopped_at": stopped_at,
+                      "later": page.evaluate(X0_JS)}
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -375,22 +488,162 @@ def test_launch_buttons_where_the_page_has_code(visits, docname):
     assert visit.thebe_buttons == 1, f"{docname}: no Live Code (Thebe) button"
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_scrubbers_change_frame_when_the_slider_moves(visits, docname):
-    visit = visits(docname, DESKTOP)
-    if not visit.scrubbers:
-        pytest.skip(f"{docname} has no scrubber")
-    for i, scrubber in enumerate(visit.scrubbers):
-        assert "error" not in scrubber, f"{docname} scrubber {i}: {scrubber}"
-        assert scrubber["last_value"] == scrubber["max"], scrubber
-        assert scrubber["moved"], f"{docname} scrubber {i}: the frame did not change"
-        assert scrubber["returned"], f"{docname} scrubber {i}: Home did not show frame 0"
+# The live explorer ("The Jacobian in pictures"): numbers, Kronecker delta,
+# keyboard, play, layout. One visit per width drives it (see _explore).
+EXPLORER_PAGE = "chapters/interactive"
+TINY = np.finfo(np.float64).tiny  # below it, doubles lose precision (subnormal)
 
 
-def test_the_book_has_a_scrubber(visits):
-    # The interactive page promises a figure that works with no kernel.
-    found = {d: len(visits(d, DESKTOP).scrubbers) for d in PAGES}
-    assert sum(found.values()) > 0, f"no kernel-free scrubber on any page: {found}"
+def _explorer(visits, viewport: dict) -> dict:
+    if EXPLORER_PAGE not in PAGES:
+        pytest.skip(f"{EXPLORER_PAGE} is not in the toc")
+    visit = visits(EXPLORER_PAGE, viewport)
+    assert visit.explorer is not None, f"{EXPLORER_PAGE} shows no live explorer"
+    return visit.explorer
+
+
+def _expected(panel: str, x0: float, a_k: float, b_k: float, p) -> np.ndarray:
+    """What tanh_basis gives at parameter values p of a panel's axis."""
+    p = np.asarray(p, dtype=float)
+    if panel == "phi_a":
+        return tb.phi_tanh(x0, p, b_k)
+    if panel == "dphi_a":
+        return tb.dphi_tanh_da(x0, p, b_k)
+    if panel == "phi_b":
+        return tb.phi_tanh(x0, a_k, p)
+    return tb.dphi_tanh_db(x0, a_k, p)
+
+
+def _worst_rel(got, want) -> float:
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    return float(np.max(np.abs(got - want) / np.maximum(np.abs(want), TINY), initial=0.0))
+
+
+def _check_snapshot(snap: dict, rtol: float = 1e-12) -> None:
+    """Every plotted point, marker and tangent equals tanh_basis at the state's parameters."""
+    x0, a, b = snap["x0"], snap["a"], snap["b"]
+    for k in range(len(a)):
+        for panel in jp.PANELS:
+            xs, ys = snap[f"curves-{panel}"]["xs"][k], snap[f"curves-{panel}"]["ys"][k]
+            assert len(xs) == len(ys) > 100
+            worst = _worst_rel(ys, _expected(panel, x0, a[k], b[k], xs))
+            assert worst <= rtol, f"x0={x0} unit {k + 1} {panel}: relative error {worst:.1e}"
+            where = a[k] if panel.endswith("_a") else b[k]
+            marker = snap[f"markers-{panel}"]
+            assert marker["x"][k] == where
+            worst = _worst_rel(marker["y"][k], _expected(panel, x0, a[k], b[k], where))
+            assert worst <= rtol, f"x0={x0} unit {k + 1} {panel} marker: {worst:.1e}"
+        for panel in ("phi_a", "phi_b"):
+            (p1, p2), (v1, v2) = (snap[f"tangents-{panel}"][c][k] for c in ("xs", "ys"))
+            slope = snap[f"markers-d{panel}"]["y"][k]
+            assert p1 < snap[f"markers-{panel}"]["x"][k] < p2
+            np.testing.assert_allclose((v2 - v1) / (p2 - p1), slope, rtol=1e-9, atol=1e-15)
+
+
+def _unit_data(snap: dict, k: int) -> list:
+    rows = []
+    for kind in ("curves", "markers", "tangents"):
+        for panel in jp.PANELS:
+            data = snap.get(f"{kind}-{panel}")
+            if data:
+                rows.append({c: data[c][k] for c in data})
+    return rows
+
+
+def test_explorer_starts_at_the_sources_values(visits):
+    start = _explorer(visits, DESKTOP)["start"]
+    assert (start["x0"], start["a"], start["b"]) == (150, [0.1, 0.2, 0.3], [-10, -50, -100])
+    _check_snapshot(start)
+    # Tiny, not zero: unit 3's bias derivative, in the model and in the table.
+    assert 6.7e-48 < start["markers-dphi_b"]["y"][2] < 6.8e-48
+    assert start["readouts"]["db-2"] == "6.756e-48"
+
+
+def test_explorer_twin_agrees_with_tanh_basis(visits):
+    twin = _explorer(visits, DESKTOP)["twin"]
+    z, x = np.array(twin["z"]), np.array(twin["x"])
+    want = tb.sech2(z)
+    assert _worst_rel(twin["sech2"], want) <= 1e-13
+    # Zeros exactly where Python's are (beyond |z| ~ 373), and nowhere else.
+    np.testing.assert_array_equal(np.array(twin["sech2"]) == 0, want == 0)
+    assert twin["sech2"][int(np.flatnonzero(z == -55.0)[0])] > 0
+    for name, f in (("phi", tb.phi_tanh), ("da", tb.dphi_tanh_da), ("db", tb.dphi_tanh_db)):
+        assert _worst_rel(twin[name], f(x, 0.3, -50.0)) <= 1e-13, name
+
+
+def test_explorer_numbers_equal_tanh_basis_after_random_moves(visits):
+    steps = _explorer(visits, DESKTOP)["steps"]
+    assert len(steps) == len(_explorer_settings())
+    for step in steps:
+        s = step["setting"]
+        # Selecting a unit shows its own parameters on the a and b sliders.
+        at_x0 = step["at_x0"]
+        assert at_x0["sliders"] == {"a": at_x0["a"][s["unit"]], "b": at_x0["b"][s["unit"]]}
+        for snap in (at_x0, step["after_a"], step["after_b"]):
+            _check_snapshot(snap)
+        assert step["after_a"]["a"][s["unit"]] == s["a"]
+        assert step["after_b"]["b"][s["unit"]] == s["b"]
+        assert step["after_b"]["x0"] == s["x0"]
+        # The table follows: unit l's readout is the marker's value.
+        shown = float(step["after_b"]["readouts"][f"db-{s['unit']}"])
+        marker = step["after_b"]["markers-dphi_b"]["y"][s["unit"]]
+        assert shown == pytest.approx(marker, rel=1e-3, abs=1e-300)
+
+
+def test_explorer_moving_one_unit_moves_no_other(visits):
+    # The Kronecker delta: unit l's a or b changes unit l's data only.
+    for step in _explorer(visits, DESKTOP)["steps"]:
+        unit = step["setting"]["unit"]
+        for before, after in ((step["at_x0"], step["after_a"]), (step["after_a"], step["after_b"])):
+            for k in range(len(before["a"])):
+                if k != unit:
+                    assert _unit_data(after, k) == _unit_data(before, k), (
+                        f"moving unit {unit + 1} changed unit {k + 1}"
+                    )
+            if after["a"][unit] != before["a"][unit] or after["b"][unit] != before["b"][unit]:
+                assert _unit_data(after, unit) != _unit_data(before, unit)
+
+
+def test_explorer_keyboard_and_play(visits):
+    explorer = _explorer(visits, DESKTOP)
+    start, right, left = explorer["keyboard"]
+    assert (right - start, left) == (1, start), explorer["keyboard"]
+    play = explorer["play"]
+    assert play["advanced"], f"play did not move x0 from {play['before']}"
+    assert play["later"] == play["stopped_at"], "pressing the button again did not stop play"
+
+
+def test_explorer_is_two_by_two_on_desktop_and_one_column_on_a_phone(visits):
+    wide = _explorer(visits, DESKTOP)["boxes"]
+    assert len(wide) == 4 and all(box["height"] > 150 for box in wide), wide
+    assert wide[0]["y"] == wide[1]["y"] and wide[0]["x"] < wide[1]["x"], wide
+    assert wide[2]["y"] > wide[0]["y"] and wide[2]["x"] == wide[0]["x"], wide
+    narrow = _explorer(visits, PHONE)["boxes"]
+    assert len({box["x"] for box in narrow}) == 1, narrow
+    assert [box["y"] for box in narrow] == sorted({box["y"] for box in narrow}), narrow
+    assert all(box["x"] + box["width"] <= PHONE["width"] for box in narrow), narrow
+
+
+def test_bokeh_js_is_served_by_the_book_on_explorer_pages_only(site):
+    pages_with_bokeh = []
+    for docname in PAGES:
+        text = (site / f"{docname}.html").read_text(encoding="utf-8")
+        soup = BeautifulSoup(text, "html.parser")
+        srcs = [s["src"] for s in soup.find_all("script", src=True) if "bokeh" in s["src"]]
+        if "Bokeh.embed.embed_items" in text:
+            pages_with_bokeh.append(docname)
+            names = sorted(urlsplit(src).path.rsplit("/", 1)[-1] for src in srcs)
+            assert names == ["bokeh-widgets.min.js", "bokeh.min.js"], (docname, srcs)
+            for src in srcs:
+                assert urlsplit(src).scheme == "" and not src.startswith("//"), src
+                assert (site / docname).parent.joinpath(urlsplit(src).path).resolve().is_file()
+            # The page itself stays light: BokehJS is one shared file, not inline.
+            assert len(text.encode()) < 1_000_000, f"{docname}.html is {len(text.encode())} bytes"
+        else:
+            assert srcs == [], f"{docname} loads BokehJS without using it: {srcs}"
+    assert EXPLORER_PAGE in pages_with_bokeh
+    # One copy for the whole site.
+    assert len(list(site.glob("**/bokeh.min.js"))) == 1
 
 
 @pytest.mark.parametrize("docname", PAGES)

@@ -1,0 +1,92 @@
+"""A local Sphinx extension: serve BokehJS from the book itself, on the pages that use it.
+
+The live explorer of "The Jacobian in pictures" (code/live_explorer.py) is
+Bokeh's ``components()`` output: HTML and an inline script that need BokehJS.
+This extension
+
+* copies ``bokeh.min.js`` and ``bokeh-widgets.min.js`` from the installed
+  ``bokeh`` wheel (``bokeh/server/static/js/``) into the built site once, at
+  ``_static/bokeh-<version>/`` of the *output*. Nothing is added to the
+  sources: jupyter-book would inject every ``.js`` under a source ``_static``
+  folder into every page;
+* adds the two files (``defer``, so they never block the page's first paint)
+  only to pages whose body embeds a Bokeh document, so the other pages do not
+  download 1.6 MB of JavaScript they do not use;
+* drops the ipywidgets view from the HTML builder's mime priority list: the
+  website has no widget manager (``nb_ipywidgets_js: {}``), so a widget view
+  would show nothing, while its HTML fallback (the explorer) works. Jupyter,
+  which has a kernel, still shows the widgets.
+
+Never a CDN: the script tags point at the book's own files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+#: BokehJS bundles the explorer needs: the core and the widgets (sliders, buttons).
+BUNDLES = ("bokeh.min.js", "bokeh-widgets.min.js")
+
+#: What components() writes into a page that needs BokehJS.
+EMBED_MARKER = "Bokeh.embed.embed_items"
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def bokeh_js_dir() -> Path:
+    """The folder of BokehJS in the installed ``bokeh`` package."""
+    import bokeh
+
+    return Path(bokeh.__file__).resolve().parent / "server" / "static" / "js"
+
+
+def static_folder() -> str:
+    """The output folder, under ``_static/``, named by version so caches never mix versions."""
+    import bokeh
+
+    return f"bokeh-{bokeh.__version__}"
+
+
+def copy_bundles(app: Sphinx) -> None:
+    """Copy BokehJS into ``<outdir>/_static/bokeh-<version>/`` (once per build)."""
+    if app.builder.format != "html":
+        return
+    source = bokeh_js_dir()
+    target = Path(app.outdir) / "_static" / static_folder()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in BUNDLES:
+        if not (source / name).is_file():
+            raise FileNotFoundError(f"BokehJS bundle {name} is missing from {source}")
+        shutil.copyfile(source / name, target / name)
+
+
+def add_bokeh_where_embedded(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Add BokehJS's script tags to this page only, if its body embeds Bokeh."""
+    if EMBED_MARKER not in (context.get("body") or ""):
+        return
+    folder = static_folder()
+    for priority, name in enumerate(BUNDLES, start=400):
+        # Called during html-page-context, add_js_file adds to this page only.
+        app.add_js_file(f"{folder}/{name}", priority=priority, defer="defer")
+
+
+def drop_widget_view(app: Sphinx, config: Config) -> None:
+    """Let HTML pages show a widget's fallback output instead of an empty widget view."""
+    overrides = list(config.nb_mime_priority_overrides or [])
+    overrides.append(("html", WIDGET_VIEW, None))
+    config.nb_mime_priority_overrides = overrides
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", drop_widget_view)
+    app.connect("builder-inited", copy_bundles)
+    # Before book_html's de-duplication (priority 900) sees the page's scripts.
+    app.connect("html-page-context", add_bokeh_where_embedded, priority=500)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
