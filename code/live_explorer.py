@@ -251,6 +251,32 @@ if (play.active) {
 }
 """
 
+# BokehJS's slider handles (role=slider, in shadow roots) have no accessible
+# name; give each the text of its slider's visible title, without the value.
+_NAME_HANDLES = """
+let tries = 0;
+const name_handles = () => {
+  let named = 0;
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (!el.shadowRoot) continue;
+      const handle = el.shadowRoot.querySelector(".noUi-handle");
+      const title = el.shadowRoot.querySelector(".bk-slider-title");
+      if (handle && title) {
+        const text = title.firstChild ? title.firstChild.textContent : title.textContent;
+        handle.setAttribute("aria-label", text.replace(/:\\s*$/, "").trim());
+        named += 1;
+      }
+      walk(el.shadowRoot);
+    }
+  };
+  for (const root of document.querySelectorAll(".jacobian-live")) walk(root);
+  // The sliders may be drawn after the document reports ready: look again.
+  if (named < n_sliders && tries++ < 100) setTimeout(name_handles, 100);
+};
+name_handles();
+"""
+
 _CSS = """
 .jacobian-live { background: #fff; color: #1a1a1a; border: 1px solid #ccc;
   border-radius: 6px; padding: 0.6rem; margin: 1rem 0; max-width: 100%; overflow: hidden; }
@@ -330,6 +356,7 @@ class LiveExplorer:
     # ----------------------------------------------------------- the figure
     def models(self) -> dict[str, Any]:
         """A new Bokeh document's roots: ``"controls"`` and one figure per panel."""
+        from bokeh.document import Document
         from bokeh.layouts import column
         from bokeh.models import (
             ColumnDataSource,
@@ -447,7 +474,13 @@ class LiveExplorer:
                                              code=_PLAY))
         controls = column(x0_slider, unit, a_slider, b_slider, play,
                           sizing_mode="stretch_width", name="controls")
-        return {"controls": controls, **{p: figures[p] for p in PANELS}}
+        roots = {"controls": controls, **{p: figures[p] for p in PANELS}}
+        # One document, so that it can name the slider handles once it is drawn.
+        doc = Document()
+        for root in roots.values():
+            doc.add_root(root)
+        doc.js_on_event("document_ready", CustomJS(args={"n_sliders": 3}, code=_NAME_HANDLES))
+        return roots
 
     def _readout_table(self) -> str:
         v = self.values()

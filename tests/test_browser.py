@@ -377,8 +377,18 @@ def _explore(page, full: bool) -> dict:
     xs = np.linspace(-365, 365, 101)
     result["twin"] = {"z": zs.tolist(), "x": xs.tolist(),
                       **page.evaluate(TWIN_JS, [twin_source, zs.tolist(), xs.tolist()])}
+    # Every slider handle is named after its visible title (once Bokeh is idle).
+    handles = page.locator(".jacobian-live .noUi-handle")
+    try:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jacobian-live *')].filter((el) => el.shadowRoot)"
+            ".flatMap((el) => [...el.shadowRoot.querySelectorAll('.noUi-handle')])"
+            ".every((h) => h.hasAttribute('aria-label'))", timeout=10_000)
+    except Exception:  # the test below reports the labels it found
+        pass
+    result["handle_labels"] = [h.get_attribute("aria-label") for h in handles.all()]
     # Keyboard: the x0 handle takes focus and the arrow keys move it one day.
-    handle = page.locator(".jacobian-live .noUi-handle").first
+    handle = handles.first
     handle.focus()
     x0_start = page.evaluate(X0_JS)
     handle.press("ArrowRight")
@@ -606,6 +616,9 @@ def test_explorer_moving_one_unit_moves_no_other(visits):
 
 def test_explorer_keyboard_and_play(visits):
     explorer = _explorer(visits, DESKTOP)
+    assert explorer["handle_labels"] == [
+        "input x₀ (day)", "slope aₖ of the selected unit", "bias bₖ of the selected unit"
+    ], explorer["handle_labels"]
     start, right, left = explorer["keyboard"]
     assert (right - start, left) == (1, start), explorer["keyboard"]
     play = explorer["play"]

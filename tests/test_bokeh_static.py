@@ -1,0 +1,81 @@
+"""Tests for _ext/bokeh_static.py: BokehJS copied once, and added only where it is used.
+
+The hooks are called with small stand-ins for Sphinx's app and config, so
+these run in a second; tests/test_browser.py checks the same on the built book.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
+
+import bokeh_static  # noqa: E402
+
+
+class FakeApp:
+    """Records add_js_file calls; has the builder and outdir that the hooks read."""
+
+    def __init__(self, outdir: Path, fmt: str = "html") -> None:
+        self.outdir = outdir
+        self.builder = SimpleNamespace(format=fmt)
+        self.js_files: list[tuple[str, dict]] = []
+
+    def add_js_file(self, filename: str, **kwargs) -> None:
+        self.js_files.append((filename, kwargs))
+
+
+def test_bundles_are_copied_once_into_a_versioned_static_folder(tmp_path):
+    import bokeh
+
+    app = FakeApp(tmp_path)
+    bokeh_static.copy_bundles(app)
+    folder = tmp_path / "_static" / f"bokeh-{bokeh.__version__}"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(bokeh_static.BUNDLES)
+    for name in bokeh_static.BUNDLES:
+        assert (folder / name).read_bytes() == (bokeh_static.bokeh_js_dir() / name).read_bytes()
+    # Nothing else anywhere in the output.
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.js")) == sorted(
+        f"_static/bokeh-{bokeh.__version__}/{n}" for n in bokeh_static.BUNDLES
+    )
+
+
+def test_no_copy_for_other_builders(tmp_path):
+    bokeh_static.copy_bundles(FakeApp(tmp_path, fmt="latex"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_bundle_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(bokeh_static, "bokeh_js_dir", lambda: tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match=r"bokeh\.min\.js"):
+        bokeh_static.copy_bundles(FakeApp(tmp_path))
+
+
+def test_scripts_only_on_pages_that_embed_bokeh(tmp_path):
+    app = FakeApp(tmp_path)
+    bokeh_static.add_bokeh_where_embedded(app, "chapters/jacobian", "page.html",
+                                          {"body": "<p>no figure here</p>"}, None)
+    assert app.js_files == []
+    body = "<div></div><script>Bokeh.embed.embed_items(docs_json, render_items)</script>"
+    bokeh_static.add_bokeh_where_embedded(app, "chapters/interactive", "page.html",
+                                          {"body": body}, None)
+    names = [name for name, _ in app.js_files]
+    folder = bokeh_static.static_folder()
+    assert names == [f"{folder}/bokeh.min.js", f"{folder}/bokeh-widgets.min.js"]
+    # The core first, both deferred: they never block the page's first paint.
+    assert all(kw["defer"] == "defer" for _, kw in app.js_files)
+    assert app.js_files[0][1]["priority"] < app.js_files[1][1]["priority"]
+
+
+def test_the_html_builder_drops_the_empty_widget_view():
+    config = SimpleNamespace(nb_mime_priority_overrides=[("latex", "image/png", 1)])
+    bokeh_static.drop_widget_view(None, config)
+    assert config.nb_mime_priority_overrides == [
+        ("latex", "image/png", 1),
+        ("html", "application/vnd.jupyter.widget-view+json", None),
+    ]
