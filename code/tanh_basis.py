@@ -402,7 +402,7 @@ class TanhBasis:
         return NJ
 
     def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:
-        """Vector-Jacobian product ``dL/dW`` from ``G = dL/dPhi``, equation ``vjp``.
+        """Vector-Jacobian product ``dL/dW`` from ``G = dL/dPhi``, equation ``vjp-sum``.
 
         By the chain rule ``dL/dW[d, k] = sum_n G[n, k] J[n, d, k]``, and with
         ``J[n, d, k] = Xt[n, d] S[n, k]`` that sum is one matrix product,
