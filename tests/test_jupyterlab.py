@@ -1,0 +1,369 @@
+"""Every page in JupyterLab, set up the way Binder (repo2docker) sets it up.
+
+A student who clicks Binder gets JupyterLab from requirements.txt, after
+``postBuild`` ran, opened at ``lab/tree/chapters/<page>.md``. Here the same:
+an empty Jupyter config and data folder (tmp), the project's own postBuild run
+into it, ``jupyter lab`` from this environment on 127.0.0.1 with a random token,
+serving a copy of the repository (so nothing a test run does can save over the
+pages). For every page of _toc.yml, headless Chromium opens the page in a fresh
+workspace and the test checks that:
+
+- JupyterLab opened it as a notebook (jupytext's viewer), not in the text editor;
+- Run All runs every code cell (each gets an execution count, the kernel goes
+  idle) with no error and nothing on stderr;
+- on chapters/interactive, the ipywidgets sliders render, and moving each of
+  x0, a and b with the keyboard changes the figure's PNG.
+
+Each page's Run All seconds (from the command to the last cell done, the kernel
+already started) are printed and written to benchmarks/jupyterlab_runall.json:
+a benchmark, not a timed test. Screenshots land in <build>/_build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime
+import hashlib
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from browser_book import CHROMIUM_ARGS, ROOT, require_chromium, source_file, toc_pages
+
+PAGES = toc_pages()
+BIN = Path(sys.executable).parent
+BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
+SCREENSHOTS = BUILD_ROOT / "_build" / "screenshots"
+BENCHMARK = ROOT / "benchmarks" / "jupyterlab_runall.json"
+GOAL_SECONDS = 5.0
+
+#: Bounded waits (seconds).
+SERVER_START = 90
+PAGE_OPEN = 90
+KERNEL_READY = 90
+RUN_ALL = 600
+FIGURE_UPDATE = 30
+
+#: Not copied into the folder JupyterLab serves: environments, builds, caches.
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", ".venv-bench", "venv", "_build", ".cache", "node_modules",
+    ".pytest_cache", ".ruff_cache", ".hypothesis", "__pycache__", ".jupyter_cache",
+    ".ipynb_checkpoints",
+)
+
+#: State of the notebook in the current tab, read from JupyterLab's own models.
+NOTEBOOK_STATE_JS = """
+() => {
+  const app = window.jupyterapp;
+  const w = app && app.shell.currentWidget;
+  if (!w) return null;
+  const state = {
+    classes: w.node.className,
+    path: w.context ? w.context.path : null,
+    dialog: !!document.querySelector('.jp-Dialog'),
+  };
+  if (!w.node.classList.contains('jp-NotebookPanel') || !w.content.model) return state;
+  const cells = w.content.model.cells;
+  state.code = 0; state.counted = 0; state.problems = [];
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    state.code += 1;
+    if (cell.executionCount !== null && cell.executionCount !== undefined) state.counted += 1;
+    for (const out of cell.outputs.toJSON()) {
+      if (out.output_type === 'error') {
+        state.problems.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
+      } else if (out.output_type === 'stream' && out.name === 'stderr') {
+        const text = Array.isArray(out.text) ? out.text.join('') : out.text;
+        state.problems.push(`cell ${i} stderr: ${text.slice(0, 500)}`);
+      }
+    }
+  }
+  const ctx = w.sessionContext;
+  state.kernelReady = !!(ctx && ctx.isReady);
+  state.kernel = ctx && ctx.session && ctx.session.kernel ? ctx.session.kernel.status : null;
+  return state;
+}
+"""
+
+#: The bytes of the figure's current PNG (an ipywidgets Image shows a blob URL).
+FIGURE_BYTES_JS = """
+async (img) => {
+  const buffer = await (await fetch(img.src)).arrayBuffer();
+  let binary = '';
+  const bytes = new Uint8Array(buffer);
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
+  return btoa(binary);
+}
+"""
+
+#: Which slider is which, by its label (ipywidgets puts the description there).
+SLIDERS = {"x0": ("x₀", "x0", "x_0"), "a": ("aₖ", "slope"), "b": ("bₖ", "bias")}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def binder_lab(tmp: Path, *extra_args: str) -> Iterator[tuple[str, str, Path]]:
+    """JupyterLab as Binder runs it; yields (base URL, token, served folder).
+
+    Parameters
+    ----------
+    tmp : Path
+        An empty folder: the copy of the repository, Jupyter's config and
+        data folders and the server's log go there.
+    *extra_args : str
+        More ``jupyter lab`` options (tests/test_thebe.py allows the site's
+        origin).
+    """
+    home = tmp / "book"
+    shutil.copytree(ROOT, home, ignore=COPY_IGNORE)
+    env = {
+        **os.environ,
+        # repo2docker's image has one environment on PATH: this one.
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "JUPYTER_CONFIG_DIR": str(tmp / "jupyter-config"),
+        "JUPYTER_DATA_DIR": str(tmp / "jupyter-data"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "jupyter-runtime"),
+        "IPYTHONDIR": str(tmp / "ipython"),
+    }
+    env.pop("JUPYTER_PATH", None)
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    post = subprocess.run(["bash", str(home / "postBuild")], cwd=home, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert post.returncode == 0, f"postBuild failed:\n{post.stdout}\n{post.stderr}"
+    overrides = tmp / "jupyter-config" / "labconfig" / "default_setting_overrides.json"
+    assert overrides.exists(), "postBuild did not write into JUPYTER_CONFIG_DIR"
+
+    token = secrets.token_hex(24)
+    port = _free_port()
+    log_path = tmp / "jupyter-lab.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root",
+             "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home}",
+             "--LabApp.expose_app_in_browser=True",
+             # No fetches to other hosts: no announcements, no update check.
+             "--LabApp.news_url=None",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+             *extra_args],
+            cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"jupyter lab exited ({proc.returncode}):\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5):
+                    break
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"jupyter lab did not answer in {SERVER_START} s:\n"
+                                f"{log_path.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield base, token, home
+    finally:
+        # SIGTERM: the server shuts its kernels down, then exits.
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # Our own session (start_new_session): the server and its kernels.
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    require_chromium()
+    with binder_lab(tmp_path_factory.mktemp("binder")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    path = require_chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def runall_seconds() -> Iterator[dict[str, dict]]:
+    """Collects each page's Run All time; written to benchmarks/ at the end."""
+    measured: dict[str, dict] = {}
+    yield measured
+    if not measured:
+        return
+    try:
+        recorded = json.loads(BENCHMARK.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        recorded = {}
+    pages = recorded.get("pages", {})
+    # Only the pages that this run measured are replaced; pages no longer in
+    # the toc are dropped.
+    pages = {page: pages[page] for page in PAGES if page in pages}
+    pages.update(measured)
+    pages = {page: pages[page] for page in PAGES if page in pages}
+    slow = sorted(page for page, row in pages.items() if row["seconds"] > GOAL_SECONDS)
+    BENCHMARK.write_text(json.dumps({
+        "what": "Seconds from JupyterLab's Run All to the last code cell done, kernel "
+                "already started; measured by tests/test_jupyterlab.py",
+        "goal_seconds_per_page": GOAL_SECONDS,
+        "over_goal": slow,
+        # Other work on the machine slows every page alike: the load says how much.
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "load_average_1min_at_end": round(os.getloadavg()[0], 2)},
+        "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "pages": pages,
+    }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _wait(page, predicate, timeout: float, what: str, interval: float = 0.1) -> dict:
+    """Poll NOTEBOOK_STATE_JS until ``predicate(state)``; fail with the last state."""
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        state = page.evaluate(NOTEBOOK_STATE_JS)
+        if state and state.get("problems"):
+            pytest.fail(f"{what}: the notebook shows errors or stderr:\n"
+                        + "\n".join(state["problems"]))
+        if state and predicate(state):
+            return state
+        if state and state.get("dialog"):
+            # A kernel chooser for a page without kernel metadata: take the
+            # default (Python 3), as a student clicking "Select" would.
+            page.locator(".jp-Dialog .jp-mod-accept").first.click()
+        time.sleep(interval)
+    pytest.fail(f"{what}: not done within {timeout} s; last state: {state}")
+
+
+def _figure_png(page, img) -> bytes:
+    return base64.b64decode(page.evaluate(FIGURE_BYTES_JS, img.element_handle()))
+
+
+def _settled_png(page, img, quiet: float = 1.0) -> bytes:
+    """The figure once it has stopped changing for ``quiet`` seconds (late slider events)."""
+    deadline = time.monotonic() + FIGURE_UPDATE
+    png = _figure_png(page, img)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        later = _figure_png(page, img)
+        if later == png:
+            return png
+        png = later
+    pytest.fail(f"the figure kept changing for {FIGURE_UPDATE} s")
+
+
+def _check_sliders(page, name: str) -> list[str]:
+    """Move x0, a and b by keyboard; each must change the figure. Returns what moved."""
+    sliders = page.locator(".jp-OutputArea .widget-slider")
+    sliders.first.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
+    figure = page.locator(".jp-OutputArea img.widget-image").first
+    figure.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
+    figure.scroll_into_view_if_needed()
+    labels = [sliders.nth(i).locator(".widget-label").inner_text()
+              for i in range(sliders.count())]
+    moved = []
+    for key, marks in SLIDERS.items():
+        index = next((i for i, label in enumerate(labels)
+                      if any(mark in label for mark in marks)), None)
+        assert index is not None, f"no slider for {key} among {labels}"
+        slider = sliders.nth(index)
+        readout = slider.locator(".widget-readout")
+        before_value = readout.inner_text()
+        # Compare against a figure that no earlier slider event can still change.
+        before = _settled_png(page, figure)
+        handle = slider.locator(".noUi-handle")
+        handle.focus()
+        # A student's keys; back off the upper end if the slider starts there.
+        key_name = "ArrowLeft" if handle.get_attribute("aria-valuenow") == \
+            handle.get_attribute("aria-valuemax") else "ArrowRight"
+        for _ in range(3):
+            page.keyboard.press(key_name)
+        deadline = time.monotonic() + FIGURE_UPDATE
+        after = before
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            after = _figure_png(page, figure)
+            if after != before:
+                break
+        assert readout.inner_text() != before_value, f"{key}: the keys did not move the slider"
+        assert after != before, f"{key}: the figure did not change within {FIGURE_UPDATE} s"
+        assert after[:8] == b"\x89PNG\r\n\x1a\n", f"{key}: the figure is not a PNG"
+        moved.append(f"{labels[index]}: {before_value} -> {readout.inner_text()} "
+                     f"(png {hashlib.sha256(before).hexdigest()[:8]} -> "
+                     f"{hashlib.sha256(after).hexdigest()[:8]})")
+        page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-{key}.png"))
+    return moved
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_runs_in_jupyterlab(docname, lab, chromium, runall_seconds, capsys):
+    base, token, _home = lab
+    path = source_file(docname).relative_to(ROOT).as_posix()
+    name = docname.replace("/", "-")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        # The URL the Binder button opens, in a workspace of its own so that no
+        # earlier page's layout is restored.
+        workspace = f"test-{name}-{secrets.token_hex(4)}"
+        page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?token={token}",
+                  timeout=PAGE_OPEN * 1000)
+        state = _wait(page, lambda s: s.get("path") == path, PAGE_OPEN, f"{path} opens")
+        assert "jp-NotebookPanel" in state["classes"], (
+            f"{path} opened in {state['classes']!r}, not as a notebook: postBuild's default "
+            "viewer (jupytext) was not applied"
+        )
+        assert "jp-FileEditor" not in state["classes"]
+        state = _wait(page, lambda s: "code" in s, PAGE_OPEN, f"{path} notebook model")
+        if state["code"]:
+            _wait(page, lambda s: s["kernelReady"] and s["kernel"] == "idle",
+                  KERNEL_READY, f"{path} kernel start")
+        start = time.perf_counter()
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        state = _wait(page, lambda s: s["counted"] == s["code"]
+                      and (s["code"] == 0 or s["kernel"] == "idle"),
+                      RUN_ALL, f"{path} Run All")
+        seconds = time.perf_counter() - start
+        runall_seconds[docname] = {"seconds": round(seconds, 2), "code_cells": state["code"]}
+        with capsys.disabled():
+            print(f"\n  JupyterLab Run All {docname}: {seconds:.2f} s "
+                  f"({state['code']} code cells)", end="")
+        page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}.png"), full_page=True)
+        if docname == "chapters/interactive":
+            moved = _check_sliders(page, name)
+            with capsys.disabled():
+                print("\n  sliders: " + "; ".join(moved), end="")
+        # Free the kernel before the next page starts its own.
+        page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+    finally:
+        context.close()
