@@ -373,10 +373,12 @@ class TanhBasis:
 
         ``NJ[n, d, k] = (Phi(W + eps E_dk)[n, k] - Phi(W - eps E_dk)[n, k]) / (2 eps)``,
         where ``E_dk`` is 1 at ``(d, k)`` and 0 elsewhere. One parameter is
-        moved at a time, so the estimate assumes nothing about which outputs
-        a parameter reaches: it costs ``2P`` forward passes, and it is the
-        check that the Kronecker-delta structure is right. ``self.W`` is never
-        modified (the shifted parameters are copies), even if a pass raises.
+        moved at a time, so no entry's estimate assumes which outputs a
+        parameter reaches; it costs ``2P`` forward passes. Only the entries
+        of the compact array are kept: ``gradcheck.central_difference``
+        returns every entry, the zeros off the Kronecker-delta pattern
+        included. ``self.W`` is never modified (the shifted parameters are
+        copies), even if a pass raises.
 
         Parameters
         ----------

@@ -13,9 +13,11 @@ trick changes how the work is scheduled, never what is computed:
 * **The row-vectorised difference quotient.** Unit k reads column k of ``W``
   only, so shifting a whole row ``W[d, :]`` moves every unit by its own
   parameter at once: ``2(D+1)`` forward passes instead of ``2P``. That is
-  valid *because* the Kronecker-delta structure holds, which the reference's
-  one-parameter-at-a-time :meth:`tanh_basis.TanhBasis.numerical_jacobian`
-  checks without assuming it.
+  valid *because* the Kronecker-delta structure holds, and it has to be
+  checked without assuming it: one parameter at a time, looking at every
+  output (``gradcheck.central_difference``, as the page and the tests do),
+  with the reference's one-at-a-time ``numerical_jacobian`` as the yardstick
+  this version must equal.
 * **The blocked vjp.** ``Xt.T @ (G * S)`` is accumulated block by block, so
   nothing of size ``(N, K)`` is ever allocated.
 
@@ -189,9 +191,11 @@ class TanhBasis(tanh_basis.TanhBasis):
         column k of ``W`` (the Kronecker delta of equation ``dphi-dW``), column
         k of the difference is exactly the one-at-a-time difference for
         ``W[d, k]``: all K units are differenced at once. This *assumes* the
-        structure, so it cannot check it: the reference's one-at-a-time
-        :meth:`tanh_basis.TanhBasis.numerical_jacobian` does, and this version
-        is tested equal to it, bit for bit. ``self.W`` is never modified.
+        structure, so it cannot check it; a one-parameter-at-a-time
+        difference of every output (``gradcheck.central_difference``) does.
+        The result is tested equal, bit for bit, to the reference's
+        one-at-a-time :meth:`tanh_basis.TanhBasis.numerical_jacobian`.
+        ``self.W`` is never modified.
 
         Parameters
         ----------
