@@ -357,7 +357,7 @@ def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
         assert callable(getattr(check, checker))
         solution_text, solution_code = cells[i + 1], cells[i + 2]
         assert solution_text.cell_type == "markdown"
-        assert solution_text.source.startswith(":::{admonition} Solution\n:class: dropdown")
+        assert solution_text.source.startswith(":::{dropdown} Solution\n")
         assert solution_text.metadata["jupyter"] == {"source_hidden": True}
         assert solution_code.cell_type == "code"
         assert "hide-cell" in solution_code.metadata["tags"]
