@@ -1,13 +1,22 @@
 # The README's two commands: `make book` builds the book, `make test` runs every test.
 # Both create the virtual environment .venv from requirements.txt when it is
 # missing or older than requirements.txt.
+#
+#   make book         incremental: re-reads and re-executes only the pages whose
+#                     source, or a code/*.py module they import, changed
+#   make clean book   cold: deletes _build first, so every page executes
+#   make preview      live preview on http://127.0.0.1:$(PREVIEW_PORT), rebuilt on save
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
+# Warnings are errors (-W), every reference must resolve (-n), and one run
+# reports every warning (--keep-going).
+JB_FLAGS := -W -n --keep-going
+PREVIEW_PORT ?= 8000
 
-.PHONY: book test lint clean
+.PHONY: book test lint clean preview
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +24,22 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-# --all and a fresh _build/html: Sphinx neither re-reads a page whose source is
-# unchanged nor overwrites a static file it copied before.
+# No --all and no delete: _ext/code_deps.py makes each page depend on the
+# code/*.py modules it imports, so Sphinx re-reads (and, with execution forced
+# in _config.yml, re-executes) exactly the pages an edit can change.
 book: $(STAMP)
-	rm -rf _build/html
-	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# sphinx-autobuild with the same settings and the same dependency rules
+# (_ext/preview/conf.py reads _config.yml), into its own folder, on loopback only.
+preview: $(STAMP)
+	$(BIN)/sphinx-autobuild . _build/preview/html -c _ext/preview \
+		-d _build/preview/doctrees -n --keep-going \
+		--host 127.0.0.1 --port $(PREVIEW_PORT) \
+		--ignore "*/_build/*" --ignore "*/.cache/*" --ignore "*/__pycache__/*" \
+		--ignore "*/.ipynb_checkpoints/*" --ignore "*/.jupyter_cache/*" \
+		--ignore "*/.hypothesis/*"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

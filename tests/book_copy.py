@@ -1,0 +1,96 @@
+"""A throw-away copy of the book, built with the Makefile's own commands.
+
+Used by tests/test_incremental.py and benchmarks/bench_build.py: both plant
+edits, so they work on a copy in a temporary folder, never on the work tree.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from browser_book import source_file, toc_pages
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: myst-nb logs one line per notebook it executes.
+_EXECUTING = re.compile(r"^(?P<path>\S+?)\.(?:md|ipynb): Executing notebook", re.M)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def book_files(root: Path = ROOT) -> list[str]:
+    """The book's files as git knows them: tracked, plus new files not ignored.
+
+    Hidden top-level folders (caches) other than .ci are left out.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    return sorted(
+        name for name in listed
+        if name and (root / name).is_file()
+        and not (name.startswith(".") and not name.startswith(".ci/"))
+    )
+
+
+def copy_book(dest: Path, root: Path = ROOT) -> Path:
+    """Copy the book into ``dest`` (times kept, so make sees the same ages)."""
+    for name in book_files(root):
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, target)
+    return dest
+
+
+@dataclass
+class Build:
+    """One run of a make target in a copy of the book."""
+
+    returncode: int
+    seconds: float
+    log: str
+    executed: set[str]
+
+
+def executed_pages(log: str, book: Path) -> set[str]:
+    """Docnames (``chapters/vjp``) of the notebooks that a build log says it executed."""
+    pages = set()
+    for match in _EXECUTING.finditer(_ANSI.sub("", log)):
+        path = Path(match["path"])
+        pages.add(path.relative_to(book).as_posix() if path.is_absolute() else path.as_posix())
+    return pages
+
+
+def make(book: Path, *targets: str, timeout: float = 1200) -> Build:
+    """Run ``make <targets>`` in the copy with this interpreter's environment.
+
+    ``BIN`` points make at the running virtual environment, and ``-o`` tells
+    it not to (re)create .venv in the copy: the copy uses the same packages.
+    """
+    command = [
+        "make", "--no-print-directory", "-o", ".venv/.requirements-installed",
+        *targets, f"BIN={Path(sys.executable).parent}",
+    ]
+    start = time.perf_counter()
+    proc = subprocess.run(
+        command, cwd=book, capture_output=True, text=True, timeout=timeout
+    )
+    seconds = time.perf_counter() - start
+    log = proc.stdout + "\n" + proc.stderr
+    return Build(proc.returncode, seconds, log, executed_pages(log, book))
+
+
+def notebook_pages(book: Path) -> set[str]:
+    """The toc pages that are notebooks (myst-nb executes exactly these)."""
+    pages = set()
+    for name in toc_pages(book):
+        path = source_file(name, book)
+        if path.suffix == ".ipynb" or "format_name: myst" in path.read_text(encoding="utf-8"):
+            pages.add(name)
+    return pages

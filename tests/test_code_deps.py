@@ -1,0 +1,69 @@
+"""Tests for _ext/code_deps.py: which code/ modules a page depends on.
+
+The end-to-end check (a real build re-executes exactly the importing pages)
+is tests/test_incremental.py; these pin down the parsing, cheaply.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
+
+import code_deps  # noqa: E402  (the extension lives in _ext, not on the path)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import tanh_basis", {"tanh_basis"}),
+        ("import tanh_basis as tb", {"tanh_basis"}),
+        ("from tanh_basis import TanhBasis, sech2", {"tanh_basis"}),
+        ("import numpy as np, style", {"numpy", "style"}),
+        ("from jacobian_plots.sub import x", {"jacobian_plots"}),
+        ("if True:\n    import gradcheck", {"gradcheck"}),
+        ("import importlib\nm = importlib.import_module('style')", {"importlib", "style"}),
+        # IPython magics and shell escapes do not hide the imports around them.
+        ("%matplotlib inline\n!echo hi\nimport tanh_basis", {"tanh_basis"}),
+        ("from . import sibling", set()),  # relative: never a code/ module by name
+        ("x = 'import tanh_basis'", set()),  # a string is not an import
+    ],
+)
+def test_imported_names(source, expected):
+    assert code_deps.imported_names(source) == expected
+
+
+def test_a_cell_that_is_not_python_still_yields_its_imports():
+    assert code_deps.imported_names("import tanh_basis\nthis is not python(") == {"tanh_basis"}
+
+
+def test_module_closure_follows_imports_between_code_modules(tmp_path):
+    (tmp_path / "plots.py").write_text("import numpy as np\nimport basis\nfrom style import c\n")
+    (tmp_path / "basis.py").write_text("import numpy\n")
+    (tmp_path / "style.py").write_text("import matplotlib\nimport palette\n")
+    (tmp_path / "palette.py").write_text("import plots  # a cycle must end\n")
+    (tmp_path / "unused.py").write_text("")
+    found = code_deps.module_closure({"plots", "numpy"}, tmp_path)
+    assert {p.name for p in found} == {"plots.py", "basis.py", "style.py", "palette.py"}
+    assert code_deps.module_closure({"numpy", "sys"}, tmp_path) == set()
+
+
+def test_code_cells_reads_a_myst_notebook_and_skips_plain_markdown(tmp_path):
+    page = ROOT / "chapters" / "jacobian.md"
+    cells = code_deps.code_cells(page, page.read_text(encoding="utf-8"))
+    assert cells, "the page has code cells"
+    assert all("```" not in cell for cell in cells)
+    plain = tmp_path / "plain.md"
+    plain.write_text("# Title\n\n```python\nimport tanh_basis\n```\n")
+    assert code_deps.code_cells(plain, plain.read_text()) == []
+
+
+def test_the_book_registers_the_extension():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["sphinx"]["local_extensions"]["code_deps"] == "_ext"
