@@ -15,13 +15,15 @@ This extension
 * drops the ipywidgets view from the HTML builder's mime priority list: the
   website has no widget manager (``nb_ipywidgets_js: {}``), so a widget view
   would show nothing, while its HTML fallback (the explorer) works. Jupyter,
-  which has a kernel, still shows the widgets.
+  which has a kernel, still shows the widgets. ``JACOBIAN_BOOK_BUILD=1`` in
+  the environment of the pages' kernels lets the explorer skip them here.
 
 Never a CDN: the script tags point at the book's own files.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,9 @@ BUNDLES = ("bokeh.min.js", "bokeh-widgets.min.js")
 EMBED_MARKER = "Bokeh.embed.embed_items"
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+#: The environment variable that code/live_explorer.py reads (BOOK_BUILD_ENV there).
+BOOK_BUILD_ENV = "JACOBIAN_BOOK_BUILD"
 
 
 def bokeh_js_dir() -> Path:
@@ -78,10 +83,16 @@ def add_bokeh_where_embedded(
 
 
 def drop_widget_view(app: Sphinx, config: Config) -> None:
-    """Let HTML pages show a widget's fallback output instead of an empty widget view."""
+    """Let HTML pages show a widget's fallback output instead of an empty widget view.
+
+    Also tells the pages' kernels (they inherit this process's environment)
+    that they run in the book's build, so ``live_explorer`` does not build
+    the widgets that this build would drop.
+    """
     overrides = list(config.nb_mime_priority_overrides or [])
     overrides.append(("html", WIDGET_VIEW, None))
     config.nb_mime_priority_overrides = overrides
+    os.environ[BOOK_BUILD_ENV] = "1"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

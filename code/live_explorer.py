@@ -25,6 +25,7 @@ widget view, see ``_ext/bokeh_static.py``).
 from __future__ import annotations
 
 import html
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,12 @@ from jacobian_plots import (
 )
 from style import OKABE_ITO
 
-__all__ = ["TWIN_JS", "LiveExplorer", "grid", "live_explorer"]
+__all__ = ["BOOK_BUILD_ENV", "TWIN_JS", "LiveExplorer", "grid", "live_explorer"]
 
 Array = NDArray[np.float64]
+
+#: Set to "1" by _ext/bokeh_static.py in the book's build, whose kernels inherit it.
+BOOK_BUILD_ENV = "JACOBIAN_BOOK_BUILD"
 
 #: The JavaScript twin of tanh_basis's one-unit functions.
 TWIN_JS: Path = Path(__file__).with_name("tanh_basis.js")
@@ -286,7 +290,8 @@ _CSS = """
 .jacobian-live table { font-size: 0.85rem; width: 100%; margin: 0.4rem 0 0;
   color: #1a1a1a; background: #fff; }
 .jacobian-live th, .jacobian-live td { padding: 0.1rem 0.35rem; text-align: right;
-  font-variant-numeric: tabular-nums; color: #1a1a1a; background: #fff; }
+  font-variant-numeric: tabular-nums; color: #1a1a1a; background: #fff; white-space: nowrap; }
+.jacobian-live caption { color: #1a1a1a; caption-side: top; text-align: left; }
 .jacobian-live .jl-scroll { overflow-x: auto; }
 .jacobian-live .jl-swatch { display: inline-block; width: 0.8em; height: 0.8em;
   border-radius: 50%; margin-right: 0.25em; vertical-align: baseline; }
@@ -304,9 +309,10 @@ class LiveExplorer:
         The input.
     a, b : array_like, shape (K,)
         Slopes and biases of the K units, 1 <= K <= 7.
-    kernel_widgets : bool
+    kernel_widgets : bool or None
         Offer the ipywidgets explorer too (shown by Jupyter, which has a
-        kernel; the website shows the Bokeh figure).
+        kernel; the website shows the Bokeh figure). None: yes, except in
+        the book's build (:data:`BOOK_BUILD_ENV` set), which would drop it.
 
     Attributes
     ----------
@@ -318,11 +324,15 @@ class LiveExplorer:
     """
 
     def __init__(self, x0: float, a: ArrayLike, b: ArrayLike, *,
-                 kernel_widgets: bool = True) -> None:
+                 kernel_widgets: bool | None = None) -> None:
         self.x0 = _real(x0, "x0")
         self.a, self.b = _parameters(a, b)
-        if not isinstance(kernel_widgets, bool):
-            raise TypeError(f"kernel_widgets must be True or False, got {kernel_widgets!r}")
+        if kernel_widgets is None:
+            kernel_widgets = os.environ.get(BOOK_BUILD_ENV) != "1"
+        elif not isinstance(kernel_widgets, bool):
+            raise TypeError(
+                f"kernel_widgets must be True, False or None, got {kernel_widgets!r}"
+            )
         self.kernel_widgets = kernel_widgets
         self.a_range = (min(A_RANGE[0], *self.a), max(A_RANGE[1], *self.a))
         self.b_range = (min(B_RANGE[0], *self.b), max(B_RANGE[1], *self.b))
@@ -488,19 +498,24 @@ class LiveExplorer:
         rows = []
         for k in range(self.K):
             # The same formats as the callback's row (toFixed, fmt).
-            texts = (("a", f"{self.a[k]:.3f}"), ("b", f"{self.b[k]:.1f}"),
-                     ("z", f"{v['z'][k]:.2f}"), ("phi", f"{v['phi'][k]:.4f}"),
-                     ("da", _fmt(v["dphi_da"][k])), ("db", _fmt(v["dphi_db"][k])))
+            # The Jacobian entries first: they stay in view on a phone.
+            texts = (("phi", f"{v['phi'][k]:.4f}"), ("da", _fmt(v["dphi_da"][k])),
+                     ("db", _fmt(v["dphi_db"][k])), ("z", f"{v['z'][k]:.2f}"),
+                     ("a", f"{self.a[k]:.3f}"), ("b", f"{self.b[k]:.1f}"))
             cells = "".join(f'<td id="{rid}-{name}-{k}">{text}</td>' for name, text in texts)
             swatch = (f'<span class="jl-swatch" style="background:{_UNIT_COLOURS[k]}" '
                       'aria-hidden="true"></span>')
             rows.append(f'<tr><th scope="row">{swatch}k = {k + 1}</th>{cells}</tr>')
         return (
-            '<div class="jl-scroll"><table>'
+            # Scrolls sideways on a phone, inside its own box; focusable so
+            # that the keyboard can scroll it too.
+            '<div class="jl-scroll" tabindex="0" role="region" '
+            'aria-label="Readouts at the markers"><table>'
             f'<caption>Readouts at the markers, x₀ = <span id="{rid}-x0">{self.x0:g}</span>'
-            "</caption><thead><tr><th scope=\"col\">unit</th><th scope=\"col\">aₖ</th>"
-            "<th scope=\"col\">bₖ</th><th scope=\"col\">zₖ</th><th scope=\"col\">φₖ</th>"
-            "<th scope=\"col\">∂φₖ/∂aₖ</th><th scope=\"col\">∂φₖ/∂bₖ</th></tr></thead>"
+            "</caption><thead><tr>"
+            + "".join(f'<th scope="col">{h}</th>'
+                      for h in ("unit", "φₖ", "∂φₖ/∂aₖ", "∂φₖ/∂bₖ", "zₖ", "aₖ", "bₖ"))
+            + "</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
 
@@ -558,7 +573,8 @@ class LiveExplorer:
 
 
 def live_explorer(x0: float = DEFAULT_X0, a: ArrayLike = DEFAULT_A,
-                  b: ArrayLike = DEFAULT_B, *, kernel_widgets: bool = True) -> LiveExplorer:
+                  b: ArrayLike = DEFAULT_B, *,
+                  kernel_widgets: bool | None = None) -> LiveExplorer:
     """The four-panel figure with sliders that run in the reader's browser.
 
     Parameters
@@ -568,9 +584,12 @@ def live_explorer(x0: float = DEFAULT_X0, a: ArrayLike = DEFAULT_A,
     a, b : array_like, shape (K,)
         Slopes ``a_k`` and biases ``b_k``, 1 <= K <= 7; the defaults are the
         source's three units.
-    kernel_widgets : bool, default True
+    kernel_widgets : bool or None, default None
         Also offer the ipywidgets explorer, which Jupyter shows (it has a
-        kernel); the book's website shows the Bokeh figure.
+        kernel); the book's website shows the Bokeh figure. None means yes,
+        except while the book is being built (``_ext/bokeh_static.py`` sets
+        :data:`BOOK_BUILD_ENV`): the website drops the widget view, so
+        building it there would only cost time.
 
     Returns
     -------

@@ -6,6 +6,7 @@ these run in a second; tests/test_browser.py checks the same on the built book.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -72,9 +73,12 @@ def test_scripts_only_on_pages_that_embed_bokeh(tmp_path):
     assert app.js_files[0][1]["priority"] < app.js_files[1][1]["priority"]
 
 
-def test_the_html_builder_drops_the_empty_widget_view():
+def test_the_html_builder_drops_the_empty_widget_view(monkeypatch):
+    monkeypatch.delenv(bokeh_static.BOOK_BUILD_ENV, raising=False)
     config = SimpleNamespace(nb_mime_priority_overrides=[("latex", "image/png", 1)])
     bokeh_static.drop_widget_view(None, config)
+    # ... and the pages' kernels learn that they run in the build.
+    assert os.environ[bokeh_static.BOOK_BUILD_ENV] == "1"
     assert config.nb_mime_priority_overrides == [
         ("latex", "image/png", 1),
         ("html", "application/vnd.jupyter.widget-view+json", None),

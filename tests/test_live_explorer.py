@@ -141,9 +141,18 @@ def test_bad_arguments_get_the_same_errors_as_the_figure(kwargs):
     assert str(got.value) == str(expected.value)
 
 
-def test_kernel_widgets_must_be_a_bool():
+def test_kernel_widgets_must_be_a_bool_or_none():
     with pytest.raises(TypeError, match="kernel_widgets"):
         lx.live_explorer(kernel_widgets="yes")
+
+
+def test_no_widgets_by_default_in_the_books_build(monkeypatch):
+    # The build drops the widget view; building the widgets would only cost time.
+    monkeypatch.setenv(lx.BOOK_BUILD_ENV, "1")
+    assert lx.live_explorer().kernel_widgets is False
+    monkeypatch.delenv(lx.BOOK_BUILD_ENV)
+    assert lx.live_explorer().kernel_widgets is True
+    assert lx.live_explorer(kernel_widgets=False).kernel_widgets is False
 
 
 # ------------------------------------------------------------------ output
@@ -183,7 +192,7 @@ def test_mimebundle_for_the_book_and_for_jupyter():
     assert set(bundle) == {"text/plain", "text/html"}
     assert bundle["text/plain"] == "LiveExplorer(x0=150, K=3)"
     pytest.importorskip("ipywidgets")
-    live = lx.live_explorer()
+    live = lx.live_explorer(kernel_widgets=True)
     bundle = live._repr_mimebundle_()
     # Jupyter shows the widget view (a kernel is there); the book, the HTML.
     assert "application/vnd.jupyter.widget-view+json" in bundle
