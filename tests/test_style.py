@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib as mpl
+import pytest
 
 import style
 
@@ -21,3 +22,73 @@ def test_use_book_style_sets_the_colour_cycle_and_readable_fonts():
         assert colours[:3] == ["#0072B2", "#D55E00", "#009E73"]
         assert set(colours) <= {c.upper() for c in style.OKABE_ITO.values()}
         assert mpl.rcParams["font.size"] >= 11
+
+
+def _png_text(png: bytes) -> dict:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return dict(image.text), image.width
+
+
+def test_figure_png_records_the_smallest_text_and_the_css_width():
+    from matplotlib.figure import Figure
+
+    with mpl.rc_context():
+        style.use_book_style()
+        fig = Figure(figsize=(4.0, 3.0))
+        ax = fig.subplots()
+        ax.plot([0, 1], [0, 1])
+        ax.set_xlabel("x", fontsize=20)
+        ax.annotate("note", (0.5, 0.5), fontsize=9)  # the smallest text
+        ax.set_title("")  # empty text does not count
+        assert style.smallest_text_pt(fig) == 9
+        png, metadata = style.figure_png(fig)
+    text, width = _png_text(png)
+    # 9 pt at 2 x 96 dpi is 24 image pixels.
+    assert float(text[style.MIN_TEXT_KEY]) == pytest.approx(9 * style.FIGURE_DPI / 72)
+    # One figure inch is one CSS inch: half the image's pixels.
+    assert metadata == {"width": round(width * style.CSS_PX_PER_INCH / style.FIGURE_DPI)}
+    assert style.FIGURE_DPI == 2 * style.CSS_PX_PER_INCH
+
+
+def test_figure_png_at_another_dpi_scales_the_record():
+    from matplotlib.figure import Figure
+
+    with mpl.rc_context():
+        style.use_book_style()
+        fig = Figure(figsize=(2.0, 2.0))
+        fig.subplots().set_xticks([])
+        fig.axes[0].set_yticks([])
+        fig.text(0.5, 0.5, "only text", fontsize=12)
+        png, metadata = style.figure_png(fig, dpi=72)
+    text, width = _png_text(png)
+    assert float(text[style.MIN_TEXT_KEY]) == pytest.approx(12.0)
+    assert metadata["width"] == round(width * 96 / 72)
+
+
+def test_figure_png_rejects_bad_input():
+    from matplotlib.figure import Figure
+
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        style.figure_png("not a figure")
+    with pytest.raises(ValueError, match="dpi must be a positive number"):
+        style.figure_png(Figure(), dpi=0)
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        style.smallest_text_pt(None)
+
+
+def test_book_fonts_stay_readable_on_a_phone():
+    # A 4.8-inch figure shrunk to a phone's 342-px column keeps its smallest
+    # text at 11 CSS px or more (tests/test_a11y.py measures the real pages).
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        style.use_book_style()
+        keys = ["font.size", "xtick.labelsize", "ytick.labelsize", "legend.fontsize",
+                "axes.labelsize", "axes.titlesize"]
+        sizes = [mpl.font_manager.FontProperties(size=mpl.rcParams[k]).get_size_in_points()
+                 for k in keys]
+        assert min(sizes) / 72 * 342 / 4.8 >= 11
+        assert mpl.rcParams["savefig.dpi"] == style.FIGURE_DPI
