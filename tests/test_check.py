@@ -9,7 +9,11 @@ the formulas of the exercises page.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import check
+import jupytext
 import numpy as np
 import pytest
 from scipy.special import expit
@@ -341,11 +345,6 @@ def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
     JupyterLab or Binder (cell metadata jupyter.source_hidden and
     outputs_hidden, which jupytext keeps when it opens the page).
     """
-    import re
-    from pathlib import Path
-
-    import jupytext
-
     page = Path(__file__).resolve().parents[1] / "chapters" / "exercises.md"
     cells = jupytext.read(page).cells
     turns = [i for i, c in enumerate(cells)
