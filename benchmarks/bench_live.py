@@ -122,10 +122,10 @@ def _page(body: str, scripts: str = "") -> str:
 
 def make_pages(folder: Path) -> None:
     """The minimal explorer page (with BokehJS from the wheel) and a scrubber page."""
-    import live_explorer as lx
     import numpy as np
 
     import jacobian_plots as jp
+    import live_explorer as lx
 
     sys.path.insert(0, str(ROOT / "_ext"))
     import bokeh_static

@@ -12,11 +12,11 @@ import re
 import shutil
 import subprocess
 
-import live_explorer as lx
 import numpy as np
 import pytest
 
 import jacobian_plots as jp
+import live_explorer as lx
 import tanh_basis as tb
 
 TINY = np.finfo(np.float64).tiny  # smallest normal double
