@@ -28,10 +28,17 @@ def book_files(root: Path = ROOT) -> list[str]:
 
     Hidden top-level folders (caches) other than .ci are left out.
     """
-    listed = subprocess.run(
+    git = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=root, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
+        cwd=root, capture_output=True,
+    )
+    if git.returncode == 0:
+        listed = git.stdout.decode().split("\0")
+    else:  # not a git checkout (an unpacked archive): everything but builds
+        listed = [
+            p.relative_to(root).as_posix() for p in root.rglob("*")
+            if not {"_build", "__pycache__"} & set(p.relative_to(root).parts)
+        ]
     return sorted(
         name for name in listed
         if name and (root / name).is_file()

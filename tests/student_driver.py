@@ -1,6 +1,6 @@
 """Run the pages as a student does; called by tests/test_student_path.py.
 
-Usage: ``<fresh venv>/bin/python student_driver.py CHAPTERS_DIR OUT.json PAGE.md ...``
+Usage: ``<fresh venv>/bin/python student_driver.py [--jobs=N] CHAPTERS_DIR OUT.json PAGE.md ...``
 
 This script runs under the fresh virtual environment's Python, so jupytext,
 nbclient and the kernel (``python3``, which jupyter_client starts with this
@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import jupytext
@@ -32,12 +33,19 @@ NO_SKIP_TAG = "student-driver-never-skips"
 
 
 def _record(cell: nbformat.NotebookNode) -> list[dict]:
-    """The outputs of one cell as plain data: kind and text."""
-    recorded = []
+    """The outputs of one cell as plain data: kind and text.
+
+    Consecutive stream outputs of one stream are joined, as Jupyter shows
+    them: how the kernel split one print into messages depends on timing.
+    """
+    recorded: list[dict] = []
     for output in cell.get("outputs", []):
         kind = output["output_type"]
         if kind == "stream":
-            recorded.append({"kind": output["name"], "text": output["text"]})
+            if recorded and recorded[-1]["kind"] == output["name"]:
+                recorded[-1]["text"] += output["text"]
+            else:
+                recorded.append({"kind": output["name"], "text": output["text"]})
         elif kind in ("execute_result", "display_data"):
             data = output.get("data", {})
             recorded.append(
@@ -92,15 +100,26 @@ def run_page(path: Path, chapters: Path) -> dict:
     return result
 
 
+def _run_recorded(page: str, chapters: str) -> dict:
+    try:
+        return run_page(Path(page), Path(chapters))
+    except Exception:  # record and go on, so one broken page hides no other
+        return {"error": traceback.format_exc(), "passes": []}
+
+
 def main(argv: list[str]) -> int:
+    jobs = 1
+    if argv and argv[0].startswith("--jobs="):
+        jobs = max(1, int(argv.pop(0).removeprefix("--jobs=")))
     chapters, out, *pages = argv
     report: dict = {"driver_prefix": sys.prefix, "pages": {}}
-    for page in pages:
-        try:
-            report["pages"][page] = run_page(Path(page), Path(chapters))
-        except Exception:  # record and go on, so one broken page hides no other
-            report["pages"][page] = {"error": traceback.format_exc(), "passes": []}
-        Path(out).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    # Each page runs in its own kernel, as in Jupyter, and no page writes a
+    # file, so pages may run side by side; each still runs twice in one kernel.
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_run_recorded, page, chapters): page for page in pages}
+        for future in as_completed(futures):
+            report["pages"][futures[future]] = future.result()
+            Path(out).write_text(json.dumps(report, indent=1), encoding="utf-8")
     return 0
 
 

@@ -18,9 +18,11 @@ with a unit of time: ``12.3 ms``, ``4 µs``, ``1.2 s``) and widget or model ids
 (32 hexadecimal digits). A cell whose numbers are measurements may opt out
 with the tag ``output-varies``; it must still run cleanly both times.
 
-The fresh environment takes about a minute (pip reuses its cache). During
-development, JACOBIAN_STUDENT_VENV=/path/to/venv reuses an existing
-environment instead; it must have been made from requirements.txt.
+The fresh environment takes about a minute (pip reuses its cache);
+conftest.py starts making it in the background when the session begins, and
+the pages run two at a time, each in its own kernel. During development,
+JACOBIAN_STUDENT_VENV=/path/to/venv reuses an existing environment instead;
+it must have been made from requirements.txt.
 
 Also here: cheap checks of postBuild (JupyterLab opens .md files as notebooks)
 and of the launch-button settings in _config.yml that the README documents.
@@ -68,30 +70,14 @@ def comparable(outputs: list[dict]) -> list[tuple[str, str]]:
 
 
 # ------------------------------------------------------------ the fresh venv
+# The fixture student_venv is in conftest.py, which starts making it in the
+# background when the session begins.
 def _venv_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-@pytest.fixture(scope="session")
-def student_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A virtual environment made from requirements.txt alone."""
-    reuse = os.environ.get("JACOBIAN_STUDENT_VENV")
-    if reuse:
-        return Path(reuse)
-    venv = tmp_path_factory.mktemp("student") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    # pip's cache is used as usual, so a machine that has installed these once
-    # does not download them again.
-    install = subprocess.run(
-        [str(_venv_python(venv)), "-m", "pip", "install", "--quiet",
-         "-r", str(ROOT / "requirements.txt")],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    if install.returncode != 0:
-        pytest.fail(f"pip install -r requirements.txt failed:\n{install.stderr[-3000:]}")
-    return venv
+#: Pages run side by side, each in its own kernel (none writes a file).
+JOBS = min(2, os.cpu_count() or 1)
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +94,7 @@ def student_runs(student_venv: Path, tmp_path_factory: pytest.TempPathFactory) -
     env["JUPYTER_DATA_DIR"] = str(tmp_path_factory.mktemp("jupyter-data"))
     pages = [str(source_file(docname)) for docname in PAGES]
     proc = subprocess.run(
-        [str(python), str(DRIVER), str(ROOT / "chapters"), str(out), *pages],
+        [str(python), str(DRIVER), f"--jobs={JOBS}", str(ROOT / "chapters"), str(out), *pages],
         cwd=ROOT / "chapters",
         env=env,
         capture_output=True,
