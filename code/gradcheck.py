@@ -25,11 +25,14 @@ well above that floor: no single threshold fits every problem.
 * A derivative near or below the floor (a tiny input ``x_nd``, a unit far into
   its flat part) gets a relative error of 1e-7 or more from round-off alone,
   although the formula is right.
-* A saturating unit loses the check gradually. With eps = 1e-6 its
-  entry-wise relative error is already about 1e-5 at ``|z| = 8``; from
-  ``|z|`` of about 16 on, ``tanh(z + eps)`` and ``tanh(z - eps)`` round to the
-  same double, so the difference quotient is exactly 0 while ``sech2(z)`` is
-  not, and the entry-wise relative error is exactly 1.
+* A saturating unit loses the check gradually. For a bias entry with
+  eps = 1e-6 the entry-wise relative error passes 1e-7 near ``|z| = 5``
+  (the chapter's floating-point page measures where); further out
+  ``tanh(z + eps)`` and ``tanh(z - eps)`` round to the same double (first
+  near ``|z| = 12.5``, and everywhere from some ``|z|`` between 14 and 16,
+  depending on how ``z +- eps`` itself rounds), so the difference quotient
+  is exactly 0 while ``sech2(z)`` is not, and the entry-wise relative error
+  is exactly 1.
 
 The norm-wise error ``||a - n|| / (||a|| + ||n||)`` weighs each entry by its
 size, so such entries cannot dominate; the floored error
