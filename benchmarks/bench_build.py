@@ -1,0 +1,136 @@
+"""Time the book's builds: cold, no change, one page edited, one code/ module edited.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_build.py                          # print only
+    .venv/bin/python benchmarks/bench_build.py --json benchmarks/build_results.json
+
+All four builds run in one session, one after the other, on one copy of the
+book in a temporary folder (tests/book_copy.py; the work tree is never
+touched), with the Makefile's own commands:
+
+* **cold**: ``make clean book``: every notebook page executes;
+* **no change**: ``make book`` straight after;
+* **one page**: a sentence appended to one page (``--page``), then ``make book``;
+* **one code edit**: a comment appended to ``code/tanh_basis.py``, then
+  ``make book``: every page that imports it, directly or through another
+  module of code/, executes again.
+
+Each is repeated ``--rounds`` times (the page and code edits are planted anew
+each round) and the median reported, with the wall time, the CPU time of
+make and everything it ran (kernels included), the pages executed, and the
+machine's load average, because the same machine may be busy with other
+work. Goals (issue 12): one page edit <= 15 s, no change <= 5 s, wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from book_copy import copy_book, make, notebook_pages  # noqa: E402
+
+from browser_book import source_file  # noqa: E402
+
+GOALS_SECONDS = {"no change": 5.0, "one page": 15.0}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_make(book: Path, *targets: str) -> dict:
+    """One make run: wall and CPU seconds, pages executed, load before it."""
+    load = os.getloadavg()[0]
+    cpu = _children_cpu()
+    build = make(book, *targets)
+    if build.returncode != 0:
+        tail = "\n".join(build.log.splitlines()[-30:])
+        raise SystemExit(f"make {' '.join(targets)} failed:\n{tail}")
+    return {
+        "wall_s": round(build.seconds, 2),
+        "cpu_s": round(_children_cpu() - cpu, 2),
+        "executed": sorted(build.executed),
+        "load_1min_before": round(load, 2),
+    }
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def run(rounds: int, page: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        book = copy_book(Path(tmp) / "book")
+        if page not in notebook_pages(book):
+            raise SystemExit(f"--page {page!r} is not a notebook page of _toc.yml")
+        runs: dict[str, list[dict]] = {
+            "cold": [], "no change": [], "one page": [], "one code edit": []
+        }
+        for round_ in range(rounds):
+            runs["cold"].append(timed_make(book, "clean", "book"))
+            runs["no change"].append(timed_make(book, "book"))
+            append(source_file(page, book), f"\nA sentence the benchmark added ({round_}).\n")
+            runs["one page"].append(timed_make(book, "book"))
+            append(book / "code" / "tanh_basis.py", f"\n# the benchmark was here ({round_})\n")
+            runs["one code edit"].append(timed_make(book, "book"))
+    summary = {}
+    for name, results in runs.items():
+        wall = statistics.median(r["wall_s"] for r in results)
+        summary[name] = {
+            "median_wall_s": round(wall, 2),
+            "median_cpu_s": round(statistics.median(r["cpu_s"] for r in results), 2),
+            "pages_executed": len(results[-1]["executed"]),
+        }
+        if name in GOALS_SECONDS:
+            summary[name]["goal_s"] = GOALS_SECONDS[name]
+            summary[name]["goal_met"] = wall <= GOALS_SECONDS[name]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commit": commit,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "rounds": rounds,
+        "page": page,
+        "summary": summary,
+        "runs": runs,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=1, help="repetitions (default 1)")
+    parser.add_argument("--page", default="chapters/jacobian", help="the page to edit")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
+    results = run(args.rounds, args.page)
+    for name, row in results["summary"].items():
+        goal = f"  (goal <= {row['goal_s']} s: {'met' if row['goal_met'] else 'NOT met'})" \
+            if "goal_s" in row else ""
+        print(f"{name:>14}: {row['median_wall_s']:7.2f} s wall, {row['median_cpu_s']:7.2f} s CPU, "
+              f"{row['pages_executed']} pages executed{goal}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
