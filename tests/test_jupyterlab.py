@@ -288,8 +288,15 @@ def _check_sliders(page, name: str) -> list[str]:
     figure = page.locator(".jp-OutputArea img.widget-image").first
     figure.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
     figure.scroll_into_view_if_needed()
-    labels = [sliders.nth(i).locator(".widget-label").inner_text()
-              for i in range(sliders.count())]
+    # JupyterLab typesets widget labels after rendering them: a label can be
+    # empty for a moment, so wait until every slider has its text.
+    deadline = time.monotonic() + FIGURE_UPDATE
+    while True:
+        labels = [sliders.nth(i).locator(".widget-label").inner_text().strip()
+                  for i in range(sliders.count())]
+        if all(labels) or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
     moved = []
     for key, marks in SLIDERS.items():
         index = next((i for i, label in enumerate(labels)
