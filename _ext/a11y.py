@@ -11,6 +11,10 @@ without it. Each is a fix of the cause, not a disabled rule:
 * myst-nb 1.4's hidden-code toggles, ``<summary aria-label="Toggle hidden
   content">`` around the visible "Show code cell source": the same rule. The
   summary here takes its name from its visible text.
+* sphinx-book-theme 1.3 blurs the colour-mode switch on every click, so a
+  keyboard user who presses Enter on it is sent back to the top of the page
+  and cannot press again: :data:`KEEP_FOCUS_JS` gives focus back after a
+  keyboard-made click (WCAG 2.4.3, focus order).
 * Scrolling boxes in cell outputs (``<div style="overflow-x: auto">`` around a
   wide table) that a keyboard cannot reach (axe ``scrollable-region-focusable``):
   they get ``tabindex="0"``, ``role="region"`` and a name.
@@ -125,6 +129,20 @@ def visit_hide_code_cell(self: Any, node: nodes.Element) -> None:
     self.body.append("</summary>\n")
 
 
+#: Put focus back on the colour-mode switch after sphinx-book-theme blurs it;
+#: only for clicks made with the keyboard (``detail`` is 0), so a mouse user
+#: still gets no lingering focus ring or tooltip.
+KEEP_FOCUS_JS = """
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll(".theme-switch-button")) {
+    button.addEventListener("click", (event) => {
+      if (event.detail === 0) setTimeout(() => button.focus(), 0);
+    });
+  }
+});
+"""
+
+
 def add_templates(app: Sphinx, config: Config) -> None:
     """Put ``_templates`` first on the template path, so its overrides win."""
     path = str(TEMPLATES)
@@ -135,6 +153,7 @@ def add_templates(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", add_templates)
     app.add_post_transform(FocusableScrollers)
+    app.add_js_file(None, body=KEEP_FOCUS_JS)
     # myst-nb registers the node when its extension is set up, before ours.
     from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 

@@ -527,9 +527,17 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(browser, bas
         page.goto(f"{base_url}/{page_with_menu}.html", wait_until="load")
         switch = page.locator(".theme-switch-button").first
         switch.focus()
-        page.keyboard.press("Enter")
-        page.wait_for_timeout(100)
-        after_one = page.evaluate("document.documentElement.dataset.theme")
+        # The switch cycles light -> auto (the system's, light here) -> dark.
+        modes = []
+        for _ in range(3):
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(100)
+            modes.append(page.evaluate("[document.documentElement.dataset.mode,"
+                                       " document.documentElement.dataset.theme]"))
+            kept = page.evaluate(
+                "document.activeElement.classList.contains('theme-switch-button')"
+            )
+            assert kept, "the colour-mode switch lost focus when pressed with Enter"
         menu = page.locator(".dropdown-launch-buttons button.dropdown-toggle")
         launch_items = []
         if menu.count():
@@ -547,7 +555,8 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(browser, bas
             page.keyboard.press("Escape")
     finally:
         context.close()
-    assert after_one == "dark", f"Enter on the colour-mode switch gave {after_one!r}"
+    assert modes[0][0] != "light", f"Enter on the colour-mode switch did nothing: {modes}"
+    assert ["dark", "dark"] in modes, f"Enter never reached dark mode: {modes}"
     if launch_items:
         assert focused, "ArrowDown in the open launch menu did not move focus into it"
         assert any("Binder" in t for t in launch_items), launch_items

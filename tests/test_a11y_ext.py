@@ -113,6 +113,11 @@ def test_the_built_book_carries_the_fixes(built_site):
     assert not [p.name for p, t in text.items() if 'summary aria-label="Toggle' in t]
     assert not [p.name for p, t in text.items()
                 if re.search(r'search-button-field[^>]*aria-label="Search"', t)]
+    # The colour-mode switch keeps keyboard focus (its behaviour is tested in
+    # tests/test_a11y.py): the script is on every page, once.
+    counts = {p.name: t.count("event.detail === 0") for p, t in text.items()
+              if "theme-switch-button" in t}  # not index.html, a bare redirect
+    assert set(counts.values()) == {1}, counts
     # Every inline-styled scroller in an output can be reached by the keyboard.
     for page, t in text.items():
         for match in a11y._SCROLLER.finditer(t):
