@@ -46,11 +46,12 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from numpy.typing import ArrayLike, NDArray
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 import tanh_basis as tb
-from style import OKABE_ITO, use_book_style
+from style import MIN_TEXT_KEY, OKABE_ITO, use_book_style
 
 __all__ = [
     "A_RANGE",
@@ -690,7 +691,7 @@ class FourPanelPlot:
             self.fig.draw_artist(artist)
         return np.asarray(canvas.buffer_rgba())
 
-    def render_png(self, compress_level: int = 1) -> bytes:
+    def render_png(self, compress_level: int = 1, record_text: bool = False) -> bytes:
         """The figure as PNG bytes, at the figure's size and dpi.
 
         Parameters
@@ -698,6 +699,11 @@ class FourPanelPlot:
         compress_level : int, default 1
             zlib level 0-9. Level 1 encodes several times faster than the
             default 6 for a file a little larger; slider frames are shown once.
+        record_text : bool, default False
+            Record the smallest text size, in image pixels, in the PNG under
+            ``style.MIN_TEXT_KEY``, as ``style.figure_png`` does, so that the
+            book's accessibility test can measure it as rendered. Slider
+            frames skip it.
 
         Returns
         -------
@@ -705,14 +711,40 @@ class FourPanelPlot:
         """
         compress_level = _int(compress_level, "compress_level", 0, 9)
         rgba = self.render_rgba()
+        info = PngImagePlugin.PngInfo()
+        if record_text:
+            smallest = self.smallest_text_px()
+            if smallest is not None:
+                info.add_text(MIN_TEXT_KEY, f"{smallest:.2f}")
         # The figure is opaque, so the alpha channel is dropped: 25 % less to encode.
         image = Image.fromarray(rgba[..., :3])
         out = io.BytesIO()
-        image.save(out, format="png", compress_level=compress_level)
+        image.save(out, format="png", compress_level=compress_level, pnginfo=info)
         return out.getvalue()
 
+    def smallest_text_px(self) -> float | None:
+        """Size, in image pixels, of the smallest visible text of the last frame.
+
+        Returns
+        -------
+        float or None
+            ``points * dpi / 72`` of the smallest non-empty text inside the
+            figure, or None when there is none.
+        """
+        self.render_rgba()  # lays out the tick labels of the current limits
+        renderer = self.fig.canvas.get_renderer()
+        sizes = [
+            text.get_fontsize()
+            for text in self.fig.findobj(Text)
+            if text.get_visible()
+            and text.get_text().strip()
+            # Tick labels outside the view exist but are not drawn.
+            and text.get_window_extent(renderer).overlaps(self.fig.bbox)
+        ]
+        return min(sizes) * self.fig.dpi / 72 if sizes else None
+
     def _repr_png_(self) -> bytes:
-        return self.render_png(compress_level=6)
+        return self.render_png(compress_level=6, record_text=True)
 
 
 # ---------------------------------------------------- the naive reference

@@ -589,3 +589,16 @@ def test_every_tangent_is_a_central_difference_of_tanh_at_the_marker(layout) -> 
             slope_of_curve = np.gradient(np.asarray(phi), np.asarray(grid))
             assert np.max(np.abs(slope_of_curve - dphi)) < 0.05 * np.max(np.abs(dphi))
     assert worst < 1e-6
+
+
+def test_static_png_records_its_smallest_text_and_slider_frames_do_not() -> None:
+    # The accessibility test reads the record to measure text as rendered.
+    fig = jp.FourPanelPlot(figsize=(3.8, 8.8), layout="column", dpi=120)
+    smallest = fig.smallest_text_px()
+    texts = [t.get_fontsize() for t in fig.fig.findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text().strip()]
+    assert smallest == pytest.approx(min(texts) * 120 / 72)
+    static = Image.open(io.BytesIO(fig._repr_png_()))
+    assert float(static.info["jacobian:min-text-px"]) == pytest.approx(smallest, abs=0.01)
+    frame = Image.open(io.BytesIO(fig.render_png()))
+    assert "jacobian:min-text-px" not in frame.info
