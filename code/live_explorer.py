@@ -405,6 +405,9 @@ class LiveExplorer:
                 ax.axis_label_text_font_style = "normal"
                 ax.axis_label_text_color = "#1a1a1a"
                 ax.major_label_text_color = "#333333"
+                # Bokeh's 11 px ticks and labels are too small on a phone.
+                ax.axis_label_text_font_size = "13px"
+                ax.major_label_text_font_size = "12px"
             fig.grid.grid_line_alpha = 0.3
             figures[panel] = fig
         K = self.K
@@ -446,7 +449,7 @@ class LiveExplorer:
         legend = Legend(items=[
             LegendItem(label=f"k = {k + 1}", renderers=[legend_line], index=k)
             for k in range(K)
-        ], location="bottom_right", label_text_font_size="11px", padding=4, spacing=0,
+        ], location="bottom_right", label_text_font_size="12px", padding=4, spacing=0,
             background_fill_alpha=0.8)
         figures["phi_a"].add_layout(legend)
 
