@@ -215,3 +215,20 @@ def test_launch_buttons_and_repository_are_set_as_documented():
     assert "repository_url" not in json.dumps(config)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "repository.url" in readme, "the README must tell instructors what to change"
+
+
+def test_postbuild_turns_off_the_news_question_with_valid_settings():
+    # A setting whose value the schema rejects is ignored by JupyterLab, and
+    # the "notified about Jupyter news?" toast would greet every student.
+    import jsonschema
+
+    settings = _postbuild_json((ROOT / "postBuild").read_text(encoding="utf-8"))[
+        "@jupyterlab/apputils-extension:notification"
+    ]
+    assert settings["fetchNews"] == "false"
+    schema_file = (Path(sys.prefix) / "share/jupyter/lab/schemas/@jupyterlab"
+                   / "apputils-extension/notification.json")
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    jsonschema.validate(settings, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"fetchNews": False}, schema)   # a boolean is not allowed
