@@ -129,7 +129,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Start what the selected tests will need, in the background, now."""
     if session.config.option.collectonly or os.environ.get("JACOBIAN_NO_BACKGROUND"):
         return
-    if any(_uses(item, ("book_build", "book_html")) for item in session.items):
+    if any(_uses(item, ("book_build", "book_html", "site")) for item in session.items):
         start_book_build()
     # A test module may start its own slow preparation (tests/test_incremental.py).
     for module in {item.module for item in session.items if isinstance(item, pytest.Function)}:
@@ -182,3 +182,39 @@ def student_venv() -> Path:
     if made.returncode != 0:
         pytest.fail(f"making the venv from requirements.txt failed:\n{made.stdout[-3000:]}")
     return student_venv_path()
+
+
+@pytest.fixture(scope="session")
+def site(request: pytest.FixtureRequest) -> Path:
+    """The built HTML: JACOBIAN_BOOK_HTML if set, else this session's build.
+
+    JACOBIAN_BOOK_HTML=/path/to/_build/html tests a book built elsewhere.
+    """
+    override = os.environ.get("JACOBIAN_BOOK_HTML")
+    if override:
+        path = Path(override).resolve()
+        if not (path / "index.html").exists():
+            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
+        return path
+    return request.getfixturevalue("book_html")
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    """Headless Debian Chromium, driven by Playwright, for one test module.
+
+    Each test opens its own context (cookies, storage and viewport of its
+    own). Module scope: Playwright's sync API runs an event loop of its own,
+    which must be closed before a later module (nbclient) runs one.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from browser_book import CHROMIUM_ARGS, require_chromium
+
+    path = require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()

@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from PIL import Image
 
-from browser_book import CHROMIUM_ARGS, ROOT, require_chromium, serve, toc_pages
+from browser_book import ROOT, require_chromium, serve, toc_pages
 
 PAGES = toc_pages()
 
@@ -66,18 +66,6 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(request: pytest.FixtureRequest) -> Path:
-    """The built HTML: JACOBIAN_BOOK_HTML if set, else this session's build."""
-    override = os.environ.get("JACOBIAN_BOOK_HTML")
-    if override:
-        path = Path(override).resolve()
-        if not (path / "index.html").exists():
-            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
-        return path
-    return request.getfixturevalue("book_html")
-
-
-@pytest.fixture(scope="module")
 def axe_source() -> str:
     """axe-core's script, installed from the npm registry into .cache/npm once."""
     script = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
@@ -106,15 +94,10 @@ def base_url(site: Path):
 
 
 @pytest.fixture(scope="module")
-def browser(chromium: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
+def browser(chromium: str, chromium_browser):
+    # Launched in tests/conftest.py; `chromium` skips (or, in CI, fails) first
+    # with its message when none is installed.
+    return chromium_browser
 
 
 @pytest.fixture(scope="module")

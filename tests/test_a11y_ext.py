@@ -106,8 +106,7 @@ def test_overrides_name_controls_by_what_they_show():
 
 
 # ------------------------------------------------------------ built pages
-def test_the_built_book_carries_the_fixes(built_site):
-    site = built_site
+def test_the_built_book_carries_the_fixes(site):
     pages = [p for p in site.rglob("*.html") if "_static" not in p.parts]
     text = {p: p.read_text(encoding="utf-8") for p in pages}
     assert not [p.name for p, t in text.items() if 'summary aria-label="Toggle' in t]
@@ -122,17 +121,3 @@ def test_the_built_book_carries_the_fixes(built_site):
     for page, t in text.items():
         for match in a11y._SCROLLER.finditer(t):
             assert "tabindex" in match.group(0), f"{page.name}: {match.group(0)[:120]}"
-
-
-@pytest.fixture
-def built_site(request: pytest.FixtureRequest) -> Path:
-    """The built HTML: JACOBIAN_BOOK_HTML if set, else this session's build."""
-    import os
-
-    override = os.environ.get("JACOBIAN_BOOK_HTML")
-    if override:
-        path = Path(override).resolve()
-        if not (path / "index.html").exists():
-            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
-        return path
-    return request.getfixturevalue("book_html")

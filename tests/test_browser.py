@@ -20,7 +20,6 @@ at a book built elsewhere instead of building it into _build/html.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -37,7 +36,6 @@ from bs4 import BeautifulSoup
 import jacobian_plots as jp
 import tanh_basis as tb
 from browser_book import (
-    CHROMIUM_ARGS,
     ROOT,
     require_chromium,
     serve,
@@ -140,33 +138,16 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(request: pytest.FixtureRequest) -> Path:
-    """The built HTML: JACOBIAN_BOOK_HTML if set, else this session's build."""
-    override = os.environ.get("JACOBIAN_BOOK_HTML")
-    if override:
-        path = Path(override).resolve()
-        if not (path / "index.html").exists():
-            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
-        return path
-    return request.getfixturevalue("book_html")
-
-
-@pytest.fixture(scope="module")
 def base_url(site: Path):
     with serve(site) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def browser(chromium: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
+def browser(chromium: str, chromium_browser):
+    # Launched in tests/conftest.py; `chromium` skips (or, in CI, fails) first
+    # with its message when none is installed.
+    return chromium_browser
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_book import CHROMIUM_ARGS, ROOT, require_chromium, source_file, toc_pages
+from browser_book import ROOT, require_chromium, source_file, toc_pages
 
 PAGES = toc_pages()
 BIN = Path(sys.executable).parent
@@ -108,6 +108,25 @@ async (img) => {
   const bytes = new Uint8Array(buffer);
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
   return btoa(binary);
+}
+"""
+
+#: Scrolls the notebook to the first cell whose output is an ipywidget; its index.
+SCROLL_TO_WIDGET_JS = """
+async () => {
+  const notebook = window.jupyterapp.shell.currentWidget.content;
+  const cells = notebook.model.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    const outputs = cell.outputs.toJSON();
+    if (outputs.some((o) => o.data && o.data['application/vnd.jupyter.widget-view+json'])) {
+      notebook.activeCellIndex = i;
+      await notebook.scrollToItem(i, 'start');
+      return i;
+    }
+  }
+  return -1;
 }
 """
 
@@ -203,14 +222,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Pa
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    path = require_chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(chromium_browser):
+    # Launched in tests/conftest.py.
+    return chromium_browser
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +297,11 @@ def _settled_png(page, img, quiet: float = 1.0) -> bytes:
 
 def _check_sliders(page, name: str) -> list[str]:
     """Move x0, a and b by keyboard; each must change the figure. Returns what moved."""
+    # JupyterLab 4 renders only the cells near the viewport (windowing), and
+    # Run All leaves the view at the end of the page: bring the widget's cell
+    # into view first, as a student scrolls to it.
+    index = page.evaluate(SCROLL_TO_WIDGET_JS)
+    assert index >= 0, "no cell of the page has a widget output"
     sliders = page.locator(".jp-OutputArea .widget-slider")
     sliders.first.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
     figure = page.locator(".jp-OutputArea img.widget-image").first

@@ -43,7 +43,7 @@ import pytest
 import sphinx_thebe
 from test_jupyterlab import binder_lab
 
-from browser_book import CHROMIUM_ARGS, ROOT, require_chromium, serve, source_file, toc_pages
+from browser_book import ROOT, require_chromium, serve, source_file, toc_pages
 
 NPM_CACHE = ROOT / ".cache" / "npm"
 BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
@@ -160,18 +160,6 @@ def thebe_package() -> ThebePackage:
 
 
 @pytest.fixture(scope="module")
-def site(request: pytest.FixtureRequest) -> Path:
-    """The built HTML: JACOBIAN_BOOK_HTML if set, else this session's build."""
-    override = os.environ.get("JACOBIAN_BOOK_HTML")
-    if override:
-        path = Path(override).resolve()
-        if not (path / "index.html").exists():
-            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
-        return path
-    return request.getfixturevalue("book_html")
-
-
-@pytest.fixture(scope="module")
 def site_url(site: Path):
     with serve(site) as url:
         yield url
@@ -190,14 +178,9 @@ def jupyter(site_url: str, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    path = require_chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(chromium_browser):
+    # Launched in tests/conftest.py.
+    return chromium_browser
 
 
 def local_thebe_config(original: str, base: str, token: str) -> tuple[str, dict]:
