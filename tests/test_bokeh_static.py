@@ -74,7 +74,9 @@ def test_scripts_only_on_pages_that_embed_bokeh(tmp_path):
 
 
 def test_the_html_builder_drops_the_empty_widget_view(monkeypatch):
-    monkeypatch.delenv(bokeh_static.BOOK_BUILD_ENV, raising=False)
+    # setenv, not delenv: monkeypatch then removes the variable again after
+    # the test, so later tests (a JupyterLab server) do not inherit it.
+    monkeypatch.setenv(bokeh_static.BOOK_BUILD_ENV, "0")
     config = SimpleNamespace(nb_mime_priority_overrides=[("latex", "image/png", 1)])
     bokeh_static.drop_widget_view(None, config)
     # ... and the pages' kernels learn that they run in the build.

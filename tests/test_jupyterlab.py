@@ -166,6 +166,8 @@ def binder_lab(tmp: Path, *extra_args: str) -> Iterator[tuple[str, str, Path]]:
     }
     env.pop("JUPYTER_PATH", None)
     env.pop("JUPYTER_CONFIG_PATH", None)
+    # Set only inside the book's build (_ext/bokeh_static.py); Binder never has it.
+    env.pop("JACOBIAN_BOOK_BUILD", None)
     post = subprocess.run(["bash", str(home / "postBuild")], cwd=home, env=env,
                           capture_output=True, text=True, timeout=120)
     assert post.returncode == 0, f"postBuild failed:\n{post.stdout}\n{post.stderr}"
