@@ -322,7 +322,9 @@ class TanhBasis:
         -------
         ndarray, shape (N, K)
         """
-        return np.tanh(self.Z(X))
+        Z = self.Z(X)  # (N, K) pre-activations
+        Phi = np.tanh(Z)
+        return Phi
 
     # ---------------------------------------------------------- Jacobians
     def jacobian(self, X: ArrayLike) -> Array:
