@@ -27,9 +27,8 @@ $(STAMP): requirements.txt
 # No --all and no delete: _ext/code_deps.py makes each page depend on the
 # code/*.py modules it imports, so Sphinx re-reads (and, with execution forced
 # in _config.yml, re-executes) exactly the pages an edit can change.
-# _ext/jb.py is jupyter-book minus 2 s of start-up that the build never uses.
 book: $(STAMP)
-	$(BIN)/python _ext/jb.py build . $(JB_FLAGS)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 # sphinx-autobuild with the same settings and the same dependency rules

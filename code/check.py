@@ -289,8 +289,8 @@ def _data(N: int, D: int, K: int, seed: int) -> tuple[Array, Array]:
 
 
 def _Xt(X: Array) -> Array:
-    """The design matrix with a column of ones, x~_n = (x_n1, ..., x_nD, 1)."""
-    return np.hstack([X, np.ones((X.shape[0], 1))])
+    """The design matrix, x~_n = (x_n1, ..., x_nD, 1): see ``tanh_basis.design_matrix``."""
+    return tb.design_matrix(X)
 
 
 # ================================================= exercise: count the zeros

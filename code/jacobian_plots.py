@@ -150,15 +150,15 @@ def four_panels(
         line = {"color": _UNIT_COLOURS[k]}
         dot = {"color": _UNIT_COLOURS[k], "marker": _UNIT_MARKERS[k], "linestyle": "none"}
         # Left column: against the slope a, at the unit's own bias b_k.
-        ax[0, 0].plot(a_grid, tb.phi_tanh(x0, a_grid, b[k]), **line)
-        ax[1, 0].plot(a_grid, tb.dphi_tanh_da(x0, a_grid, b[k]), **line)
+        ax[0, 0].plot(a_grid, tb.tanh_unit(x0, a_grid, b[k]), **line)
+        ax[1, 0].plot(a_grid, tb.tanh_unit_dslope(x0, a_grid, b[k]), **line)
         # Right column: against the bias b, at the unit's own slope a_k.
-        ax[0, 1].plot(b_grid, tb.phi_tanh(x0, a[k], b_grid), **line)
-        ax[1, 1].plot(b_grid, tb.dphi_tanh_db(x0, a[k], b_grid), **line)
+        ax[0, 1].plot(b_grid, tb.tanh_unit(x0, a[k], b_grid), **line)
+        ax[1, 1].plot(b_grid, tb.tanh_unit_dbias(x0, a[k], b_grid), **line)
         # The unit's own parameters, and the tangents there.
-        phi_k = tb.phi_tanh(x0, a[k], b[k])
-        for column, p, slope, half in ((0, a[k], tb.dphi_tanh_da(x0, a[k], b[k]), 0.05),
-                                       (1, b[k], tb.dphi_tanh_db(x0, a[k], b[k]), 6.0)):
+        phi_k = tb.tanh_unit(x0, a[k], b[k])
+        for column, p, slope, half in ((0, a[k], tb.tanh_unit_dslope(x0, a[k], b[k]), 0.05),
+                                       (1, b[k], tb.tanh_unit_dbias(x0, a[k], b[k]), 6.0)):
             ax[0, column].plot([p], [phi_k], **dot)
             ax[1, column].plot([p], [slope], **dot)
             ax[0, column].plot([p - half, p + half], [phi_k - slope * half, phi_k + slope * half],
@@ -427,22 +427,22 @@ class FourPanelPlot:
 
     def _curve(self, panel: str, x0: float, a_k: float, b_k: float) -> tuple[Array, Array]:
         if panel == "phi_a":
-            return self.a_grid, tb.phi_tanh(x0, self.a_grid, b_k)
+            return self.a_grid, tb.tanh_unit(x0, self.a_grid, b_k)
         if panel == "dphi_a":
-            return self.a_grid, tb.dphi_tanh_da(x0, self.a_grid, b_k)
+            return self.a_grid, tb.tanh_unit_dslope(x0, self.a_grid, b_k)
         if panel == "phi_b":
-            return self.b_grid, tb.phi_tanh(x0, a_k, self.b_grid)
+            return self.b_grid, tb.tanh_unit(x0, a_k, self.b_grid)
         if panel == "dphi_b":
-            return self.b_grid, tb.dphi_tanh_db(x0, a_k, self.b_grid)
+            return self.b_grid, tb.tanh_unit_dbias(x0, a_k, self.b_grid)
         raise ValueError(f"panel must be one of {PANELS}, got {panel!r}")
 
     @staticmethod
     def _point(panel: str, x0: float, a_k: float, b_k: float) -> tuple[float, float]:
         funcs = {
-            "phi_a": tb.phi_tanh,
-            "dphi_a": tb.dphi_tanh_da,
-            "phi_b": tb.phi_tanh,
-            "dphi_b": tb.dphi_tanh_db,
+            "phi_a": tb.tanh_unit,
+            "dphi_a": tb.tanh_unit_dslope,
+            "phi_b": tb.tanh_unit,
+            "dphi_b": tb.tanh_unit_dbias,
         }
         if panel not in funcs:
             raise ValueError(f"panel must be one of {PANELS}, got {panel!r}")
@@ -782,14 +782,14 @@ def naive_figure(
             a_k, b_k = a_arr[k], b_arr[k]
             c = _UNIT_COLOURS[k]
             label = rf"$k={k + 1}$"
-            axs[0, 0].plot(a_grid, tb.phi_tanh(x0, a_grid, b_k), color=c, label=label)
-            axs[1, 0].plot(a_grid, tb.dphi_tanh_da(x0, a_grid, b_k), color=c, label=label)
-            axs[0, 1].plot(b_grid, tb.phi_tanh(x0, a_k, b_grid), color=c, label=label)
-            axs[1, 1].plot(b_grid, tb.dphi_tanh_db(x0, a_k, b_grid), color=c, label=label)
-            axs[0, 0].plot([a_k], [tb.phi_tanh(x0, a_k, b_k)], "o", color=c)
-            axs[1, 0].plot([a_k], [tb.dphi_tanh_da(x0, a_k, b_k)], "o", color=c)
-            axs[0, 1].plot([b_k], [tb.phi_tanh(x0, a_k, b_k)], "o", color=c)
-            axs[1, 1].plot([b_k], [tb.dphi_tanh_db(x0, a_k, b_k)], "o", color=c)
+            axs[0, 0].plot(a_grid, tb.tanh_unit(x0, a_grid, b_k), color=c, label=label)
+            axs[1, 0].plot(a_grid, tb.tanh_unit_dslope(x0, a_grid, b_k), color=c, label=label)
+            axs[0, 1].plot(b_grid, tb.tanh_unit(x0, a_k, b_grid), color=c, label=label)
+            axs[1, 1].plot(b_grid, tb.tanh_unit_dbias(x0, a_k, b_grid), color=c, label=label)
+            axs[0, 0].plot([a_k], [tb.tanh_unit(x0, a_k, b_k)], "o", color=c)
+            axs[1, 0].plot([a_k], [tb.tanh_unit_dslope(x0, a_k, b_k)], "o", color=c)
+            axs[0, 1].plot([b_k], [tb.tanh_unit(x0, a_k, b_k)], "o", color=c)
+            axs[1, 1].plot([b_k], [tb.tanh_unit_dbias(x0, a_k, b_k)], "o", color=c)
         # The same titles as FourPanelPlot; x0 as plain text, as the source does.
         for axis, name in zip(axs.T.ravel(), PANELS, strict=True):
             axis.set_title(_TITLES[name])

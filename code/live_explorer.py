@@ -10,7 +10,7 @@ and ``d phi_k / d b_k`` at the markers.
 Where the numbers come from: Python computes the first picture with
 :mod:`tanh_basis`. After that, every move is computed in the browser by
 ``code/tanh_basis.js``, a line-by-line JavaScript twin of ``sech2``,
-``phi_tanh``, ``dphi_tanh_da`` and ``dphi_tanh_db``, which this module pastes
+``tanh_unit``, ``tanh_unit_dslope`` and ``tanh_unit_dbias``, which this module pastes
 into the one callback that all controls share. tests/test_browser.py checks
 the twin against :mod:`tanh_basis` and reads the plotted arrays back.
 
@@ -122,10 +122,10 @@ def _curves(x0: float, a_k: float, b_k: float,
     a_grid = grid(*a_range, a_centre, a_half)
     b_grid = grid(*b_range, -a_k * x0, _FINE_HALF_Z)
     return {
-        "phi_a": (a_grid, tb.phi_tanh(x0, a_grid, b_k)),
-        "dphi_a": (a_grid, tb.dphi_tanh_da(x0, a_grid, b_k)),
-        "phi_b": (b_grid, tb.phi_tanh(x0, a_k, b_grid)),
-        "dphi_b": (b_grid, tb.dphi_tanh_db(x0, a_k, b_grid)),
+        "phi_a": (a_grid, tb.tanh_unit(x0, a_grid, b_k)),
+        "dphi_a": (a_grid, tb.tanh_unit_dslope(x0, a_grid, b_k)),
+        "phi_b": (b_grid, tb.tanh_unit(x0, a_k, b_grid)),
+        "dphi_b": (b_grid, tb.tanh_unit_dbias(x0, a_k, b_grid)),
     }
 
 
@@ -206,15 +206,15 @@ for (const k of units) {
   // In place, then one change event per source (below): far cheaper in
   // BokehJS than a new data object per unit.
   curves.phi_a.data.xs[k] = a_grid;
-  curves.phi_a.data.ys[k] = a_grid.map((p) => phi_tanh(x0, p, bk));
+  curves.phi_a.data.ys[k] = a_grid.map((p) => tanh_unit(x0, p, bk));
   curves.dphi_a.data.xs[k] = a_grid;
-  curves.dphi_a.data.ys[k] = a_grid.map((p) => dphi_tanh_da(x0, p, bk));
+  curves.dphi_a.data.ys[k] = a_grid.map((p) => tanh_unit_dslope(x0, p, bk));
   curves.phi_b.data.xs[k] = b_grid;
-  curves.phi_b.data.ys[k] = b_grid.map((p) => phi_tanh(x0, ak, p));
+  curves.phi_b.data.ys[k] = b_grid.map((p) => tanh_unit(x0, ak, p));
   curves.dphi_b.data.xs[k] = b_grid;
-  curves.dphi_b.data.ys[k] = b_grid.map((p) => dphi_tanh_db(x0, ak, p));
-  const phi = phi_tanh(x0, ak, bk);
-  const da = dphi_tanh_da(x0, ak, bk), db = dphi_tanh_db(x0, ak, bk);
+  curves.dphi_b.data.ys[k] = b_grid.map((p) => tanh_unit_dbias(x0, ak, p));
+  const phi = tanh_unit(x0, ak, bk);
+  const da = tanh_unit_dslope(x0, ak, bk), db = tanh_unit_dbias(x0, ak, bk);
   const at = {phi_a: [ak, phi], dphi_a: [ak, da], phi_b: [bk, phi], dphi_b: [bk, db]};
   for (const panel in at) {
     markers[panel].data.x[k] = at[panel][0];
@@ -358,9 +358,9 @@ class LiveExplorer:
         """
         return {
             "z": self.a * self.x0 + self.b,
-            "phi": tb.phi_tanh(self.x0, self.a, self.b),
-            "dphi_da": tb.dphi_tanh_da(self.x0, self.a, self.b),
-            "dphi_db": tb.dphi_tanh_db(self.x0, self.a, self.b),
+            "phi": tb.tanh_unit(self.x0, self.a, self.b),
+            "dphi_da": tb.tanh_unit_dslope(self.x0, self.a, self.b),
+            "dphi_db": tb.tanh_unit_dbias(self.x0, self.a, self.b),
         }
 
     # ----------------------------------------------------------- the figure

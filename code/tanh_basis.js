@@ -16,16 +16,16 @@ function sech2(z) {
 }
 
 // One tanh unit of one input: phi = tanh(a x + b).
-function phi_tanh(x, a, b) {
+function tanh_unit(x, a, b) {
   return Math.tanh(a * x + b);
 }
 
 // d phi / d a = x sech^2(a x + b): the slope derivative carries the input.
-function dphi_tanh_da(x, a, b) {
+function tanh_unit_dslope(x, a, b) {
   return x * sech2(a * x + b);
 }
 
 // d phi / d b = sech^2(a x + b).
-function dphi_tanh_db(x, a, b) {
+function tanh_unit_dbias(x, a, b) {
   return sech2(a * x + b);
 }

@@ -28,11 +28,12 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "TanhBasis",
-    "dphi_tanh_da",
-    "dphi_tanh_db",
-    "phi_tanh",
+    "design_matrix",
     "relative_error",
     "sech2",
+    "tanh_unit",
+    "tanh_unit_dbias",
+    "tanh_unit_dslope",
 ]
 
 Array = NDArray[np.float64]
@@ -105,7 +106,7 @@ def _one_unit_z(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> tuple[Array, Array]
     return x, a * x + b
 
 
-def phi_tanh(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
+def tanh_unit(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     """One tanh unit of one input, ``tanh(a*x + b)``, broadcasting like numpy.
 
     Parameters
@@ -121,7 +122,7 @@ def phi_tanh(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     return np.tanh(_one_unit_z(x, a, b)[1])
 
 
-def dphi_tanh_da(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
+def tanh_unit_dslope(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     """Derivative of ``tanh(a*x + b)`` with respect to the slope: ``x sech^2``.
 
     Parameters
@@ -138,7 +139,7 @@ def dphi_tanh_da(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     return x * sech2(z)
 
 
-def dphi_tanh_db(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
+def tanh_unit_dbias(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
     """Derivative of ``tanh(a*x + b)`` with respect to the bias: ``sech^2``.
 
     Parameters
@@ -182,6 +183,29 @@ def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> Array:
     scale = np.abs(a) + np.abs(n)
     diff = np.abs(a - n)
     return np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
+
+
+def design_matrix(X: ArrayLike) -> Array:
+    """The design matrix ``Xt``: row n is ``(x_n1, ..., x_nD, 1)``.
+
+    The constant last column is the input that each bias multiplies, so that
+    ``Z = Xt @ W`` (equation ``tanh-unit``).
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+        Data, one sample per row.
+
+    Returns
+    -------
+    ndarray, shape (N, D+1)
+    """
+    X = _as_real_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D with shape (N, D), got shape {X.shape}")
+    Xt = np.ones((X.shape[0], X.shape[1] + 1))
+    Xt[:, :-1] = X
+    return Xt
 
 
 # --------------------------------------------------------------- the basis
@@ -278,19 +302,8 @@ class TanhBasis:
         return G
 
     def _design(self, X: ArrayLike) -> Array:
-        """The design matrix ``Xt = [X, 1]``: row n is ``(x_n1, ..., x_nD, 1)``.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-            Data; 1-D means D = 1.
-
-        Returns
-        -------
-        ndarray, shape (N, D+1)
-        """
-        X = self._check_X(X)
-        return np.hstack([X, np.ones((X.shape[0], 1))])
+        """The design matrix of validated ``X``: see :func:`design_matrix`."""
+        return design_matrix(self._check_X(X))
 
     # -------------------------------------------------------------- maps
     def Z(self, X: ArrayLike) -> Array:
@@ -344,8 +357,8 @@ class TanhBasis:
         """
         Xt = self._design(X)  # (N, D+1)
         S = sech2(Xt @ self._W)  # (N, K): d phi / d z, without 1 - tanh^2's cancellation
-        # Broadcasting (N, D+1, 1) against (N, 1, K): J[n, d, k] = Xt[n, d] * S[n, k].
-        return Xt[:, :, np.newaxis] * S[:, np.newaxis, :]
+        # Every product of an input entry and a unit's sech^2, one per (n, d, k).
+        return np.einsum("nd,nk->ndk", Xt, S)
 
     def full_jacobian(self, X: ArrayLike) -> Array:
         """The dense ``(N K) x P`` Jacobian, equation ``jacobian-blocks``.
@@ -397,12 +410,12 @@ class TanhBasis:
         Xt = self._design(X)
         NJ = np.empty((Xt.shape[0], *self._W.shape))
         for d, k in np.ndindex(*self._W.shape):
-            W_plus, W_minus = self._W.copy(), self._W.copy()
-            W_plus[d, k] += eps
-            W_minus[d, k] -= eps
-            Phi_plus = np.tanh(Xt @ W_plus)  # a full forward pass: all N x K outputs
-            Phi_minus = np.tanh(Xt @ W_minus)
-            NJ[:, d, k] = (Phi_plus[:, k] - Phi_minus[:, k]) / (2.0 * eps)
+            step = np.zeros_like(self._W)
+            step[d, k] = eps  # E_dk scaled by eps; self._W itself is never touched
+            # Full forward passes (all N x K outputs); column k is unit k's.
+            up = np.tanh(Xt @ (self._W + step))[:, k]
+            down = np.tanh(Xt @ (self._W - step))[:, k]
+            NJ[:, d, k] = (up - down) / (2.0 * eps)
         return NJ
 
     def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:

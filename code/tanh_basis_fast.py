@@ -39,19 +39,21 @@ from tanh_basis import (
     Array,
     _as_real_array,
     _check_eps,
-    dphi_tanh_da,
-    dphi_tanh_db,
-    phi_tanh,
+    design_matrix,
     relative_error,
+    tanh_unit,
+    tanh_unit_dbias,
+    tanh_unit_dslope,
 )
 
 __all__ = [
     "TanhBasis",
-    "dphi_tanh_da",
-    "dphi_tanh_db",
-    "phi_tanh",
+    "design_matrix",
     "relative_error",
     "sech2",
+    "tanh_unit",
+    "tanh_unit_dbias",
+    "tanh_unit_dslope",
 ]
 
 #: Numbers per block of rows: 2**15 float64 = 256 KiB, so a block and its one

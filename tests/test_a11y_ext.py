@@ -11,7 +11,9 @@ import pytest
 
 from browser_book import ROOT
 
-_SPEC = importlib.util.spec_from_file_location("a11y_ext", ROOT / "_ext" / "a11y.py")
+_SPEC = importlib.util.spec_from_file_location(
+    "a11y_ext", ROOT / "_ext" / "jacobian_book" / "a11y.py"
+)
 a11y = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(a11y)
 

@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
-import bokeh_static  # noqa: E402
+from jacobian_book import bokeh_static  # noqa: E402
 
 
 class FakeApp:

@@ -313,11 +313,12 @@ async (settings) => {
 #: by Chromium's JavaScript engine.
 TWIN_JS = """
 ([source, zs, xs]) => {
-  const twin = new Function(source + "; return {sech2, phi_tanh, dphi_tanh_da, dphi_tanh_db};")();
+  const twin = new Function(
+    source + "; return {sech2, tanh_unit, tanh_unit_dslope, tanh_unit_dbias};")();
   return {sech2: zs.map(twin.sech2),
-          phi: xs.map((x) => twin.phi_tanh(x, 0.3, -50)),
-          da: xs.map((x) => twin.dphi_tanh_da(x, 0.3, -50)),
-          db: xs.map((x) => twin.dphi_tanh_db(x, 0.3, -50))};
+          phi: xs.map((x) => twin.tanh_unit(x, 0.3, -50)),
+          da: xs.map((x) => twin.tanh_unit_dslope(x, 0.3, -50)),
+          db: xs.map((x) => twin.tanh_unit_dbias(x, 0.3, -50))};
 }
 """
 
@@ -497,12 +498,12 @@ def _expected(panel: str, x0: float, a_k: float, b_k: float, p) -> np.ndarray:
     """What tanh_basis gives at parameter values p of a panel's axis."""
     p = np.asarray(p, dtype=float)
     if panel == "phi_a":
-        return tb.phi_tanh(x0, p, b_k)
+        return tb.tanh_unit(x0, p, b_k)
     if panel == "dphi_a":
-        return tb.dphi_tanh_da(x0, p, b_k)
+        return tb.tanh_unit_dslope(x0, p, b_k)
     if panel == "phi_b":
-        return tb.phi_tanh(x0, a_k, p)
-    return tb.dphi_tanh_db(x0, a_k, p)
+        return tb.tanh_unit(x0, a_k, p)
+    return tb.tanh_unit_dbias(x0, a_k, p)
 
 
 def _worst_rel(got, want) -> float:
@@ -558,7 +559,7 @@ def test_explorer_twin_agrees_with_tanh_basis(visits):
     # Zeros exactly where Python's are (beyond |z| ~ 373), and nowhere else.
     np.testing.assert_array_equal(np.array(twin["sech2"]) == 0, want == 0)
     assert twin["sech2"][int(np.flatnonzero(z == -55.0)[0])] > 0
-    for name, f in (("phi", tb.phi_tanh), ("da", tb.dphi_tanh_da), ("db", tb.dphi_tanh_db)):
+    for name, f in (("phi", tb.tanh_unit), ("da", tb.tanh_unit_dslope), ("db", tb.tanh_unit_dbias)):
         assert _worst_rel(twin[name], f(x, 0.3, -50.0)) <= 1e-13, name
 
 

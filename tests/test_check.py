@@ -27,7 +27,7 @@ def zeros_right(N: int, D: int, K: int) -> int:
 
 
 def xt(X: np.ndarray) -> np.ndarray:
-    return np.hstack([X, np.ones((X.shape[0], 1))])
+    return tb.design_matrix(X)
 
 
 def sigmoid_right(X: np.ndarray, W: np.ndarray) -> np.ndarray:

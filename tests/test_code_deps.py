@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
-import code_deps  # noqa: E402  (the extension lives in _ext, not on the path)
+from jacobian_book import code_deps  # noqa: E402  (the book's local extensions)
 
 
 @pytest.mark.parametrize(
@@ -66,4 +66,4 @@ def test_the_book_registers_the_extension():
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    assert config["sphinx"]["local_extensions"]["code_deps"] == "_ext"
+    assert config["sphinx"]["local_extensions"]["jacobian_book"] == "_ext"

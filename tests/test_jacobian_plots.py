@@ -21,10 +21,10 @@ import jacobian_plots as jp
 import tanh_basis as tb
 
 ANALYTIC = {
-    "phi_a": lambda x0, grid, a_k, b_k: tb.phi_tanh(x0, grid, b_k),
-    "dphi_a": lambda x0, grid, a_k, b_k: tb.dphi_tanh_da(x0, grid, b_k),
-    "phi_b": lambda x0, grid, a_k, b_k: tb.phi_tanh(x0, a_k, grid),
-    "dphi_b": lambda x0, grid, a_k, b_k: tb.dphi_tanh_db(x0, a_k, grid),
+    "phi_a": lambda x0, grid, a_k, b_k: tb.tanh_unit(x0, grid, b_k),
+    "dphi_a": lambda x0, grid, a_k, b_k: tb.tanh_unit_dslope(x0, grid, b_k),
+    "phi_b": lambda x0, grid, a_k, b_k: tb.tanh_unit(x0, a_k, grid),
+    "dphi_b": lambda x0, grid, a_k, b_k: tb.tanh_unit_dbias(x0, a_k, grid),
 }
 
 
@@ -123,8 +123,8 @@ def test_tangent_touches_phi_with_the_derivative_panels_slope(x0, a, b) -> None:
     plot = jp.FourPanelPlot(x0=x0, a=(a,), b=(b,))
     h = 1e-6
     numeric = {
-        "phi_a": (tb.phi_tanh(x0, a + h, b) - tb.phi_tanh(x0, a - h, b)) / (2 * h),
-        "phi_b": (tb.phi_tanh(x0, a, b + h) - tb.phi_tanh(x0, a, b - h)) / (2 * h),
+        "phi_a": (tb.tanh_unit(x0, a + h, b) - tb.tanh_unit(x0, a - h, b)) / (2 * h),
+        "phi_b": (tb.tanh_unit(x0, a, b + h) - tb.tanh_unit(x0, a, b - h)) / (2 * h),
     }
     for name in ("phi_a", "phi_b"):
         (x1, x2), (y1, y2) = plot.tangents[name][0].get_data()
@@ -558,8 +558,8 @@ def test_every_tangent_is_a_central_difference_of_tanh_at_the_marker(layout) -> 
     x0, a, b = jp.DEFAULT_X0, np.array(jp.DEFAULT_A), np.array(jp.DEFAULT_B)
     h = 1e-6
     numeric = {
-        "phi_a": (tb.phi_tanh(x0, a + h, b) - tb.phi_tanh(x0, a - h, b)) / (2 * h),
-        "phi_b": (tb.phi_tanh(x0, a, b + h) - tb.phi_tanh(x0, a, b - h)) / (2 * h),
+        "phi_a": (tb.tanh_unit(x0, a + h, b) - tb.tanh_unit(x0, a - h, b)) / (2 * h),
+        "phi_b": (tb.tanh_unit(x0, a, b + h) - tb.tanh_unit(x0, a, b - h)) / (2 * h),
     }
     if layout == "page":
         figure = jp.FourPanelPlot(x0, a, b, **PAGE_FIGURE)
@@ -570,8 +570,8 @@ def test_every_tangent_is_a_central_difference_of_tanh_at_the_marker(layout) -> 
     else:
         axes = plain_axes(jp.four_panels(x0, a, b))
         tangents = {p: tangents_of(axes[p]) for p in ("phi_a", "phi_b")}
-        derivative = {p: [float(tb.dphi_tanh_da(x0, a[k], b[k]) if p == "phi_a"
-                                else tb.dphi_tanh_db(x0, a[k], b[k])) for k in range(3)]
+        derivative = {p: [float(tb.tanh_unit_dslope(x0, a[k], b[k]) if p == "phi_a"
+                                else tb.tanh_unit_dbias(x0, a[k], b[k])) for k in range(3)]
                       for p in ("phi_a", "phi_b")}
         curves = {p: [line.get_data() for line in axes[p].lines
                       if len(line.get_xdata()) > 2] for p in jp.PANELS}

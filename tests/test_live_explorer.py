@@ -69,10 +69,10 @@ def _source(roots, name):
 
 def test_first_picture_equals_tanh_basis(roots):
     x0, a, b = jp.DEFAULT_X0, np.array(jp.DEFAULT_A), np.array(jp.DEFAULT_B)
-    funcs = {"phi_a": lambda k, p: tb.phi_tanh(x0, p, b[k]),
-             "dphi_a": lambda k, p: tb.dphi_tanh_da(x0, p, b[k]),
-             "phi_b": lambda k, p: tb.phi_tanh(x0, a[k], p),
-             "dphi_b": lambda k, p: tb.dphi_tanh_db(x0, a[k], p)}
+    funcs = {"phi_a": lambda k, p: tb.tanh_unit(x0, p, b[k]),
+             "dphi_a": lambda k, p: tb.tanh_unit_dslope(x0, p, b[k]),
+             "phi_b": lambda k, p: tb.tanh_unit(x0, a[k], p),
+             "dphi_b": lambda k, p: tb.tanh_unit_dbias(x0, a[k], p)}
     for panel, f in funcs.items():
         curves = _source(roots, f"curves-{panel}").data
         markers = _source(roots, f"markers-{panel}").data
@@ -203,7 +203,7 @@ def test_mimebundle_for_the_book_and_for_jupyter():
 # ------------------------------------------------------ the JavaScript twin
 def test_twin_defines_the_python_names():
     source = lx.TWIN_JS.read_text(encoding="utf-8")
-    for name in ("sech2", "phi_tanh", "dphi_tanh_da", "dphi_tanh_db"):
+    for name in ("sech2", "tanh_unit", "tanh_unit_dslope", "tanh_unit_dbias"):
         assert re.search(rf"^function {name}\(", source, re.M), name
         assert hasattr(tb, name)
 
@@ -218,9 +218,9 @@ def test_twin_agrees_with_tanh_basis_in_node():
         lx.TWIN_JS.read_text(encoding="utf-8")
         + "\nconst input = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
         + "\nconst s = input.z.map(sech2);"
-        + "\nconst p = input.x.map((x) => phi_tanh(x, 0.3, -50));"
-        + "\nconst da = input.x.map((x) => dphi_tanh_da(x, 0.3, -50));"
-        + "\nconst db = input.x.map((x) => dphi_tanh_db(x, 0.3, -50));"
+        + "\nconst p = input.x.map((x) => tanh_unit(x, 0.3, -50));"
+        + "\nconst da = input.x.map((x) => tanh_unit_dslope(x, 0.3, -50));"
+        + "\nconst db = input.x.map((x) => tanh_unit_dbias(x, 0.3, -50));"
         + "\nprocess.stdout.write(JSON.stringify({s, p, da, db}));"
     )
     out = subprocess.run([node, "-e", script], input=json.dumps({"z": z.tolist(), "x": x.tolist()}),
@@ -231,9 +231,9 @@ def test_twin_agrees_with_tanh_basis_in_node():
     # Exact zeros where Python underflows to zero, and never a zero where it does not.
     np.testing.assert_array_equal(np.asarray(got["s"]) == 0, want == 0)
     assert got["s"][np.flatnonzero(z == -55.0)[0]] > 0  # unit 3 at x0 = 150
-    assert _rel_close(got["p"], tb.phi_tanh(x, 0.3, -50), 1e-13)
-    assert _rel_close(got["da"], tb.dphi_tanh_da(x, 0.3, -50), 1e-13)
-    assert _rel_close(got["db"], tb.dphi_tanh_db(x, 0.3, -50), 1e-13)
+    assert _rel_close(got["p"], tb.tanh_unit(x, 0.3, -50), 1e-13)
+    assert _rel_close(got["da"], tb.tanh_unit_dslope(x, 0.3, -50), 1e-13)
+    assert _rel_close(got["db"], tb.tanh_unit_dbias(x, 0.3, -50), 1e-13)
 
 
 def test_the_callback_runs_the_twin_file_unchanged(roots):

@@ -23,7 +23,7 @@ from sphinx.errors import ConfigError
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
-import repository  # noqa: E402  (a local Sphinx extension, not a package)
+from jacobian_book import repository  # noqa: E402  (the book's local extensions)
 
 CONFIG_URL = "https://github.com/jacobian-chapter/jacobian-chapter"
 
@@ -128,7 +128,7 @@ def test_git_origin_reads_a_real_clone(tmp_path):
 
 def test_config_registers_the_extension():
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    assert config["sphinx"]["local_extensions"]["repository"] == "_ext"
+    assert config["sphinx"]["local_extensions"]["jacobian_book"] == "_ext"
     assert config["repository"]["url"].startswith("https://github.com/")
 
 
@@ -173,7 +173,7 @@ def _small_book(tmp_path: Path, remote: str | None) -> Path:
             key: config["html"][key]
             for key in ("use_repository_button", "use_issues_button")
         },
-        "sphinx": {"local_extensions": {"repository": os.fspath(ROOT / "_ext")}},
+        "sphinx": {"local_extensions": {"jacobian_book": os.fspath(ROOT / "_ext")}},
     }
     (book / "_config.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
     (book / "_toc.yml").write_text("format: jb-book\nroot: page\n", encoding="utf-8")

@@ -33,7 +33,7 @@ def kronecker_jacobian(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     """
     N, D = X.shape
     K = W.shape[1]
-    Xt = np.hstack([X, np.ones((N, 1))])
+    Xt = np.concatenate([X, np.full((N, 1), 1.0)], axis=1)  # independent of the module
     # tanh' = 1 - tanh^2 = 1 / cosh^2; the cosh form keeps its digits when |z| is large.
     sech_sq = 1.0 / np.cosh(X @ W[:-1] + W[-1]) ** 2
     F = np.zeros((N * K, (D + 1) * K))
@@ -111,27 +111,27 @@ def test_one_unit_functions_broadcast_and_agree_with_finite_differences():
     x = 150.0
     a = np.linspace(0, 1, 7)[:, None]
     b = np.array([-10.0, -50.0, -100.0])
-    phi = tb.phi_tanh(x, a, b)
+    phi = tb.tanh_unit(x, a, b)
     assert phi.shape == (7, 3)
     np.testing.assert_allclose(phi, np.tanh(a * x + b))
     h = 1e-6
-    da = (tb.phi_tanh(x, a + h, b) - tb.phi_tanh(x, a - h, b)) / (2 * h)
-    db = (tb.phi_tanh(x, a, b + h) - tb.phi_tanh(x, a, b - h)) / (2 * h)
-    np.testing.assert_allclose(tb.dphi_tanh_da(x, a, b), da, rtol=1e-5, atol=1e-9)
-    np.testing.assert_allclose(tb.dphi_tanh_db(x, a, b), db, rtol=1e-5, atol=1e-9)
+    da = (tb.tanh_unit(x, a + h, b) - tb.tanh_unit(x, a - h, b)) / (2 * h)
+    db = (tb.tanh_unit(x, a, b + h) - tb.tanh_unit(x, a, b - h)) / (2 * h)
+    np.testing.assert_allclose(tb.tanh_unit_dslope(x, a, b), da, rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(tb.tanh_unit_dbias(x, a, b), db, rtol=1e-5, atol=1e-9)
     # The slope derivative is x times the bias derivative: it scales with x.
-    np.testing.assert_allclose(tb.dphi_tanh_da(x, a, b), x * tb.dphi_tanh_db(x, a, b))
+    np.testing.assert_allclose(tb.tanh_unit_dslope(x, a, b), x * tb.tanh_unit_dbias(x, a, b))
 
 
 def test_one_unit_derivatives_stay_positive_where_naive_formula_is_zero():
     # The source's figure: x0 = 150, b = -100, a = 0.3 gives z = -55.
-    assert tb.dphi_tanh_db(150.0, 0.3, -100.0) > 0
+    assert tb.tanh_unit_dbias(150.0, 0.3, -100.0) > 0
     assert 150.0 * (1 - np.tanh(0.3 * 150.0 - 100.0) ** 2) == 0.0
 
 
 def test_one_unit_rejects_strings():
     with pytest.raises(TypeError, match="b must hold real numbers"):
-        tb.phi_tanh(1.0, 1.0, "x")
+        tb.tanh_unit(1.0, 1.0, "x")
 
 
 # ---------------------------------------------------------- relative_error

@@ -33,7 +33,7 @@ from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 #: Template overrides, next to this extension's folder.
-TEMPLATES = Path(__file__).resolve().parents[1] / "_templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "_templates"
 
 #: An opening tag whose inline style makes it scroll.
 _SCROLLER = re.compile(
@@ -149,15 +149,3 @@ def add_templates(app: Sphinx, config: Config) -> None:
     if path not in config.templates_path:
         config.templates_path.insert(0, path)
 
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("config-inited", add_templates)
-    app.add_post_transform(FocusableScrollers)
-    app.add_js_file(None, body=KEEP_FOCUS_JS)
-    # myst-nb registers the node when its extension is set up, before ours.
-    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
-
-    app.add_node(
-        HideCodeCellNode, override=True, html=(visit_hide_code_cell, depart_HideCellInput)
-    )
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -94,10 +94,3 @@ def drop_widget_view(app: Sphinx, config: Config) -> None:
     config.nb_mime_priority_overrides = overrides
     os.environ[BOOK_BUILD_ENV] = "1"
 
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("config-inited", drop_widget_view)
-    app.connect("builder-inited", copy_bundles)
-    # Before book_html's de-duplication (priority 900) sees the page's scripts.
-    app.connect("html-page-context", add_bokeh_where_embedded, priority=500)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -43,8 +43,3 @@ def drop_duplicate_scripts(
     # In place: Sphinx keeps a reference to this list and restores it per page.
     scripts[:] = unique
 
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    # Late priority: after every extension has added its per-page scripts.
-    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -24,7 +24,6 @@ import re
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -156,8 +155,3 @@ def apply_repository(app: Sphinx, config: Config) -> None:
         thebe_config["repository_url"] = url
     logger.info(f"[repository] launch and repository buttons point at {url} (from {source})")
 
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    # config-inited comes before the HTML builder copies html_theme_options.
-    app.connect("config-inited", apply_repository)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

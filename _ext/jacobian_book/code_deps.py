@@ -29,9 +29,7 @@ import filecmp
 import logging as logging_std
 import re
 from collections.abc import Iterable
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 import nbformat
 from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
@@ -196,7 +194,7 @@ def rewrite_pages_if_static_changed(app: Sphinx, env: BuildEnvironment) -> list[
     return []
 
 
-class _WarnedPages(logging_std.Handler):
+class WarnedPages(logging_std.Handler):
     """Remembers which pages had a warning during this build (None: no page known)."""
 
     def __init__(self, app: Sphinx) -> None:
@@ -220,7 +218,7 @@ class _WarnedPages(logging_std.Handler):
         self.pages.add(docname)
 
 
-def forget_failed_pages(app: Sphinx, exception: Exception | None, warned: _WarnedPages) -> None:
+def forget_failed_pages(app: Sphinx, exception: Exception | None, warned: WarnedPages) -> None:
     """After a build that warnings failed (-W), make the next build re-read those pages.
 
     Sphinx saves the environment even when -W --keep-going turns warnings into
@@ -238,13 +236,3 @@ def forget_failed_pages(app: Sphinx, exception: Exception | None, warned: _Warne
     for docname in pages - {None}:
         (Path(app.doctreedir) / f"{docname}.doctree").unlink(missing_ok=True)
 
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    # Where the pages' own modules live, relative to the book's root.
-    app.add_config_value("code_deps_dir", "code", "env", [str])
-    app.connect("source-read", note_code_dependencies)
-    app.connect("env-updated", rewrite_pages_if_static_changed)
-    warned = _WarnedPages(app)
-    logging_std.getLogger("sphinx").addHandler(warned)
-    app.connect("build-finished", partial(forget_failed_pages, warned=warned))
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,58 @@
+"""The book's local Sphinx extensions, wired in one place.
+
+Each submodule holds the handlers for one job; ``setup`` connects them all.
+
+* ``a11y``: accessibility fixes for theme and myst-nb faults.
+* ``bokeh_static``: BokehJS copied from the installed wheel, loaded only on
+  pages that embed a Bokeh figure.
+* ``book_html``: drops Sphinx 7's duplicated inline scripts.
+* ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
+* ``repository``: the repository, Binder and Live Code buttons follow the fork.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from . import a11y, bokeh_static, book_html, code_deps, repository
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register every handler of the book's extensions with Sphinx."""
+    # repository: config-inited comes before the HTML builder copies
+    # html_theme_options, so the buttons see the resolved URL.
+    app.connect("config-inited", repository.apply_repository)
+
+    # a11y
+    app.connect("config-inited", a11y.add_templates)
+    app.add_post_transform(a11y.FocusableScrollers)
+    app.add_js_file(None, body=a11y.KEEP_FOCUS_JS)
+    # myst-nb registers the node when its extension is set up, before ours.
+    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+
+    app.add_node(
+        HideCodeCellNode, override=True, html=(a11y.visit_hide_code_cell, depart_HideCellInput)
+    )
+
+    # bokeh_static: before book_html's de-duplication (priority 900) sees
+    # the page's scripts.
+    app.connect("config-inited", bokeh_static.drop_widget_view)
+    app.connect("builder-inited", bokeh_static.copy_bundles)
+    app.connect("html-page-context", bokeh_static.add_bokeh_where_embedded, priority=500)
+
+    # book_html: late, after every extension has added its per-page scripts.
+    app.connect("html-page-context", book_html.drop_duplicate_scripts, priority=900)
+
+    # code_deps: where the pages' own modules live, relative to the book's root.
+    app.add_config_value("code_deps_dir", "code", "env", [str])
+    app.connect("source-read", code_deps.note_code_dependencies)
+    app.connect("env-updated", code_deps.rewrite_pages_if_static_changed)
+    warned = code_deps.WarnedPages(app)
+    logging.getLogger("sphinx").addHandler(warned)
+    app.connect("build-finished", partial(code_deps.forget_failed_pages, warned=warned))
+
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
