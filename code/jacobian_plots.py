@@ -71,41 +71,22 @@ __all__ = [
 
 Array = NDArray[np.float64]
 
-#: The source's example: one input (a day of the year) and three units.
-DEFAULT_X0: float = 150.0
-DEFAULT_A: tuple[float, ...] = (0.1, 0.2, 0.3)
-DEFAULT_B: tuple[float, ...] = (-10.0, -50.0, -100.0)
-
-#: x0 is a day of the year.
-X0_RANGE: tuple[float, float] = (0.0, 365.0)
-#: The slope axis, as in the source.
-A_RANGE: tuple[float, float] = (0.0, 1.0)
-#: The bias axis. The source draws b in [-60, 0], which hides unit 3's own
-#: bias b_3 = -100 and, for x0 near the end of the year, the place where the
-#: units switch (b = -a_k x0 reaches -0.3 * 365 = -109.5). [-120, 0] shows both.
-B_RANGE: tuple[float, float] = (-120.0, 0.0)
-
-#: Panel names: the keys of ``FourPanelPlot.axes``.
-PANELS: tuple[str, ...] = ("phi_a", "dphi_a", "phi_b", "dphi_b")
-
-# Four distinct titles (the source gave two panels the same one). They never
-# change: mathtext is parsed once and the titles stay in the cached background.
-_TITLES = {
-    "phi_a": r"$\phi_k$ against the slope $a$",
-    "dphi_a": r"$\partial\phi_k/\partial a$ against $a$",
-    "phi_b": r"$\phi_k$ against the bias $b$",
-    "dphi_b": r"$\partial\phi_k/\partial b$ against $b$",
-}
-
-# Unit colours: the book's cycle. Marker shapes differ as well, so the units
-# stay apart in grey scale and for every form of colour blindness.
-_UNIT_COLOURS = tuple(
-    OKABE_ITO[c]
-    for c in ("blue", "vermillion", "bluish_green", "reddish_purple", "orange", "sky_blue",
-              "black")
+from panels import (  # noqa: E402  (the shared description of the figure)
+    A_RANGE,
+    B_RANGE,
+    DEFAULT_A,
+    DEFAULT_B,
+    DEFAULT_X0,
+    PANELS,
+    X0_RANGE,
 )
-_UNIT_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-MAX_UNITS = len(_UNIT_COLOURS)
+from panels import MARGIN as _MARGIN  # noqa: E402
+from panels import TANGENT_HALF_LENGTH as _TANGENT_HALF_LENGTH  # noqa: E402
+from panels import TITLES as _TITLES  # noqa: E402
+from panels import UNIT_COLOURS as _UNIT_COLOURS  # noqa: E402
+from panels import UNIT_MARKERS_MPL as _UNIT_MARKERS  # noqa: E402
+from panels import parameters as _parameters  # noqa: E402
+from panels import real as _real  # noqa: E402
 
 
 # ====================================================== the figure, plainly
@@ -185,34 +166,11 @@ def four_panels(
 # once and, for each slider step, moves only the affected lines and redraws
 # them over a cached picture of everything else.
 
-# Half-length of a tangent segment, as a fraction of the panel's width. It is
-# measured along the line on screen, so a steep tangent is as long as a flat one.
-_TANGENT_HALF_LENGTH = 0.13
 
-# Largest magnitude accepted for x0, a, b and the axis ranges.
-_LIMIT = 1e12
 
-# A 5 % margin round every data range, so nothing touches the frame.
-_MARGIN = 0.05
 
 
 # ---------------------------------------------------------------- validation
-def _real(value: Any, name: str) -> float:
-    """``value`` as a finite float, or a TypeError/ValueError naming ``name``.
-
-    Magnitudes are capped at :data:`_LIMIT` as well: far beyond any sensible
-    input or parameter, and it keeps ``a * x0`` from overflowing to inf (and
-    numpy from printing a warning, which fails the book's build).
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number (int or float), got {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if abs(value) > _LIMIT:
-        raise ValueError(f"{name} must be at most {_LIMIT:g} in magnitude, got {value!r}")
-    return value
-
 
 def _int(value: Any, name: str, lo: int, hi: int) -> int:
     """``value`` as an int in ``[lo, hi]``, or a TypeError/ValueError naming ``name``."""
@@ -235,33 +193,6 @@ def _interval(value: Any, name: str) -> tuple[float, float]:
         raise ValueError(f"{name} must satisfy lo < hi, got ({lo}, {hi})")
     return lo, hi
 
-
-def _parameters(a: ArrayLike, b: ArrayLike) -> tuple[Array, Array]:
-    """Slopes and biases as two finite 1-D arrays of the same length K."""
-    arrays = []
-    for value, name in ((a, "a"), (b, "b")):
-        arr = np.asarray(value)
-        if arr.dtype == bool or not (
-            np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-        ):
-            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-        arr = arr.astype(np.float64)
-        if arr.ndim != 1 or not 1 <= arr.size <= MAX_UNITS:
-            raise ValueError(
-                f"{name} must be 1-D with 1 to {MAX_UNITS} entries (one per unit), "
-                f"got shape {arr.shape}"
-            )
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be finite, but it contains NaN or inf")
-        if np.any(np.abs(arr) > _LIMIT):
-            raise ValueError(f"{name} must be at most {_LIMIT:g} in magnitude")
-        arrays.append(arr)
-    a_arr, b_arr = arrays
-    if a_arr.shape != b_arr.shape:
-        raise ValueError(
-            f"a and b must have one entry per unit each, got {a_arr.size} and {b_arr.size}"
-        )
-    return a_arr, b_arr
 
 
 def _fmt(value: float) -> str:

@@ -34,18 +34,23 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 import tanh_basis as tb
-from jacobian_plots import (
+from panels import (
     A_RANGE,
     B_RANGE,
     DEFAULT_A,
     DEFAULT_B,
     DEFAULT_X0,
+    MARGIN,
     PANELS,
+    TANGENT_HALF_LENGTH,
+    TITLES_PLAIN,
+    UNIT_COLOURS,
+    UNIT_MARKERS_BOKEH,
     X0_RANGE,
-    _parameters,
-    _real,
+    Y_LABELS_PLAIN,
+    parameters,
+    real,
 )
-from style import OKABE_ITO
 
 __all__ = ["BOOK_BUILD_ENV", "TWIN_JS", "LiveExplorer", "grid", "live_explorer"]
 
@@ -57,21 +62,6 @@ BOOK_BUILD_ENV = "JACOBIAN_BOOK_BUILD"
 #: The JavaScript twin of tanh_basis's one-unit functions.
 TWIN_JS: Path = Path(__file__).with_name("tanh_basis.js")
 
-# Unit colours and marker shapes, as in the matplotlib figure.
-_UNIT_COLOURS = tuple(
-    OKABE_ITO[c] for c in ("blue", "vermillion", "bluish_green", "reddish_purple", "orange",
-                           "sky_blue", "black")
-)
-_UNIT_MARKERS = ("circle", "square", "triangle", "diamond", "inverted_triangle", "plus", "x")
-
-_TITLES = {
-    "phi_a": "φₖ against the slope a",
-    "dphi_a": "∂φₖ/∂a against a",
-    "phi_b": "φₖ against the bias b",
-    "dphi_b": "∂φₖ/∂b against b",
-}
-_Y_LABELS = {"phi_a": "φₖ", "dphi_a": "∂φₖ/∂a", "phi_b": "φₖ", "dphi_b": "∂φₖ/∂b"}
-
 #: Points per curve: a coarse grid over the whole axis, and a fine one where
 #: the unit switches (|z| <= _FINE_HALF_Z), since elsewhere the curves are flat.
 #: Fewer points, less drawing per move (benchmarks/bench_live.py).
@@ -79,10 +69,6 @@ N_COARSE = 121
 N_FINE = 121
 _FINE_HALF_Z = 8.0  # sech^2(8) = 4.5e-7: flat to the eye beyond it
 
-# Half-length of a tangent segment as a fraction of the panel's width and
-# height, measured along the line, so steep tangents are not longer.
-_TANGENT_HALF_LENGTH = 0.13
-_MARGIN = 0.05
 
 
 def grid(lo: float, hi: float, centre: float, half: float,
@@ -132,7 +118,7 @@ def _curves(x0: float, a_k: float, b_k: float,
 def _tangent(p: float, v: float, slope: float, x_span: float, y_span: float) -> tuple:
     """End points of a short segment through (p, v) with the given slope."""
     m = slope * x_span / y_span  # slope in panel-fraction units
-    u = _TANGENT_HALF_LENGTH / np.sqrt(1.0 + m * m)
+    u = TANGENT_HALF_LENGTH / np.sqrt(1.0 + m * m)
     dx = u * x_span
     return [p - dx, p + dx], [v - slope * dx, v + slope * dx]
 
@@ -325,8 +311,8 @@ class LiveExplorer:
 
     def __init__(self, x0: float, a: ArrayLike, b: ArrayLike, *,
                  kernel_widgets: bool | None = None) -> None:
-        self.x0 = _real(x0, "x0")
-        self.a, self.b = _parameters(a, b)
+        self.x0 = real(x0, "x0")
+        self.a, self.b = parameters(a, b)
         if kernel_widgets is None:
             kernel_widgets = os.environ.get(BOOK_BUILD_ENV) != "1"
         elif not isinstance(kernel_widgets, bool):
@@ -383,7 +369,7 @@ class LiveExplorer:
 
         x0 = self.x0
         lo, hi = min(0.0, self.x0_range[0]), max(0.0, self.x0_range[1])
-        pad = _MARGIN * (hi - lo)
+        pad = MARGIN * (hi - lo)
         y_ranges = {"phi_a": (-1.1, 1.1), "dphi_a": (lo - pad, hi + pad),
                     "phi_b": (-1.1, 1.1), "dphi_b": (-0.05, 1.05)}
         x_ranges = {"phi_a": self.a_range, "dphi_a": self.a_range,
@@ -392,11 +378,11 @@ class LiveExplorer:
         for panel in PANELS:
             axis = "slope a" if panel.endswith("_a") else "bias b"
             fig = figure(
-                title=_TITLES[panel], name=f"figure-{panel}",
+                title=TITLES_PLAIN[panel], name=f"figure-{panel}",
                 x_range=Range1d(*x_ranges[panel]), y_range=Range1d(*y_ranges[panel]),
                 height=240, sizing_mode="stretch_width", min_width=240,
                 tools="", toolbar_location=None,
-                x_axis_label=axis, y_axis_label=_Y_LABELS[panel],
+                x_axis_label=axis, y_axis_label=Y_LABELS_PLAIN[panel],
                 background_fill_color="#ffffff", border_fill_color="#ffffff",
             )
             fig.title.text_font_size = "13px"
@@ -411,7 +397,7 @@ class LiveExplorer:
             fig.grid.grid_line_alpha = 0.3
             figures[panel] = fig
         K = self.K
-        colours = list(_UNIT_COLOURS[:K])
+        colours = list(UNIT_COLOURS[:K])
         data = [_curves(x0, self.a[k], self.b[k], self.a_range, self.b_range) for k in range(K)]
         v = self.values()
         at = {"phi_a": (self.a, v["phi"]), "dphi_a": (self.a, v["dphi_da"]),
@@ -442,7 +428,7 @@ class LiveExplorer:
                                line_dash="dashed", line_width=1.5)
             markers[panel] = ColumnDataSource(
                 {"x": list(at[panel][0]), "y": list(at[panel][1]), "colour": colours,
-                 "marker": list(_UNIT_MARKERS[:K])},
+                 "marker": list(UNIT_MARKERS_BOKEH[:K])},
                 name=f"markers-{panel}")
             fig.scatter("x", "y", source=markers[panel], marker="marker", size=9,
                         fill_color="colour", line_color="#000000")
@@ -490,7 +476,7 @@ class LiveExplorer:
                 spans={"a": self.a_range[1] - self.a_range[0],
                        "b": self.b_range[1] - self.b_range[0], "phi": 2.2},
                 n_coarse=N_COARSE, n_fine=N_FINE, fine_half_z=_FINE_HALF_Z,
-                tangent_half=_TANGENT_HALF_LENGTH, readout_id=readout_id,
+                tangent_half=TANGENT_HALF_LENGTH, readout_id=readout_id,
             ),
             code=TWIN_JS.read_text(encoding="utf-8") + _CALLBACK,
         )
@@ -521,7 +507,7 @@ class LiveExplorer:
                      ("db", _fmt(v["dphi_db"][k])), ("z", f"{v['z'][k]:.2f}"),
                      ("a", f"{self.a[k]:.3f}"), ("b", f"{self.b[k]:.1f}"))
             cells = "".join(f'<td id="{rid}-{name}-{k}">{text}</td>' for name, text in texts)
-            swatch = (f'<span class="jl-swatch" style="background:{_UNIT_COLOURS[k]}" '
+            swatch = (f'<span class="jl-swatch" style="background:{UNIT_COLOURS[k]}" '
                       'aria-hidden="true"></span>')
             rows.append(f'<tr><th scope="row">{swatch}k = {k + 1}</th>{cells}</tr>')
         return (
