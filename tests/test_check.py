@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import check
 import jupytext
 import numpy as np
 import pytest
 from scipy.special import expit
 
+import check
 import tanh_basis as tb
 
 
