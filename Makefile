@@ -1,11 +1,13 @@
 # The README's two commands: `make book` builds the book, `make test` runs every test.
-# Both create the virtual environment .venv from requirements.txt when it is
-# missing or older than requirements.txt.
+# Every target creates the virtual environment .venv from requirements.txt when
+# it is missing or older than requirements.txt.
 #
 #   make book         incremental: re-reads and re-executes only the pages whose
 #                     source, or a code/*.py module they import, changed
 #   make clean book   cold: deletes _build first, so every page executes
 #   make preview      live preview on http://127.0.0.1:$(PREVIEW_PORT), rebuilt on save
+#   make check        ruff and the fast tests (about a minute): after every edit
+#   make test         ruff and every test, the 25 slowest listed (what CI runs)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -15,8 +17,10 @@ STAMP  := $(VENV)/.requirements-installed
 # reports every warning (--keep-going).
 JB_FLAGS := -W -n --keep-going
 PREVIEW_PORT ?= 8000
+# More pytest options, e.g. `make check PYTEST_FLAGS="-x -k gradcheck"`.
+PYTEST_FLAGS ?=
 
-.PHONY: book test lint clean preview
+.PHONY: book check test lint clean preview
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +48,12 @@ preview: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The tiers are pytest markers (pyproject.toml), applied in tests/conftest.py.
+check: lint
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_FLAGS)
+
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25 $(PYTEST_FLAGS)
 
 clean:
 	rm -rf _build

@@ -27,12 +27,15 @@ well above that floor: no single threshold fits every problem.
   although the formula is right.
 * A saturating unit loses the check gradually. For a bias entry with
   eps = 1e-6 the entry-wise relative error passes 1e-7 near ``|z| = 5``
-  (the chapter's floating-point page measures where); further out
-  ``tanh(z + eps)`` and ``tanh(z - eps)`` round to the same double (first
-  near ``|z| = 12.5``, and everywhere from some ``|z|`` between 14 and 16,
-  depending on how ``z +- eps`` itself rounds), so the difference quotient
-  is exactly 0 while ``sech2(z)`` is not, and the entry-wise relative error
-  is exactly 1.
+  (the chapter's floating-point page measures where). From ``|z|`` near
+  12.5 on, ``tanh(z + eps)`` and ``tanh(z - eps)`` mostly round to the same
+  double, so the difference quotient is exactly 0 while ``sech2(z)`` is not,
+  and the entry-wise relative error is exactly 1. Where the two fall on
+  either side of a rounding step of ``tanh``, the quotient is that step over
+  ``2 eps`` instead, far larger than ``sech2(z)``, and the error is close to
+  1 but below it. That keeps happening, at isolated ``z``, until ``tanh``
+  rounds to exactly +-1 near ``|z| = 19``; only beyond is the error 1 at
+  every ``z``.
 
 The norm-wise error ``||a - n|| / (||a|| + ||n||)`` weighs each entry by its
 size, so such entries cannot dominate; the floored error
@@ -44,14 +47,13 @@ caught by both.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-# One set of input checks and one relative error for the whole book.
-from tanh_basis import _as_real_array, _require_finite, relative_error
+from tanh_basis import relative_error
+from validate import estimate_pair, integer, positive_number, real_array, require_finite
 
 __all__ = [
     "central_difference",
@@ -109,16 +111,13 @@ def central_difference(
     """
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise TypeError(f"eps must be a real number, got {type(eps).__name__}")
-    if not (np.isfinite(eps) and eps > 0):
-        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
-    theta = _as_real_array(theta, "theta")
-    _require_finite(theta, "theta")
+    eps = positive_number(eps, "eps")
+    theta = real_array(theta, "theta")
+    require_finite(theta, "theta")
 
     def call(t: Array) -> Array:
-        out = _as_real_array(f(t), "f(theta)")
-        _require_finite(out, "f(theta)")
+        out = real_array(f(t), "f(theta)")
+        require_finite(out, "f(theta)")
         return out
 
     out_shape = call(theta.copy()).shape
@@ -147,8 +146,8 @@ def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, floa
     grows with them. For a smooth function, a step of 1e-6 and derivatives well
     above the difference quotient's round-off (about ``1e-16 |f| / eps``), it is
     about 1e-7 or less. It is not a universal threshold: where a derivative is
-    near that round-off, or a unit is saturated (relative error exactly 1),
-    use :func:`normwise_relative_error` or :func:`floored_relative_error`.
+    near that round-off, or a unit is saturated (relative error 1 or close to
+    it), use :func:`normwise_relative_error` or :func:`floored_relative_error`.
 
     Parameters
     ----------
@@ -170,23 +169,8 @@ def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, floa
     ValueError
         If the shapes differ, an input is empty, or an input is not finite.
     """
-    a, n = _pair(analytic, numeric)
+    a, n = estimate_pair(analytic, numeric)
     return float(np.abs(a - n).max()), float(relative_error(a, n).max())
-
-
-def _pair(analytic: ArrayLike, numeric: ArrayLike) -> tuple[Array, Array]:
-    """Both estimates validated: real, finite, same shape, at least one entry."""
-    a = _as_real_array(analytic, "analytic")
-    n = _as_real_array(numeric, "numeric")
-    if a.shape != n.shape:
-        raise ValueError(
-            f"analytic and numeric must have the same shape, got {a.shape} and {n.shape}"
-        )
-    if a.size == 0:
-        raise ValueError("analytic and numeric must have at least one entry, got empty arrays")
-    _require_finite(a, "analytic")
-    _require_finite(n, "numeric")
-    return a, n
 
 
 def normwise_relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
@@ -220,7 +204,7 @@ def normwise_relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
     >>> normwise_relative_error([1.0, 1e-17], [1.0, 0.0])  # entry-wise: 0 and 1
     5e-18
     """
-    a, n = _pair(analytic, numeric)
+    a, n = estimate_pair(analytic, numeric)
     scale = np.linalg.norm(a) + np.linalg.norm(n)
     return 0.0 if scale == 0 else float(np.linalg.norm(a - n) / scale)
 
@@ -266,12 +250,9 @@ def floored_relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float
     >>> floored_relative_error([1.0, 1e-17], [1.1, 0.0], floor=1e-3).round(6)
     array([0.047619, 0.      ])
     """
-    if isinstance(floor, bool) or not isinstance(floor, numbers.Real):
-        raise TypeError(f"floor must be a real number, got {type(floor).__name__}")
-    if not (np.isfinite(floor) and floor > 0):
-        raise ValueError(f"floor must be a finite number > 0, got {floor!r}")
-    a, n = _pair(analytic, numeric)
-    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), float(floor))
+    floor = positive_number(floor, "floor")
+    a, n = estimate_pair(analytic, numeric)
+    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
 
 
 def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:
@@ -304,8 +285,8 @@ def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:
     >>> round(loglog_slope([1e-3, 1e-2, 1e-1], [1e-6, 1e-4, 1e-2]), 12)
     2.0
     """
-    x = _as_real_array(x, "x")
-    y = _as_real_array(y, "y")
+    x = real_array(x, "x")
+    y = real_array(y, "y")
     if x.ndim != 1 or y.shape != x.shape or x.size < 2:
         raise ValueError(
             f"x and y must both have shape (M,) with M >= 2, got {x.shape} and {y.shape}"
@@ -347,12 +328,9 @@ def sech2_reference(z: ArrayLike, dps: int = 50) -> Array:
     # mpmath is only needed here; importing it lazily keeps the module light.
     import mpmath
 
-    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral):
-        raise TypeError(f"dps must be an integer, got {type(dps).__name__}")
-    if dps < 20:
-        raise ValueError(f"dps must be at least 20 to beat float64 by a margin, got {dps}")
-    z = _as_real_array(z, "z")
-    _require_finite(z, "z")
+    dps = integer(dps, "dps", lo=20)  # float64 has about 16 digits: a margin over them
+    z = real_array(z, "z")
+    require_finite(z, "z")
     out = np.empty(z.shape)
     # workdps restores the global precision afterwards, even on error.
     with mpmath.workdps(dps):

@@ -19,13 +19,13 @@ Units are numbered from 0 in code (``unit=0``) and from 1 on the figure.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from style import OKABE_ITO
+from validate import real_array, real_number, require_finite
 
 __all__ = [
     "A_RANGE",
@@ -45,6 +45,7 @@ __all__ = [
     "UNIT_MARKERS_MPL",
     "X0_RANGE",
     "Y_LABELS_PLAIN",
+    "padded",
     "parameters",
     "real",
 ]
@@ -134,14 +135,7 @@ def real(value: Any, name: str) -> float:
     ValueError
         If it is NaN, infinite or larger than :data:`LIMIT` in magnitude.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number (int or float), got {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if abs(value) > LIMIT:
-        raise ValueError(f"{name} must be at most {LIMIT:g} in magnitude, got {value!r}")
-    return value
+    return real_number(value, name, limit=LIMIT)
 
 
 def parameters(a: ArrayLike, b: ArrayLike) -> tuple[Array, Array]:
@@ -167,19 +161,13 @@ def parameters(a: ArrayLike, b: ArrayLike) -> tuple[Array, Array]:
     """
     arrays = []
     for value, name in ((a, "a"), (b, "b")):
-        arr = np.asarray(value)
-        if arr.dtype == bool or not (
-            np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-        ):
-            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-        arr = arr.astype(np.float64)
+        arr = np.array(real_array(value, name))  # a copy: the caller's array stays theirs
         if arr.ndim != 1 or not 1 <= arr.size <= MAX_UNITS:
             raise ValueError(
                 f"{name} must be 1-D with 1 to {MAX_UNITS} entries (one per unit), "
                 f"got shape {arr.shape}"
             )
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be finite, but it contains NaN or inf")
+        require_finite(arr, name)
         if np.any(np.abs(arr) > LIMIT):
             raise ValueError(f"{name} must be at most {LIMIT:g} in magnitude")
         arrays.append(arr)
@@ -189,3 +177,19 @@ def parameters(a: ArrayLike, b: ArrayLike) -> tuple[Array, Array]:
             f"a and b must have one entry per unit each, got {a_arr.size} and {b_arr.size}"
         )
     return a_arr, b_arr
+
+
+def padded(lo: float, hi: float) -> tuple[float, float]:
+    """The axis limits for data in ``[lo, hi]``: :data:`MARGIN` of its width added each side.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The data's range, ``lo < hi``.
+
+    Returns
+    -------
+    (float, float)
+    """
+    pad = MARGIN * (hi - lo)
+    return lo - pad, hi + pad

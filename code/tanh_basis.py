@@ -21,10 +21,10 @@ A 1-D ``X`` of shape ``(N,)`` means D = 1.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from validate import positive_number, real_array, require_finite
 
 __all__ = [
     "TanhBasis",
@@ -37,34 +37,6 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
-
-
-# ---------------------------------------------------------------- validation
-def _as_real_array(value: ArrayLike, name: str) -> Array:
-    """Convert ``value`` to a float64 array, or raise ``TypeError`` naming it."""
-    arr = np.asarray(value)
-    # Booleans, strings, objects and complex numbers are not parameters or data.
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(
-            f"{name} must hold real numbers (int or float), got dtype {arr.dtype}"
-        )
-    return arr.astype(np.float64, copy=False)
-
-
-def _require_finite(arr: Array, name: str) -> None:
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, but it contains NaN or inf")
-
-
-def _check_eps(eps: float) -> float:
-    """The finite-difference step as a float, or an error naming ``eps``."""
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise TypeError(f"eps must be a real number, got {type(eps).__name__}")
-    if not (np.isfinite(eps) and eps > 0):
-        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
-    return float(eps)
 
 
 # ------------------------------------------------------------- scalar pieces
@@ -90,7 +62,7 @@ def sech2(z: ArrayLike) -> Array:
     ndarray of float64
         ``sech(z)**2``, same shape as ``z``; 0 at ``z = +-inf``.
     """
-    z = _as_real_array(z, "z")
+    z = real_array(z, "z")
     # s**2 underflows only where sech^2 itself is far below the smallest
     # double; silence that so a user's np.seterr(all="raise") cannot trip.
     with np.errstate(under="ignore"):
@@ -102,7 +74,7 @@ def sech2(z: ArrayLike) -> Array:
 
 def _one_unit_z(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> tuple[Array, Array]:
     """Validated ``x`` and the pre-activation ``z = a*x + b`` of one unit."""
-    x, a, b = (_as_real_array(v, n) for v, n in ((x, "x"), (a, "a"), (b, "b")))
+    x, a, b = (real_array(v, n) for v, n in ((x, "x"), (a, "a"), (b, "b")))
     return x, a * x + b
 
 
@@ -174,8 +146,8 @@ def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> Array:
     ndarray of float64
         Values in ``[0, 1]``, same shape as the inputs.
     """
-    a = _as_real_array(analytic, "analytic")
-    n = _as_real_array(numeric, "numeric")
+    a = real_array(analytic, "analytic")
+    n = real_array(numeric, "numeric")
     if a.shape != n.shape:
         raise ValueError(
             f"analytic and numeric must have the same shape, got {a.shape} and {n.shape}"
@@ -200,7 +172,7 @@ def design_matrix(X: ArrayLike) -> Array:
     -------
     ndarray, shape (N, D+1)
     """
-    X = _as_real_array(X, "X")
+    X = real_array(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D with shape (N, D), got shape {X.shape}")
     Xt = np.ones((X.shape[0], X.shape[1] + 1))
@@ -246,13 +218,13 @@ class TanhBasis:
 
     @W.setter
     def W(self, value: ArrayLike) -> None:
-        W = _as_real_array(value, "W")
+        W = real_array(value, "W")
         if W.ndim != 2 or W.shape[0] < 2 or W.shape[1] < 1:
             raise ValueError(
                 "W must have shape (D+1, K) with D >= 1 slope rows, one bias row "
                 f"and K >= 1 units, got shape {W.shape}"
             )
-        _require_finite(W, "W")
+        require_finite(W, "W")
         self._W = W.copy()
 
     @property
@@ -276,7 +248,7 @@ class TanhBasis:
     # ------------------------------------------------------------ inputs
     def _check_X(self, X: ArrayLike) -> Array:
         """``X`` validated, as a float array of shape ``(N, D)``."""
-        X = _as_real_array(X, "X")
+        X = real_array(X, "X")
         if X.ndim == 1:
             if self.D != 1:
                 raise ValueError(
@@ -288,17 +260,17 @@ class TanhBasis:
             raise ValueError(
                 f"X must have shape (N, {self.D}) (or (N,) when D = 1), got shape {X.shape}"
             )
-        _require_finite(X, "X")
+        require_finite(X, "X")
         return X
 
     def _check_G(self, G: ArrayLike, N: int) -> Array:
         """``G = dL/dPhi`` validated, as a float array of shape ``(N, K)``."""
-        G = _as_real_array(G, "G")
+        G = real_array(G, "G")
         if G.shape != (N, self.K):
             raise ValueError(
                 f"G must have shape (N, K) = ({N}, {self.K}), got shape {G.shape}"
             )
-        _require_finite(G, "G")
+        require_finite(G, "G")
         return G
 
     def _design(self, X: ArrayLike) -> Array:
@@ -406,7 +378,7 @@ class TanhBasis:
         -------
         ndarray, shape (N, D+1, K)
         """
-        eps = _check_eps(eps)
+        eps = positive_number(eps, "eps")
         Xt = self._design(X)
         NJ = np.empty((Xt.shape[0], *self._W.shape))
         for d, k in np.ndindex(*self._W.shape):

@@ -37,14 +37,13 @@ from numpy.typing import ArrayLike
 import tanh_basis
 from tanh_basis import (
     Array,
-    _as_real_array,
-    _check_eps,
     design_matrix,
     relative_error,
     tanh_unit,
     tanh_unit_dbias,
     tanh_unit_dslope,
 )
+from validate import positive_number, real_array
 
 __all__ = [
     "TanhBasis",
@@ -96,7 +95,7 @@ def sech2(z: ArrayLike) -> Array:
     ndarray of float64
         Same shape as ``z``.
     """
-    z = _as_real_array(z, "z")
+    z = real_array(z, "z")
     out = np.array(z, dtype=np.float64, order="C")  # the one copy we overwrite
     flat = out.reshape(-1)
     tmp = np.empty(min(flat.size, _BLOCK_ELEMENTS))
@@ -209,7 +208,7 @@ class TanhBasis(tanh_basis.TanhBasis):
         -------
         ndarray, shape (N, D+1, K)
         """
-        eps = _check_eps(eps)
+        eps = positive_number(eps, "eps")
         Xt = self._design(X)
         W = self._W
         NJ = np.empty((Xt.shape[0], *W.shape))

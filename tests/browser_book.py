@@ -1,8 +1,10 @@
 """Helpers for the book-level tests: the pages of the toc, a local web server, Chromium.
 
-Shared by tests/test_browser.py (the website in a real browser) and
-tests/test_student_path.py (the pages as notebooks), so both walk exactly the
-pages that _toc.yml lists, whatever they are today.
+Shared by the browser tests and tests/test_student_path.py (the pages as
+notebooks), so all walk exactly the pages that _toc.yml lists, whatever they
+are today. :func:`view_page` loads one page once per (width, colour mode) and
+records what both tests/test_browser.py and tests/test_a11y.py check; the
+session fixture ``page_view`` (conftest.py) caches its results.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,408 @@ def serve(directory: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+# ------------------------------------------------- one load per page view
+#: The widths and colour modes every page is checked at.
+DESKTOP = {"width": 1280, "height": 900}
+# An iPhone 12-15 is 390 CSS pixels wide: the narrowest screen we design for.
+PHONE = {"width": 390, "height": 844}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+MODES = ("light", "dark")
+
+AXE_VERSION = "4.14.1"
+#: npm's cache of axe-core, ignored by git and by the book's build.
+AXE_PREFIX = ROOT / ".cache" / "npm"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# MathJax 3 resolves startup.promise once the first typesetting pass is done.
+WAIT_FOR_MATHJAX_JS = """
+async () => {
+  if (!document.querySelector(".math")) return true;
+  for (let i = 0; i < 300 && !(window.MathJax && window.MathJax.startup
+                               && window.MathJax.startup.promise); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!(window.MathJax && window.MathJax.startup)) return false;
+  await window.MathJax.startup.promise;
+  return true;
+}
+"""
+
+#: The website explorer's Bokeh document is embedded and drawn.
+WAIT_FOR_BOKEH_JS = """
+() => window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0
+      && [...document.querySelectorAll(".jacobian-live .jl-grid > div")]
+           .every((el) => el.getBoundingClientRect().height > 100)
+"""
+
+#: The text a reader sees, without code (code may legitimately hold TeX such as
+#: a matplotlib label r"$\phi$") and without what MathJax produced.
+VISIBLE_PROSE_JS = """
+() => {
+  const skip = "pre, code, script, style, textarea, svg, mjx-container, .highlight";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest(skip)) continue;
+    // Not rendered: display:none, or inside a closed <details>.
+    if (el.getClientRects().length === 0) continue;
+    if (getComputedStyle(el).visibility === "hidden") continue;
+    parts.push(node.textContent);
+  }
+  return parts.join(" ");
+}
+"""
+
+MATH_JS = """
+() => {
+  const math = [...document.querySelectorAll(".math")];
+  return {
+    math: math.length,
+    typeset: math.filter((el) => el.querySelector("mjx-container")).length,
+    containers: document.querySelectorAll("mjx-container").length,
+    errors: [...document.querySelectorAll("mjx-merror")].map((el) => el.textContent),
+    version: (window.MathJax && window.MathJax.version) || null,
+    // TeX that went through a non-raw Python string, or an editor, loses its
+    // backslash: "\\tilde" becomes a tab and "ilde", "\\frac" a form feed and
+    // "rac". MathJax typesets the remains without complaint, so look at the
+    // TeX it was given for control characters.
+    mangled: (() => {
+      const doc = window.MathJax && MathJax.startup && MathJax.startup.document;
+      const found = [];
+      if (doc && doc.math) {
+        for (const item of doc.math) {
+          if (/[\\t\\x07\\x08\\x0b\\x0c\\r]/.test(item.math)) found.push(JSON.stringify(item.math));
+        }
+      }
+      return found;
+    })(),
+  };
+}
+"""
+
+#: Each rendered equation and whether it carries a form a screen reader can speak.
+MATH_ACCESS_JS = """
+() => [...document.querySelectorAll("mjx-container")].map((c) => {
+  const mml = c.querySelector("mjx-assistive-mml math");
+  return {
+    tex: (c.closest(".math") || c).textContent.slice(0, 60),
+    mathml: mml ? mml.textContent.trim().length > 0 : false,
+    label: (c.getAttribute("aria-label") || "").trim().length > 0,
+    // The visual glyphs are hidden from assistive technology when MathML is there.
+    hidden_visual: !!c.querySelector("mjx-math[aria-hidden='true']"),
+  };
+})
+"""
+
+IMAGES_WITHOUT_ALT_JS = """
+() => [...document.querySelectorAll("img")]
+  .filter((img) => !(img.getAttribute("alt") || "").trim())
+  .map((img) => img.id || (img.getAttribute("src") || "").slice(0, 80))
+"""
+
+#: Every image of the page's content, with its rendered content box.
+IMAGES_JS = """
+() => [...document.querySelectorAll(".bd-content img")].map((img) => {
+  const rect = img.getBoundingClientRect();
+  const cs = getComputedStyle(img);
+  const px = (name) => parseFloat(cs.getPropertyValue(name)) || 0;
+  const content = rect.width - px("padding-left") - px("padding-right")
+                  - px("border-left-width") - px("border-right-width");
+  return {
+    src: img.currentSrc || img.src,
+    natural: img.naturalWidth,
+    rendered: content,
+    shown: rect.width > 0 && img.getClientRects().length > 0 && cs.visibility !== "hidden",
+    id: img.id || img.alt.slice(0, 50),
+  };
+})
+"""
+
+OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+RUN_AXE_JS = """
+async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: { type: "tag", values: tags }, resultTypes: ["violations"],
+  });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({ target: n.target.join(" "), html: n.html.slice(0, 200),
+                                 summary: (n.failureSummary || "").slice(0, 300) })),
+  }));
+}
+"""
+
+#: Controls a reader operates, looked up inside Bokeh's shadow roots too.
+CONTROLS_JS = """
+() => {
+  const selector = "button, select, input:not([type=hidden]), textarea, summary, "
+    + "[role=slider], [role=button], [role=tab], [role=switch], [tabindex='0']";
+  const found = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.matches(selector)) found.push(el);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  const visible = (el) => {
+    if (el.getClientRects().length === 0) return false;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === "hidden" || cs.display === "none") return false;
+    if (el.closest("[inert], [aria-hidden='true']")) return false;
+    // Inside a closed <details>, only its summary shows.
+    const details = el.parentElement && el.parentElement.closest("details:not([open])");
+    if (details && el.closest("summary") !== details.querySelector("summary")) return false;
+    return !el.disabled;
+  };
+  window.__controls = found.filter(visible);
+  window.__controls.forEach((el, i) => { el.dataset.a11yControl = String(i); });
+  return window.__controls.map((el) => ({
+    i: Number(el.dataset.a11yControl),
+    what: el.tagName.toLowerCase() + (el.className && typeof el.className === "string"
+      ? "." + el.className.trim().split(/\\s+/).slice(0, 3).join(".") : "")
+      + (el.getAttribute("aria-label") ? `[${el.getAttribute("aria-label")}]` : ""),
+    tabindex: el.tabIndex,
+  }));
+}
+"""
+
+#: How many elements could take focus (a bound for pressing Tab).
+FOCUSABLE_COUNT_JS = (
+    "document.querySelectorAll('a[href], button, input, select, summary,"
+    " textarea, [tabindex]').length"
+)
+
+#: The element that has focus, inside shadow roots too, and whether its ring shows.
+FOCUSED_JS = """
+() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  if (!el || el === document.body) return null;
+  const cs = getComputedStyle(el);
+  const outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0
+    && !/rgba\\(.*,\\s*0\\)$/.test(cs.outlineColor);
+  const shadow = cs.boxShadow && cs.boxShadow !== "none";
+  const rect = el.getBoundingClientRect();
+  return {
+    control: el.dataset ? el.dataset.a11yControl ?? null : null,
+    tag: el.tagName.toLowerCase(),
+    ring: outline || shadow,
+    style: `${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor} / ${cs.boxShadow}`,
+    onscreen: rect.width > 0 && rect.height > 0,
+  };
+}
+"""
+
+#: Every range slider (inside shadow roots too).
+SLIDERS_JS = """
+() => {
+  const found = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.matches("input[type=range], [role=slider]")) found.push(el);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  window.__sliders = found.filter((el) => el.getClientRects().length > 0);
+  return window.__sliders.length;
+}
+"""
+
+SLIDER_VALUE_JS = """
+(i) => { const el = window.__sliders[i];
+         return el.value !== undefined && el.value !== "" && el.tagName === "INPUT"
+           ? el.value : el.getAttribute("aria-valuenow"); }
+"""
+
+
+def axe_script() -> str:
+    """axe-core's script, installed from the npm registry into .cache/npm once.
+
+    Skips the caller without npm (fails it when JACOBIAN_REQUIRE_BROWSER=1).
+    """
+    import json
+    import subprocess
+
+    script = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+    package = script.with_name("package.json")
+    installed = package.exists() and json.loads(package.read_text())["version"] == AXE_VERSION
+    if not installed:
+        npm = shutil.which("npm")
+        if npm is None:
+            message = "npm not found: it installs axe-core for the accessibility tests"
+            if os.environ.get("JACOBIAN_REQUIRE_BROWSER") == "1":
+                pytest.fail(message)
+            pytest.skip(message)
+        proc = subprocess.run(
+            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix",
+             str(AXE_PREFIX), f"axe-core@{AXE_VERSION}"],
+            capture_output=True, text=True, timeout=300,
+        )
+        assert proc.returncode == 0, f"npm could not install axe-core:\n{proc.stderr[-2000:]}"
+    return script.read_text(encoding="utf-8")
+
+
+def open_context(browser, viewport: dict, mode: str = "light"):
+    """A fresh context in colour mode ``mode``; requests to other hosts are blocked and noted.
+
+    pydata-sphinx-theme 0.17 reads the mode from localStorage ("mode" is the
+    reader's choice, "theme" the resolved light/dark) before the page paints,
+    exactly as it does after a reader clicks its switch. Returns the context
+    and the list that collects the blocked URLs.
+    """
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    context.add_init_script(
+        f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
+    )
+    outside: list[str] = []
+
+    def route(route):
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    return context, outside
+
+
+@dataclass
+class PageView:
+    """What one page showed at one width in one colour mode: facts, not verdicts.
+
+    Filled by :func:`view_page`; tests/test_browser.py and tests/test_a11y.py
+    judge them.
+    """
+
+    docname: str
+    size: str
+    width: int
+    mode: str
+    theme: str | None = None
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    mathjax_loaded: bool = True
+    math: dict = field(default_factory=dict)
+    math_access: list[dict] = field(default_factory=list)
+    prose: str = ""
+    images_without_alt: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    code_cells: int = 0
+    binder_links: list[str] = field(default_factory=list)
+    thebe_buttons: int = 0
+    overflow_px: int = 0
+    screenshot: Path | None = None
+    violations: list[dict] = field(default_factory=list)
+    #: Light mode only: the controls, and what each Tab press focused.
+    controls: list[dict] | None = None
+    tab_stops: list[dict] | None = None
+    #: Desktop light only: (slider, value before, value after End + ArrowLeft).
+    sliders: list[tuple] | None = None
+
+    def __str__(self) -> str:
+        return f"{self.docname} at {self.width}px, {self.mode} mode"
+
+
+def _tab_through(page, limit: int) -> list[dict]:
+    """Press Tab until focus leaves the page or comes back round; what each press focused."""
+    stops = []
+    seen = set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED_JS)
+        if focused is None:
+            if stops:
+                break
+            continue
+        key = (focused["control"], focused["tag"], len(stops) if focused["control"] is None else 0)
+        if focused["control"] is not None and key in seen:
+            break  # round the page once
+        seen.add(key)
+        stops.append(focused)
+    return stops
+
+
+def _move_sliders(page) -> list[tuple]:
+    """Each visible slider: focus it, press End then ArrowLeft; (index, before, after)."""
+    moved = []
+    for i in range(page.evaluate(SLIDERS_JS)):
+        page.evaluate("(i) => { window.__sliders[i].scrollIntoView(); "
+                      "window.__sliders[i].focus(); }", i)
+        before = page.evaluate(SLIDER_VALUE_JS, i)
+        page.keyboard.press("End")
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_timeout(50)
+        after = page.evaluate(SLIDER_VALUE_JS, i)
+        page.keyboard.press("Home")
+        moved.append((i, before, after))
+    return moved
+
+
+def view_page(browser, base_url: str, docname: str, size: str, mode: str,
+              axe: str, shots: Path) -> PageView:
+    """Load one page once and record everything the browser and accessibility tests check.
+
+    In order: load, MathJax and fonts (and the explorer's Bokeh drawing),
+    the page's facts, a full-page screenshot (as a reader arrives, before
+    anything has focus), axe-core; then, in light mode, Tab through the page
+    and, at desktop width, move every slider from the keyboard (these change
+    the page, so they come last).
+    """
+    viewport = VIEWPORTS[size]
+    view = PageView(docname, size, viewport["width"], mode)
+    context, view.outside = open_context(browser, viewport, mode)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: view.console_errors.append(f"{msg.text} ({msg.location.get('url')})")
+        if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: view.page_errors.append(str(exc)))
+    try:
+        page.goto(f"{base_url}/{docname}.html", wait_until="load")
+        view.mathjax_loaded = bool(page.evaluate(WAIT_FOR_MATHJAX_JS))
+        # Not "networkidle": on a busy 2-core machine it can take longer than
+        # any sane timeout. The page's scripts have run at "load"; MathJax, the
+        # one late worker, is awaited above; web fonts before the screenshot.
+        page.evaluate("document.fonts.ready.then(() => true)")
+        if page.locator(".jacobian-live").count():
+            # Bokeh renders after the load event; the figure must be drawn
+            # before widths are measured and the screenshot is taken.
+            page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
+        view.theme = page.evaluate("document.documentElement.dataset.theme")
+        view.math = page.evaluate(MATH_JS)
+        view.math_access = page.evaluate(MATH_ACCESS_JS)
+        view.prose = page.evaluate(VISIBLE_PROSE_JS)
+        view.images_without_alt = page.evaluate(IMAGES_WITHOUT_ALT_JS)
+        view.images = page.evaluate(IMAGES_JS)
+        view.code_cells = page.locator("div.cell").count()
+        view.binder_links = [
+            a.get_attribute("href")
+            for a in page.locator(".dropdown-launch-buttons a[href*='/v2/']").all()
+        ]
+        view.thebe_buttons = page.locator(".dropdown-launch-buttons .btn-launch-thebe").count()
+        view.overflow_px = page.evaluate(OVERFLOW_JS)
+        suffix = "" if mode == "light" else f"-{mode}"
+        view.screenshot = shots / f"{docname.replace('/', '__')}-{viewport['width']}px{suffix}.png"
+        page.screenshot(path=view.screenshot, full_page=True)
+        page.add_script_tag(content=axe)
+        view.violations = page.evaluate(RUN_AXE_JS, WCAG_TAGS)
+        if mode == "light":
+            view.controls = page.evaluate(CONTROLS_JS)
+            limit = page.evaluate(FOCUSABLE_COUNT_JS) + len(view.controls) + 40
+            view.tab_stops = _tab_through(page, limit)
+            if size == "desktop":
+                view.sliders = _move_sliders(page)
+    finally:
+        context.close()
+    return view

@@ -1,10 +1,28 @@
-"""Shared test set-up: the code/ folder on sys.path, and one book build per session.
+"""Shared test set-up: code/ on sys.path, the test tiers, and the session's slow resources.
 
-The slow preparations (the cold book build, the student's fresh virtual
-environment) are started in the background as soon as pytest knows which
-tests will run, so they proceed side by side with the unit tests instead of
-one after the other; the fixtures wait for them. Each is still exactly the
-command it was: only the moment it starts changes.
+Tiers
+-----
+A test is marked ``slow`` (pyproject.toml registers the marker) when it uses
+one of ``SLOW_FIXTURES`` (the built book, Chromium, the Binder-like Jupyter
+server, the student's fresh environment), directly or through another
+fixture, or when its module or its node id is listed in ``SLOW_MODULES`` /
+``SLOW_TESTS``. ``make check`` runs ``-m "not slow"``; ``make test`` runs all.
+A new test lands in the right tier by the fixtures it asks for; a test that
+is slow for another reason (it builds a small book, runs a benchmark) is
+listed here by name.
+
+Session resources (each made at most once per run)
+--------------------------------------------------
+- ``cold_book``: ONE cold build, ``make clean book`` run in a copy of the book
+  (tests/book_copy.py) in a scratch folder, started in the background as soon
+  as collection ends. Its HTML is copied to ``<BUILD_ROOT>/_build/html`` for
+  ``book_html``/``site``; tests/test_incremental.py then plants its edits in
+  the copy itself, so its ``make book`` runs are incremental on that build.
+- ``student_venv``: a fresh virtual environment from requirements.txt, also
+  started in the background.
+- ``chromium_browser``: one headless Chromium for the whole session.
+- ``jupyter_server``: one Binder-like ``jupyter lab`` (tests/binder_server.py)
+  shared by tests/test_jupyterlab.py and tests/test_thebe.py.
 """
 
 from __future__ import annotations
@@ -15,7 +33,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,19 +47,79 @@ CODE = ROOT / "code"
 if str(CODE) not in sys.path:
     sys.path.insert(0, str(CODE))
 
+from binder_server import LIVE_CODE_ARGS, BinderServer, binder_lab  # noqa: E402
+from book_copy import Build, copy_book, executed_pages  # noqa: E402
 
-@pytest.fixture(scope="session")
-def root() -> Path:
-    """The repository root."""
-    return ROOT
-
-
-#: Where the book is built: <BUILD_ROOT>/_build/html. JACOBIAN_BUILD_ROOT lets
-#: several people (or helpers) test one work tree at once without sharing _build.
+#: Where the session's build is published: <BUILD_ROOT>/_build/html.
+#: JACOBIAN_BUILD_ROOT lets several people test one work tree at once.
 BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
 
+# ------------------------------------------------------------------ tiers
+#: Using any of these (directly or through another fixture) makes a test slow.
+SLOW_FIXTURES = frozenset({
+    "cold_book", "book_build", "book_html", "site",
+    "chromium_browser", "jupyter_server", "student_venv",
+})
+#: Modules that are slow as a whole without one of those fixtures.
+SLOW_MODULES = frozenset({
+    "test_incremental",    # make preview on a one-page book; the incremental builds
+    "test_benchmarks",     # runs benchmarks/bench_jacobian.py
+})
+#: Single tests that are slow without one of those fixtures (node id without
+#: parameters, relative to tests/).
+SLOW_TESTS = frozenset({
+    "test_book.py::test_a_cell_warning_or_error_fails_the_build",  # builds small books
+    "test_repository.py::test_build_points_every_button_at_the_resolved_repository",
+    "test_repository.py::test_build_with_a_bad_variable_fails_naming_it",
+})
 
-# ------------------------------------------------ commands started early
+
+def fixtures_used(item: pytest.Item) -> set[str]:
+    """The fixtures ``item`` uses, directly or not; a parametrized argument is none."""
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    return names - set(callspec.params) if callspec is not None else names
+
+
+def is_slow(item: pytest.Item) -> bool:
+    """Whether ``item`` belongs to the slow tier (see the module docstring)."""
+    if SLOW_FIXTURES & fixtures_used(item):
+        return True
+    if item.path.stem in SLOW_MODULES:
+        return True
+    return item.nodeid.split("[")[0].removeprefix("tests/") in SLOW_TESTS
+
+
+#: Modules that only wait for work done in the background: run at the end.
+RUN_LAST = frozenset({"test_incremental"})
+
+
+def _stage(item: pytest.Item) -> int:
+    """Run order: fast tests, slow ones, browser tests, then RUN_LAST.
+
+    The fast tests go first while the cold build runs in the background.
+    Browser tests come after every other test because Playwright's sync API
+    leaves its event loop marked as running on the main thread for the rest
+    of the session: ``asyncio.run`` (nbclient, for one) would fail after it.
+    """
+    if item.path.stem in RUN_LAST:
+        return 3
+    if "chromium_browser" in fixtures_used(item):
+        return 2
+    return 1 if is_slow(item) else 0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=_stage)  # stable: file order within each stage
+
+
+# ------------------------------------------------ work started early
+_SCRATCH = Path(tempfile.mkdtemp(prefix="jacobian-tests-"))
+
+
 class Background:
     """A command started in the background; ``result()`` waits for it.
 
@@ -68,28 +148,87 @@ class Background:
             self.proc.wait(timeout=30)
 
 
-_STARTED: dict[str, Background] = {}
-_SCRATCH = Path(tempfile.mkdtemp(prefix="jacobian-tests-"))
+class ColdBuild:
+    """``make clean book`` in a fresh copy of the book, in a thread.
 
-
-def book_build_command() -> list[str]:
-    """A cold build, as CI has always done: --all, into a fresh _build/html.
-
-    Every page is re-read (--all) and re-executed (forced by _config.yml);
-    warnings are errors (-W -n), and a cell that raises or prints to stderr
-    fails the build. `make book` is the incremental path; it is tested in
-    tests/test_incremental.py.
+    Every page is read and executed (a fresh _build); warnings are errors
+    (the Makefile's -W -n), and a cell that raises or prints to stderr fails
+    the build. On success the HTML is copied to ``<BUILD_ROOT>/_build/html``
+    before ``done`` is set, so that later edits in the copy
+    (tests/test_incremental.py) never change what the site tests read.
     """
-    jb = Path(sys.executable).with_name("jupyter-book")
-    return [str(jb), "build", str(ROOT), "--all", "-W", "-n", "--keep-going",
-            "--path-output", str(BUILD_ROOT)]
+
+    def __init__(self, folder: Path) -> None:
+        self.book = folder / "book"
+        self.log = folder / "book-build.log"
+        self.html = BUILD_ROOT / "_build" / "html"
+        self.done = threading.Event()
+        self.build: Build | None = None
+        self.error: BaseException | None = None
+        self.proc: subprocess.Popen | None = None
+        self._stopped = False
+        threading.Thread(target=self._run, name="cold-build", daemon=True).start()
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        # The copy is no git clone: give the build the repository that a build
+        # of the work tree would find in `git remote get-url origin`.
+        if not env.get("BOOK_REPOSITORY_URL"):
+            origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
+                                    capture_output=True, text=True)
+            if origin.returncode == 0 and "github.com" in origin.stdout:
+                env["BOOK_REPOSITORY_URL"] = origin.stdout.strip()
+        return env
+
+    def _run(self) -> None:
+        try:
+            copy_book(self.book)
+            command = ["make", "--no-print-directory", "-o", ".venv/.requirements-installed",
+                       "clean", "book", f"BIN={Path(sys.executable).parent}"]
+            start = time.perf_counter()
+            with self.log.open("w") as out:
+                self.proc = subprocess.Popen(
+                    command, cwd=self.book, env=self._env(), stdout=out,
+                    stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                )
+            if self._stopped:
+                self.stop()
+            returncode = self.proc.wait()
+            log = self.log.read_text(errors="replace")
+            self.build = Build(returncode, time.perf_counter() - start, log,
+                               executed_pages(log, self.book))
+            if returncode == 0:
+                shutil.rmtree(self.html, ignore_errors=True)
+                shutil.copytree(self.book / "_build" / "html", self.html)
+        except BaseException as exc:  # handed to the fixtures, which re-raise it
+            self.error = exc
+        finally:
+            self.done.set()
+
+    def result(self, timeout: float) -> Build:
+        if not self.done.wait(timeout):
+            pytest.fail(f"the cold build did not finish within {timeout} s:\n"
+                        f"{self.log.read_text(errors='replace')[-3000:]}")
+        if self.error is not None:
+            raise self.error
+        assert self.build is not None
+        return self.build
+
+    def stop(self) -> None:
+        self._stopped = True
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
 
 
-def start_book_build() -> Background:
+_STARTED: dict[str, Background | ColdBuild] = {}
+
+
+def start_cold_build() -> ColdBuild:
     if "book" not in _STARTED:
-        # A fresh folder: the cold build must not lean on an earlier one.
-        shutil.rmtree(BUILD_ROOT / "_build" / "html", ignore_errors=True)
-        _STARTED["book"] = Background(book_build_command(), _SCRATCH / "book-build.log", cwd=ROOT)
+        folder = _SCRATCH / "cold"
+        folder.mkdir(parents=True, exist_ok=True)
+        _STARTED["book"] = ColdBuild(folder)
     return _STARTED["book"]
 
 
@@ -114,31 +253,26 @@ def start_student_venv() -> Background:
     return _STARTED["student"]
 
 
-def _uses(item: pytest.Item, names: tuple[str, ...]) -> bool:
-    if any(name in item.fixturenames for name in names):
+def _needs_cold_build(item: pytest.Item) -> bool:
+    names = fixtures_used(item)
+    if names & {"cold_book", "book_build", "book_html"}:
         return True
-    # Some modules ask for the book lazily (request.getfixturevalue).
-    try:
-        text = item.path.read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return any(f'"{name}"' in text for name in names)
+    return "site" in names and not os.environ.get("JACOBIAN_BOOK_HTML")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start what the selected tests will need, in the background, now."""
     if session.config.option.collectonly or os.environ.get("JACOBIAN_NO_BACKGROUND"):
         return
-    if any(_uses(item, ("book_build", "book_html", "site")) for item in session.items):
-        start_book_build()
-    # A test module may start its own slow preparation (tests/test_incremental.py).
-    for module in {item.module for item in session.items if isinstance(item, pytest.Function)}:
-        starter = getattr(module, "start_in_background", None)
-        if callable(starter):
-            scratch = _SCRATCH / module.__name__
-            scratch.mkdir(parents=True, exist_ok=True)
-            starter(scratch)
-    wants_student = any("student_venv" in item.fixturenames for item in session.items)
+    if any(_needs_cold_build(item) for item in session.items):
+        cold = start_cold_build()
+        # A module may start work of its own on that build (tests/test_incremental.py).
+        modules = {item.module for item in session.items if isinstance(item, pytest.Function)}
+        for module in modules:
+            starter = getattr(module, "start_in_background", None)
+            if callable(starter):
+                starter(cold)
+    wants_student = any("student_venv" in fixtures_used(item) for item in session.items)
     if wants_student and not os.environ.get("JACOBIAN_STUDENT_VENV"):
         start_student_venv()
 
@@ -151,21 +285,52 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 # ------------------------------------------------------------- fixtures
 @pytest.fixture(scope="session")
-def book_build() -> subprocess.CompletedProcess:
-    """The session's one cold build of the book (stdout and stderr together)."""
-    start = time.perf_counter()
-    proc = start_book_build().result(timeout=1800)
-    proc.waited = time.perf_counter() - start  # how long the tests had to wait
-    return proc
+def root() -> Path:
+    """The repository root."""
+    return ROOT
 
 
 @pytest.fixture(scope="session")
-def book_html(book_build: subprocess.CompletedProcess) -> Path:
-    """The built HTML folder; fails the test when the build failed."""
-    if book_build.returncode != 0:
-        tail = "\n".join(book_build.stdout.splitlines()[-60:])
-        pytest.fail(f"jupyter-book build failed (exit {book_build.returncode}):\n{tail}")
-    return BUILD_ROOT / "_build" / "html"
+def cold_book() -> ColdBuild:
+    """The session's one cold build (``make clean book`` in a copy), waited for.
+
+    ``.book`` is the copy (sources and its _build), ``.build`` the run
+    (return code, seconds, log, executed pages). Fails when the build failed.
+    """
+    job = start_cold_build()
+    build = job.result(timeout=1800)
+    if build.returncode != 0:
+        tail = "\n".join(build.log.splitlines()[-60:])
+        pytest.fail(f"make clean book failed (exit {build.returncode}):\n{tail}")
+    return job
+
+
+@pytest.fixture(scope="session")
+def book_build(cold_book: ColdBuild) -> subprocess.CompletedProcess:
+    """The cold build's command and log (stdout and stderr together)."""
+    build = cold_book.build
+    return subprocess.CompletedProcess(["make", "clean", "book"], build.returncode, build.log, "")
+
+
+@pytest.fixture(scope="session")
+def book_html(cold_book: ColdBuild) -> Path:
+    """The cold build's HTML folder, ``<BUILD_ROOT>/_build/html``."""
+    return cold_book.html
+
+
+@pytest.fixture(scope="session")
+def site(request: pytest.FixtureRequest) -> Path:
+    """The built HTML: JACOBIAN_BOOK_HTML if set, else this session's build.
+
+    JACOBIAN_BOOK_HTML=/path/to/_build/html tests a book built elsewhere.
+    """
+    override = os.environ.get("JACOBIAN_BOOK_HTML")
+    if override:
+        path = Path(override).resolve()
+        if not (path / "index.html").exists():
+            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
+        return path
+    return request.getfixturevalue("book_html")
 
 
 @pytest.fixture(scope="session")
@@ -185,27 +350,13 @@ def student_venv() -> Path:
 
 
 @pytest.fixture(scope="session")
-def site(request: pytest.FixtureRequest) -> Path:
-    """The built HTML: JACOBIAN_BOOK_HTML if set, else this session's build.
-
-    JACOBIAN_BOOK_HTML=/path/to/_build/html tests a book built elsewhere.
-    """
-    override = os.environ.get("JACOBIAN_BOOK_HTML")
-    if override:
-        path = Path(override).resolve()
-        if not (path / "index.html").exists():
-            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
-        return path
-    return request.getfixturevalue("book_html")
-
-
-@pytest.fixture(scope="module")
 def chromium_browser():
-    """Headless Debian Chromium, driven by Playwright, for one test module.
+    """Headless Debian Chromium, driven by Playwright, for the whole session.
 
     Each test opens its own context (cookies, storage and viewport of its
-    own). Module scope: Playwright's sync API runs an event loop of its own,
-    which must be closed before a later module (nbclient) runs one.
+    own). Once started, Playwright's sync API leaves its event loop marked as
+    running on this thread, so ``asyncio.run`` (nbclient in this process)
+    would fail afterwards: ``_stage`` runs the browser tests after all others.
     """
     from playwright.sync_api import sync_playwright
 
@@ -218,3 +369,71 @@ def chromium_browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BinderServer]:
+    """ONE Binder-like JupyterLab for the session (tests/binder_server.py).
+
+    Yields ``BinderServer(base, token, home)``. Loopback pages may use it
+    (Live Code); each test shuts down the kernels it starts.
+    """
+    from browser_book import require_chromium
+
+    # Its only clients are browser tests: without Chromium they skip (or fail in CI).
+    require_chromium()
+    with binder_lab(tmp_path_factory.mktemp("binder"), *LIVE_CODE_ARGS) as server:
+        yield server
+
+
+# ------------------------------------------------------ the site in Chromium
+@pytest.fixture(scope="session")
+def book_url(site: Path) -> Iterator[str]:
+    """The built site served on 127.0.0.1 for the session; its base URL."""
+    from browser_book import serve
+
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def screenshots(site: Path) -> Path:
+    """<build>/screenshots, next to the html folder (ignored by git)."""
+    folder = site.parent / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script (browser_book.axe_script)."""
+    from browser_book import axe_script
+
+    return axe_script()
+
+
+@pytest.fixture(scope="session")
+def page_view(chromium_browser, book_url: str, axe_source: str, screenshots: Path):
+    """``page_view(docname, size, mode)``: the page's ``PageView``, loaded once per session.
+
+    ``size`` is "desktop" or "phone", ``mode`` "light" or "dark"
+    (browser_book.VIEWPORTS, MODES). tests/test_browser.py and
+    tests/test_a11y.py read the same loads.
+    """
+    from browser_book import view_page
+
+    cache: dict[tuple[str, str, str], object] = {}
+
+    def get(docname: str, size: str = "desktop", mode: str = "light"):
+        key = (docname, size, mode)
+        if key not in cache:
+            try:
+                cache[key] = view_page(chromium_browser, book_url, docname, size, mode,
+                                       axe_source, screenshots)
+            except Exception as exc:  # every test of this view reports the same cause
+                cache[key] = exc
+        if isinstance(cache[key], Exception):
+            raise cache[key]
+        return cache[key]
+
+    return get

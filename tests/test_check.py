@@ -44,20 +44,32 @@ def shift_lost_right(W: np.ndarray, eps: float) -> np.ndarray:
     return (W + eps == W) & (W - eps == W)
 
 
-def jvp_right(X: np.ndarray, W: np.ndarray, V: np.ndarray) -> np.ndarray:
-    return tb.sech2(xt(X) @ W) * (xt(X) @ V)
+def jvp_right(X: np.ndarray, W: np.ndarray, H: np.ndarray) -> np.ndarray:
+    return tb.sech2(xt(X) @ W) * (xt(X) @ H)
 
 
-def shared_right(X: np.ndarray, A: np.ndarray, b: float) -> np.ndarray:
+def shared_right(X: np.ndarray, A: np.ndarray, beta: float) -> np.ndarray:
     N, D = X.shape
     K = A.shape[1]
-    S = tb.sech2(X @ A + b)  # (N, K)
+    S = tb.sech2(X @ A + beta)  # (N, K)
     F = np.zeros((N, K, D * K + 1))
     for d in range(D):
         for k in range(K):
             F[:, k, d * K + k] = X[:, d] * S[:, k]
     F[:, :, -1] = S  # one bias: every unit, no delta
     return F.reshape(N * K, D * K + 1)
+
+
+def input_right(x: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """d phi_k / d x_d = sech^2(z_k) a_dk, one entry at a time."""
+    D, K = x.size, W.shape[1]
+    z = [sum(W[d, k] * x[d] for d in range(D)) + W[D, k] for k in range(K)]
+    return np.array([[W[d, k] / np.cosh(z[k]) ** 2 for d in range(D)] for k in range(K)])
+
+
+def two_layer_right(x: np.ndarray, W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
+    u = np.tanh(xt(x[None, :])[0] @ W1)  # f(x)
+    return input_right(u, W2) @ input_right(x, W1)
 
 
 # ------------------------------------------------------------------ stubs
@@ -76,8 +88,11 @@ ASSESSORS = [
     check.assess_shift_lost,
     check.assess_jvp,
     check.assess_shared_bias_jacobian,
+    check.assess_input_jacobian,
+    check.assess_two_layer_jacobian,
 ]
-RIGHT = [zeros_right, sigmoid_right, dropped_x_right, shift_lost_right, jvp_right, shared_right]
+RIGHT = [zeros_right, sigmoid_right, dropped_x_right, shift_lost_right, jvp_right, shared_right,
+         input_right, two_layer_right]
 
 
 @pytest.mark.parametrize(("assess", "right"), list(zip(ASSESSORS, RIGHT, strict=True)))
@@ -99,7 +114,8 @@ def test_stub_is_not_attempted(assess, stub) -> None:
 @pytest.mark.parametrize(
     "printer",
     [check.structural_zeros, check.sigmoid_jacobian, check.dropped_x_error,
-     check.shift_lost, check.jvp, check.shared_bias_jacobian],
+     check.shift_lost, check.jvp, check.shared_bias_jacobian, check.input_jacobian,
+     check.two_layer_jacobian],
 )
 def test_printer_prints_to_stdout_only(printer, capsys) -> None:
     assert printer(stub_raises) is None
@@ -195,7 +211,7 @@ def test_sigmoid_wrong_entries_are_named_with_one_based_indices() -> None:
     v = check.assess_sigmoid_jacobian(one_off)
     assert v.message.startswith("1 of 40 entries are wrong")
     assert "counted from 1" in v.message
-    assert "(n, d, k) = (2, 4, 1) [J[1, 3, 0] in code]" in v.message
+    assert "(n, d, k) = (2, 4, 1) [dPhi[1, 3, 0] in code]" in v.message
 
 
 def test_sigmoid_nan_is_reported() -> None:
@@ -236,7 +252,7 @@ def test_dropped_x_sign_and_missing_denominator() -> None:
     v = check.assess_dropped_x_error(lambda X: (1 - X) / (1 + np.abs(X)))
     assert v.message.startswith("Sign")
     v = check.assess_dropped_x_error(lambda X: np.abs(1 - X))
-    assert "(1 + |x_nd|) sech^2(z_nk), which is missing" in v.message
+    assert "|J| + |J~| = (1 + |x_nd|) sech^2(z_nk), which is missing" in v.message
     v = check.assess_dropped_x_error(lambda X: np.abs(1 - X) / (1 + X))
     assert "absolute values" in v.message
 
@@ -269,20 +285,24 @@ def test_shift_lost_approximate_rule_names_entries() -> None:
 
 # ------------------------------------------------------------------- jvp
 def test_jvp_planted_bugs() -> None:
-    v = check.assess_jvp(lambda X, W, V: xt(X) @ V)
+    v = check.assess_jvp(lambda X, W, H: xt(X) @ H)
     assert "chain-rule factor sech^2(z_nk) is missing" in v.message
-    v = check.assess_jvp(lambda X, W, V: tb.sech2(xt(X) @ W) * V[-1])
-    assert "multiplied by x_nd" in v.message
-    v = check.assess_jvp(lambda X, W, V: -jvp_right(X, W, V))
+    v = check.assess_jvp(lambda X, W, H: tb.sech2(xt(X) @ W) * H[-1])
+    assert "each H_dk with d <= D must be multiplied by x_nd" in v.message
+    v = check.assess_jvp(lambda X, W, H: tb.sech2(xt(X) @ W) * (X @ H[:-1]))
+    assert "bias direction H_(D+1)k is missing" in v.message
+    v = check.assess_jvp(lambda X, W, H: np.tanh(xt(X) @ W) * (xt(X) @ H))
+    assert "tanh(z_nk), the activation" in v.message
+    v = check.assess_jvp(lambda X, W, H: -jvp_right(X, W, H))
     assert v.message.startswith("Sign")
-    v = check.assess_jvp(lambda X, W, V: jvp_right(X, W, V).T)
+    v = check.assess_jvp(lambda X, W, H: jvp_right(X, W, H).T)
     assert "axes are in the order (K, N)" in v.message
 
 
 # ----------------------------------------------------------- shared bias
 def test_shared_bias_kept_delta() -> None:
-    def kept_delta(X, A, b):
-        F = shared_right(X, A, b)
+    def kept_delta(X, A, beta):
+        F = shared_right(X, A, beta)
         K = A.shape[1]
         F[np.tile(np.arange(K), X.shape[0]) != 0, -1] = 0.0
         return F
@@ -292,23 +312,24 @@ def test_shared_bias_kept_delta() -> None:
 
 
 def test_shared_bias_unshared_shape_missing_x_chain_and_order() -> None:
-    def unshared(X, A, b):
-        W = np.vstack([A, np.full((1, A.shape[1]), b)])
+    def unshared(X, A, beta):
+        W = np.vstack([A, np.full((1, A.shape[1]), beta)])
         return tb.TanhBasis(W).full_jacobian(X)
 
     v = check.assess_shared_bias_jacobian(unshared)
     assert "one bias per unit" in v.message and "(12, 7)" in v.message
+    assert "P_beta = D K + 1 = 7 columns" in v.message
 
-    def no_x(X, A, b):
-        F = shared_right(X, A, b)
+    def no_x(X, A, beta):
+        F = shared_right(X, A, beta)
         S = F[:, -1:]
         F[:, :-1] = (F[:, :-1] != 0) * S
         return F
 
     assert "lack the factor x_nd" in check.assess_shared_bias_jacobian(no_x).message
 
-    def no_chain(X, A, b):
-        F = shared_right(X, A, b)
+    def no_chain(X, A, beta):
+        F = shared_right(X, A, beta)
         S = F[:, -1:]
         F[:, :-1] /= S
         F[:, -1] = 1.0
@@ -317,8 +338,8 @@ def test_shared_bias_unshared_shape_missing_x_chain_and_order() -> None:
     v = check.assess_shared_bias_jacobian(no_chain)
     assert "chain-rule factor sech^2(z_nk) is missing" in v.message
 
-    def by_unit(X, A, b):
-        F = shared_right(X, A, b)
+    def by_unit(X, A, beta):
+        F = shared_right(X, A, beta)
         N, D = X.shape
         K = A.shape[1]
         slopes = F[:, :-1].reshape(N * K, D, K).transpose(0, 2, 1).reshape(N * K, -1)
@@ -328,13 +349,101 @@ def test_shared_bias_unshared_shape_missing_x_chain_and_order() -> None:
 
 
 def test_shared_bias_wrong_entry_names_row_and_parameter() -> None:
-    def off(X, A, b):
-        F = shared_right(X, A, b)
+    def off(X, A, beta):
+        F = shared_right(X, A, beta)
         F[4, 6] += 1.0  # row n*K + k = 4: (n, k) = (2, 2); column 6 = D K: the bias
         return F
 
     v = check.assess_shared_bias_jacobian(off)
-    assert "row (n, k) = (2, 2), column the shared bias b [F[4, 6] in code]" in v.message
+    assert "row (n, k) = (2, 2), column the shared bias beta [F[4, 6] in code]" in v.message
+
+    v = check.assess_shared_bias_jacobian(lambda X, A, beta: -shared_right(X, A, beta))
+    assert v.message.startswith("Sign")
+
+
+# ------------------------------------------------------- the input Jacobian
+def _z(x: np.ndarray, W: np.ndarray) -> np.ndarray:
+    return xt(x[None, :])[0] @ W
+
+
+def test_input_jacobian_transposed_and_bias_column() -> None:
+    v = check.assess_input_jacobian(lambda x, W: input_right(x, W).T)
+    assert "axes are in the order (D, K)" in v.message and "(K, D) = (4, 3)" in v.message
+    v = check.assess_input_jacobian(lambda x, W: tb.sech2(_z(x, W))[:, None] * W.T)
+    assert "last column belongs to the bias" in v.message
+
+
+def test_input_jacobian_missing_or_wrong_chain_rule_factor() -> None:
+    v = check.assess_input_jacobian(lambda x, W: W[:-1].T.copy())
+    assert "chain-rule factor sech^2(z_k) = d phi_k / d z_k is missing" in v.message
+    v = check.assess_input_jacobian(lambda x, W: np.tanh(_z(x, W))[:, None] * W[:-1].T)
+    assert "tanh(z_k), the activation" in v.message
+    v = check.assess_input_jacobian(lambda x, W: np.diag(tb.sech2(_z(x, W))))
+    assert "diag(sech^2(z))" in v.message and "dz/dx = A^T" in v.message
+    v = check.assess_input_jacobian(lambda x, W: -input_right(x, W))
+    assert v.message.startswith("Sign")
+
+
+def test_input_jacobian_wrong_entry_named_with_one_based_indices() -> None:
+    def off(x, W):
+        J = input_right(x, W)
+        J[3, 1] += 0.25  # math (k, d) = (4, 2)
+        return J
+
+    v = check.assess_input_jacobian(off)
+    assert v.message.startswith("1 of 12 entries are wrong")
+    assert "(k, d) = (4, 2) [index [3, 1] in code]" in v.message
+
+
+# ------------------------------------------------------------- two layers
+def _inner(x: np.ndarray, W1: np.ndarray) -> np.ndarray:
+    return np.tanh(_z(x, W1))  # f(x)
+
+
+def test_two_layers_wrong_order_transposed_and_wrong_point() -> None:
+    v = check.assess_two_layer_jacobian(
+        lambda x, W1, W2: input_right(x, W1) @ input_right(_inner(x, W1), W2))
+    assert "wrong order: you computed J_f J_g" in v.message
+    v = check.assess_two_layer_jacobian(lambda x, W1, W2: two_layer_right(x, W1, W2).T)
+    assert v.message.startswith("Transposed")
+    v = check.assess_two_layer_jacobian(
+        lambda x, W1, W2: input_right(x, W2) @ input_right(x, W1))
+    assert "evaluated at the wrong point: you used x" in v.message
+    v = check.assess_two_layer_jacobian(
+        lambda x, W1, W2: input_right(_inner(x, W1), W2) * input_right(x, W1))
+    assert "entry by entry" in v.message
+
+
+def test_two_layers_missing_sech2_factors_and_sign() -> None:
+    def outer(x, W1, W2):
+        return input_right(_inner(x, W1), W2)
+
+    v = check.assess_two_layer_jacobian(lambda x, W1, W2: outer(x, W1, W2) @ W1[:-1].T)
+    assert "Layer 1's factor sech^2(z1_k) is missing" in v.message
+    v = check.assess_two_layer_jacobian(lambda x, W1, W2: W2[:-1].T @ input_right(x, W1))
+    assert "Layer 2's factor sech^2(z2_k) is missing" in v.message
+    v = check.assess_two_layer_jacobian(lambda x, W1, W2: W2[:-1].T @ W1[:-1].T)
+    assert "Both factors sech^2 are missing" in v.message
+    v = check.assess_two_layer_jacobian(lambda x, W1, W2: -two_layer_right(x, W1, W2))
+    assert v.message.startswith("Sign")
+
+
+def test_two_layers_shapes_are_checked_beyond_the_square_case() -> None:
+    def square_only(x, W1, W2):
+        J = two_layer_right(x, W1, W2)
+        return J if J.shape[0] == J.shape[1] else J[:, :1]
+
+    v = check.assess_two_layer_jacobian(square_only)
+    assert v.message.startswith("Wrong shape") and "(K2, D) = (3, 2)" in v.message
+
+    def one_off(x, W1, W2):
+        J = two_layer_right(x, W1, W2)
+        J[2, 0] += 0.5  # math (k, d) = (3, 1)
+        return J
+
+    v = check.assess_two_layer_jacobian(one_off)
+    assert "For D = 3, K1 = 3, K2 = 3" in v.message
+    assert "(k, d) = (3, 1) [index [2, 0] in code]" in v.message
 
 
 # ------------------------------------------------- the exercises page uses them
@@ -349,7 +458,7 @@ def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
     cells = jupytext.read(page).cells
     turns = [i for i, c in enumerate(cells)
              if c.cell_type == "code" and re.search(r"check\.\w+\(my_\w+\)", c.source)]
-    assert len(turns) == 6
+    assert len(turns) == 8
     for i in turns:
         checker = re.search(r"check\.(\w+)\(my_\w+\)", cells[i].source).group(1)
         assert "raise NotImplementedError" in cells[i].source

@@ -249,3 +249,53 @@ def test_new_error_measures_validate_like_check_gradient(fn: str) -> None:
 def test_floored_relative_error_rejects_bad_floor(floor, exc) -> None:
     with pytest.raises(exc, match="floor must be"):
         gc.floored_relative_error([1.0], [1.0], floor=floor)
+
+
+# ------------------- the saturation figures quoted in the module's docstring
+def bias_check(z: np.ndarray, eps: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """The bias entry's central difference and its relative error at each z."""
+    quotient = (np.tanh(z + eps) - np.tanh(z - eps)) / (2 * eps)
+    return quotient, tb.relative_error(tb.sech2(z), quotient)
+
+
+def last_z_below_one() -> float:
+    """The largest double z with tanh(z) < 1, by bisection (tanh is monotone)."""
+    lo, hi = 10.0, 30.0
+    while np.nextafter(lo, hi) < hi:
+        mid = lo + (hi - lo) / 2
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if np.tanh(mid) < 1.0 else (lo, mid)
+    return lo
+
+
+def test_docstring_saturation_figures_on_a_fine_grid() -> None:
+    """'passes 1e-7 near 5', 'exactly 0 from near 12.5', 'close to 1 until near 19'."""
+    z = np.linspace(0.0, 20.0, 2_000_001)  # a step of 1e-5
+    quotient, rho = bias_check(z)
+    assert 4.5 < z[np.argmax(rho > 1e-7)] < 5.5
+    first_zero = z[np.argmax(quotient == 0)]
+    assert 12.4 < first_zero < 12.6
+    assert np.all(rho[z < first_zero] < 1.0)
+    # Beyond it the error is 1 where the quotient is 0, and close to but below
+    # 1 at the z where it is not: it is not 1 everywhere from |z| = 16 on.
+    far = z > 16.0
+    assert np.all(rho[far & (quotient == 0)] == 1.0)
+    straddles = far & (quotient != 0)
+    assert np.any(straddles)
+    assert np.all((rho[straddles] > 0.9) & (rho[straddles] < 1.0))
+
+
+def test_entrywise_error_is_one_everywhere_only_where_tanh_rounds_to_one() -> None:
+    eps = 1e-6
+    z_top = last_z_below_one()
+    assert 18.9 < z_top < 19.1  # "near |z| = 19"
+    # Just before: z - eps and z + eps fall on either side of the last step.
+    quotient, rho = bias_check(np.array([z_top + eps / 2, -(z_top + eps / 2)]), eps)
+    assert np.all(quotient != 0) and np.all((rho > 0.9) & (rho < 1.0))
+    # Beyond z_top + eps both round to +-1: the quotient is 0 and the error 1
+    # (from z_top + 2 eps, so that z - eps cannot round back onto z_top).
+    z = z_top + 2 * eps + np.linspace(0.0, 5.0, 200_001)
+    for side in (z, -z):
+        quotient, rho = bias_check(side, eps)
+        assert np.all(quotient == 0) and np.all(rho == 1.0)

@@ -1,12 +1,14 @@
 """`make book` is incremental and still correct: each edit rebuilds what it can change.
 
-One copy of the book (tests/book_copy.py) is built cold with `make clean book`,
-then each edit is planted in the copy in turn and the copy rebuilt with
-`make book`, the README's everyday command. After each build the test reads
-the build log for the notebooks that myst-nb executed, and the HTML for the
-planted change. Which pages import which ``code/`` module is worked out here
-independently of _ext/code_deps.py (a regular expression over the code cells,
-not Python's parser), so the two can disagree.
+The session's one cold build (``make clean book`` in a copy of the book, see
+``cold_book`` in conftest.py) is the starting point: each edit is planted in
+that copy in turn and the copy rebuilt with `make book`, the README's everyday
+command. After each build the test reads the build log for the notebooks that
+myst-nb executed, and the HTML for the planted change. Which pages import
+which ``code/`` module is worked out here independently of
+_ext/jacobian_book/code_deps.py (a regular expression over the code cells,
+not Python's parser), so the two can disagree. The site tests read their own
+copy of the cold build's HTML, so these edits never reach them.
 """
 
 from __future__ import annotations
@@ -91,11 +93,14 @@ def _ok(build: Build, what: str) -> None:
     assert build.returncode == 0, f"{what}: make failed (exit {build.returncode}):\n{tail}"
 
 
-def plant_and_build(scratch: Path) -> dict:
-    """Cold build, then each edit and a `make book` after it; everything recorded."""
-    root = copy_book(scratch / "book")
-    runs: dict = {"book": root}
-    runs["cold"] = make(root, "clean", "book")
+def plant_and_build(cold) -> dict:
+    """Each edit in the cold build's copy and a `make book` after it; everything recorded.
+
+    ``cold`` is conftest.py's ``ColdBuild``: ``.book`` the copy, ``.result()``
+    waits for its ``make clean book``.
+    """
+    runs: dict = {"cold": cold.result(timeout=1800)}
+    root = runs["book"] = cold.book
     _ok(runs["cold"], "make clean book")
     runs["no change"] = make(root, "book")
 
@@ -133,18 +138,19 @@ def plant_and_build(scratch: Path) -> dict:
 _BACKGROUND: dict = {}
 
 
-def start_in_background(scratch: Path) -> None:
-    """Start the builds now, in a thread (conftest.py calls this at collection).
+def start_in_background(cold) -> None:
+    """Start the edits and rebuilds in a thread (conftest.py calls this at collection).
 
-    The builds are subprocesses, so they proceed while other tests run; the
-    fixture below waits for them. What is built and checked does not change.
+    The thread waits for the session's cold build, then works in its copy;
+    the builds are subprocesses, so they proceed while other tests run. The
+    fixture below waits for them.
     """
     if "thread" in _BACKGROUND:
         return
 
     def work() -> None:
         try:
-            _BACKGROUND["runs"] = plant_and_build(scratch)
+            _BACKGROUND["runs"] = plant_and_build(cold)
         except BaseException as exc:  # handed to the fixture, which re-raises it
             _BACKGROUND["error"] = exc
 
@@ -153,8 +159,8 @@ def start_in_background(scratch: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    start_in_background(tmp_path_factory.mktemp("incremental"))
+def book(cold_book) -> dict:
+    start_in_background(cold_book)
     _BACKGROUND["thread"].join()
     if "error" in _BACKGROUND:
         raise _BACKGROUND["error"]

@@ -2,11 +2,10 @@
 
 A student who clicks Binder gets JupyterLab from requirements.txt, after
 ``postBuild`` ran, opened at ``lab/tree/chapters/<page>.md``. Here the same:
-an empty Jupyter config and data folder (tmp), the project's own postBuild run
-into it, ``jupyter lab`` from this environment on 127.0.0.1 with a random token,
-serving a copy of the repository (so nothing a test run does can save over the
-pages). For every page of _toc.yml, headless Chromium opens the page in a fresh
-workspace and the test checks that:
+the session's ``jupyter_server`` (tests/binder_server.py: empty Jupyter
+folders, the project's postBuild run into them, ``jupyter lab`` on 127.0.0.1
+with a token, serving a copy of the repository). For every page of _toc.yml,
+headless Chromium opens the page in a fresh workspace and the test checks that:
 
 - JupyterLab opened it as a notebook (jupytext's viewer), not in the text editor;
 - Run All runs every code cell (each gets an execution count, the kernel goes
@@ -15,55 +14,41 @@ workspace and the test checks that:
   x0, a and b with the keyboard changes the figure's PNG.
 
 Each page's Run All seconds (from the command to the last cell done, the kernel
-already started) are printed and written to benchmarks/jupyterlab_runall.json:
-a benchmark, not a timed test. Screenshots land in <build>/_build/screenshots/.
+already started) are printed and written to <build>/_build/jupyterlab_runall.json:
+a measurement, not a timed test. Screenshots land in <build>/_build/screenshots/.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime
 import hashlib
 import json
 import os
 import platform
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from browser_book import ROOT, require_chromium, source_file, toc_pages
+# tests/test_thebe.py still imports the server from here until it uses binder_server.
+from binder_server import binder_lab  # noqa: F401
+
+from browser_book import ROOT, source_file, toc_pages
 
 PAGES = toc_pages()
-BIN = Path(sys.executable).parent
 BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
 SCREENSHOTS = BUILD_ROOT / "_build" / "screenshots"
-BENCHMARK = ROOT / "benchmarks" / "jupyterlab_runall.json"
+RUNALL_JSON = BUILD_ROOT / "_build" / "jupyterlab_runall.json"
 GOAL_SECONDS = 5.0
 
 #: Bounded waits (seconds).
-SERVER_START = 90
 PAGE_OPEN = 90
 KERNEL_READY = 90
 RUN_ALL = 600
 FIGURE_UPDATE = 30
-
-#: Not copied into the folder JupyterLab serves: environments, builds, caches.
-COPY_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", ".venv-bench", "venv", "_build", ".cache", "node_modules",
-    ".pytest_cache", ".ruff_cache", ".hypothesis", "__pycache__", ".jupyter_cache",
-    ".ipynb_checkpoints",
-)
 
 #: State of the notebook in the current tab, read from JupyterLab's own models.
 NOTEBOOK_STATE_JS = """
@@ -134,95 +119,6 @@ async () => {
 SLIDERS = {"x0": ("x₀", "x0", "x_0"), "a": ("aₖ", "slope"), "b": ("bₖ", "bias")}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def binder_lab(tmp: Path, *extra_args: str) -> Iterator[tuple[str, str, Path]]:
-    """JupyterLab as Binder runs it; yields (base URL, token, served folder).
-
-    Parameters
-    ----------
-    tmp : Path
-        An empty folder: the copy of the repository, Jupyter's config and
-        data folders and the server's log go there.
-    *extra_args : str
-        More ``jupyter lab`` options (tests/test_thebe.py allows the site's
-        origin).
-    """
-    home = tmp / "book"
-    shutil.copytree(ROOT, home, ignore=COPY_IGNORE)
-    env = {
-        **os.environ,
-        # repo2docker's image has one environment on PATH: this one.
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "JUPYTER_CONFIG_DIR": str(tmp / "jupyter-config"),
-        "JUPYTER_DATA_DIR": str(tmp / "jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": str(tmp / "jupyter-runtime"),
-        "IPYTHONDIR": str(tmp / "ipython"),
-    }
-    env.pop("JUPYTER_PATH", None)
-    env.pop("JUPYTER_CONFIG_PATH", None)
-    # Set only inside the book's build (_ext/bokeh_static.py); Binder never has it.
-    env.pop("JACOBIAN_BOOK_BUILD", None)
-    post = subprocess.run(["bash", str(home / "postBuild")], cwd=home, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert post.returncode == 0, f"postBuild failed:\n{post.stdout}\n{post.stderr}"
-    overrides = tmp / "jupyter-config" / "labconfig" / "default_setting_overrides.json"
-    assert overrides.exists(), "postBuild did not write into JUPYTER_CONFIG_DIR"
-
-    token = secrets.token_hex(24)
-    port = _free_port()
-    log_path = tmp / "jupyter-lab.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root",
-             "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home}",
-             "--LabApp.expose_app_in_browser=True",
-             # No fetches to other hosts: no announcements, no update check.
-             "--LabApp.news_url=None",
-             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-             *extra_args],
-            cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"jupyter lab exited ({proc.returncode}):\n{log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not answer in {SERVER_START} s:\n"
-                                f"{log_path.read_text()[-3000:]}")
-                time.sleep(0.5)
-        yield base, token, home
-    finally:
-        # SIGTERM: the server shuts its kernels down, then exits.
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            # Our own session (start_new_session): the server and its kernels.
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
-    require_chromium()
-    with binder_lab(tmp_path_factory.mktemp("binder")) as server:
-        yield server
-
-
 @pytest.fixture(scope="module")
 def chromium(chromium_browser):
     # Launched in tests/conftest.py.
@@ -231,23 +127,14 @@ def chromium(chromium_browser):
 
 @pytest.fixture(scope="module")
 def runall_seconds() -> Iterator[dict[str, dict]]:
-    """Collects each page's Run All time; written to benchmarks/ at the end."""
+    """Collects each page's Run All time; written under _build/ at the end."""
     measured: dict[str, dict] = {}
     yield measured
     if not measured:
         return
-    try:
-        recorded = json.loads(BENCHMARK.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        recorded = {}
-    pages = recorded.get("pages", {})
-    # Only the pages that this run measured are replaced; pages no longer in
-    # the toc are dropped.
-    pages = {page: pages[page] for page in PAGES if page in pages}
-    pages.update(measured)
-    pages = {page: pages[page] for page in PAGES if page in pages}
-    slow = sorted(page for page, row in pages.items() if row["seconds"] > GOAL_SECONDS)
-    BENCHMARK.write_text(json.dumps({
+    slow = sorted(page for page, row in measured.items() if row["seconds"] > GOAL_SECONDS)
+    RUNALL_JSON.parent.mkdir(parents=True, exist_ok=True)
+    RUNALL_JSON.write_text(json.dumps({
         "what": "Seconds from JupyterLab's Run All to the last code cell done, kernel "
                 "already started; measured by tests/test_jupyterlab.py",
         "goal_seconds_per_page": GOAL_SECONDS,
@@ -257,7 +144,7 @@ def runall_seconds() -> Iterator[dict[str, dict]]:
                     "platform": platform.platform(),
                     "load_average_1min_at_end": round(os.getloadavg()[0], 2)},
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "pages": pages,
+        "pages": {page: measured[page] for page in PAGES if page in measured},
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -353,8 +240,8 @@ def _check_sliders(page, name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_page_runs_in_jupyterlab(docname, lab, chromium, runall_seconds, capsys):
-    base, token, _home = lab
+def test_page_runs_in_jupyterlab(docname, jupyter_server, chromium, runall_seconds, capsys):
+    base, token, _home = jupyter_server
     path = source_file(docname).relative_to(ROOT).as_posix()
     name = docname.replace("/", "-")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

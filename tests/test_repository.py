@@ -1,9 +1,10 @@
-"""Buttons that follow the fork: _ext/repository.py picks the repository at build time.
+"""Buttons and canonical links that follow the fork: _ext/jacobian_book/repository.py.
 
 Unit tests of the resolver (the environment variable, a GitHub origin in https
-and ssh form, a remote elsewhere, no remote), then real builds of a one-page
-book made from this book's own _config.yml, in a throwaway git clone, whose
-HTML is searched for the repository, issues, Binder and Live Code links.
+and ssh form, a remote elsewhere, no remote) and of the GitHub Pages address
+derived from it, then real builds of a one-page book made from this book's own
+_config.yml, in a throwaway git clone, whose HTML is searched for the
+repository, issues, Binder and Live Code links and the canonical URL.
 """
 
 from __future__ import annotations
@@ -132,6 +133,75 @@ def test_config_registers_the_extension():
     assert config["repository"]["url"].startswith("https://github.com/")
 
 
+@pytest.mark.parametrize(
+    ("repository_url", "site"),
+    [
+        ("https://github.com/someone/fork", "https://someone.github.io/fork/"),
+        ("git@github.com:someone/fork.git", "https://someone.github.io/fork/"),
+        # Host names are lower case; the path keeps the repository's case.
+        ("https://github.com/Some-One/My.Book", "https://some-one.github.io/My.Book/"),
+        # The owner's own site is served at the root, whatever its case.
+        ("https://github.com/someone/someone.github.io", "https://someone.github.io/"),
+        ("https://github.com/SomeOne/someone.GitHub.io", "https://someone.github.io/"),
+        # ... but only the owner's: another account's name is a project site.
+        ("https://github.com/someone/other.github.io", "https://someone.github.io/other.github.io/"),
+    ],
+)
+def test_pages_url_is_where_github_pages_serves_the_repository(repository_url, site):
+    assert repository.pages_url(repository_url) == site
+
+
+def test_pages_url_of_a_non_github_url_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"repository_url must be a GitHub .*gitlab"):
+        repository.pages_url("https://gitlab.com/someone/fork")
+
+
+def _configured(monkeypatch, tmp_path, *, repository_url, baseurl="", env_url=None):
+    """apply_repository on a stand-in Sphinx config; returns (config, log text)."""
+    from types import SimpleNamespace
+
+    if env_url is None:
+        monkeypatch.delenv("BOOK_REPOSITORY_URL", raising=False)
+    else:
+        monkeypatch.setenv("BOOK_REPOSITORY_URL", env_url)
+    messages: list[str] = []
+    monkeypatch.setattr(repository.logger, "info", lambda message: messages.append(message))
+    config = SimpleNamespace(
+        html_theme_options={"repository_url": repository_url}, html_baseurl=baseurl
+    )
+    repository.apply_repository(SimpleNamespace(srcdir=os.fspath(tmp_path)), config)
+    return config, "\n".join(messages)
+
+
+def test_canonical_url_follows_the_variable(monkeypatch, tmp_path):
+    config, log = _configured(
+        monkeypatch, tmp_path, repository_url=CONFIG_URL, env_url="https://github.com/someone/fork"
+    )
+    assert config.html_baseurl == "https://someone.github.io/fork/"
+    assert "canonical URL (html_baseurl) https://someone.github.io/fork/" in log
+    assert "from environment variable BOOK_REPOSITORY_URL" in log
+
+
+def test_a_baseurl_written_in_config_is_kept(monkeypatch, tmp_path):
+    """A custom domain in _config.yml's html.baseurl is the author's choice."""
+    config, log = _configured(
+        monkeypatch, tmp_path, repository_url=CONFIG_URL,
+        baseurl="https://course.example.org/", env_url="https://github.com/someone/fork",
+    )
+    assert config.html_baseurl == "https://course.example.org/"
+    assert config.html_theme_options["repository_url"] == "https://github.com/someone/fork"
+    assert "https://course.example.org/ (from _config.yml html.baseurl)" in log
+
+
+def test_no_canonical_url_for_a_repository_off_github(monkeypatch, tmp_path):
+    # No clone in tmp_path, so the fallback is the configured URL, here not on GitHub.
+    config, log = _configured(
+        monkeypatch, tmp_path, repository_url="https://gitlab.com/someone/fork"
+    )
+    assert config.html_baseurl == ""
+    assert "no canonical URL" in log and "is not on GitHub" in log
+
+
 # --- real builds ---------------------------------------------------------------
 
 PAGE = """\
@@ -223,11 +293,11 @@ def _button_targets(page: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("remote", "env_url", "expected", "source"),
     [
-        # 1. the variable beats a GitHub origin
+        # 1. the variable beats a GitHub origin: a fork's CI
         (
             "git@github.com:from-git/book.git",
-            "https://github.com/from-env/book",
-            "from-env/book",
+            "https://github.com/someone/fork",
+            "someone/fork",
             "environment variable BOOK_REPOSITORY_URL",
         ),
         # 2. a fork's clone: the origin, in ssh form
@@ -249,6 +319,12 @@ def test_build_points_every_button_at_the_resolved_repository(
     assert _button_targets(page) == dict.fromkeys(
         ("repository", "issues", "binder", "thebe"), expected
     )
+    # The canonical link: the GitHub Pages site of the same repository.
+    owner, name = expected.split("/")
+    site = f"https://{owner.lower()}.github.io/{name}/"
+    assert f"canonical URL (html_baseurl) {site} " in log
+    canonical = re.findall(r'<link rel="canonical" href="([^"]+)"', page)
+    assert canonical == [f"{site}page.html"]
 
 
 def test_build_with_a_bad_variable_fails_naming_it(tmp_path):

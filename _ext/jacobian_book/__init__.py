@@ -7,7 +7,10 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   pages that embed a Bokeh figure.
 * ``book_html``: drops Sphinx 7's duplicated inline scripts.
 * ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
-* ``repository``: the repository, Binder and Live Code buttons follow the fork.
+* ``repository``: the repository, Binder and Live Code buttons and the
+  canonical URL (``html_baseurl``, the fork's GitHub Pages) follow the fork.
+* ``thebe``: Live Code runs the pinned Thebe from the npm package, served by
+  the book, in place of sphinx-thebe's scripts.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import a11y, bokeh_static, book_html, code_deps, repository
+from . import a11y, bokeh_static, book_html, code_deps, repository, thebe
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -43,6 +46,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", bokeh_static.drop_widget_view)
     app.connect("builder-inited", bokeh_static.copy_bundles)
     app.connect("html-page-context", bokeh_static.add_bokeh_where_embedded, priority=500)
+
+    # thebe: after repository (the button's URL) and before book_html.
+    app.connect("config-inited", thebe.prepare, priority=600)
+    app.connect("builder-inited", thebe.copy_assets)
+    app.connect("html-page-context", thebe.replace_sphinx_thebe, priority=500)
 
     # book_html: late, after every extension has added its per-page scripts.
     app.connect("html-page-context", book_html.drop_duplicate_scripts, priority=900)

@@ -15,6 +15,12 @@ the URL is taken from the first of these that gives one:
 mybinder.org and sphinx-thebe only launch GitHub repositories, hence a remote
 elsewhere falls back to ``_config.yml`` rather than producing broken buttons.
 The build log says which source was used.
+
+The site's canonical URL (``html_baseurl``, the ``<link rel="canonical">`` of
+every page) follows the same repository: GitHub Pages serves a repository
+``owner/name`` at ``https://owner.github.io/name/`` (and ``owner/owner.github.io``
+at ``https://owner.github.io/``). A ``baseurl`` set in ``_config.yml``'s
+``html`` section (a custom domain) is kept as written.
 """
 
 from __future__ import annotations
@@ -76,6 +82,41 @@ def github_url(remote: str) -> str | None:
                 return None
             return f"https://github.com/{match['owner']}/{name}"
     return None
+
+
+def pages_url(repository_url: str) -> str:
+    """The address at which GitHub Pages serves a repository's site.
+
+    Parameters
+    ----------
+    repository_url : str
+        A GitHub repository URL in any form that :func:`github_url` accepts,
+        e.g. ``https://github.com/owner/name``.
+
+    Returns
+    -------
+    str
+        ``https://owner.github.io/name/`` for a project site, or
+        ``https://owner.github.io/`` when the repository is the owner's own
+        ``owner.github.io``. Host names are lower case, as GitHub Pages gives
+        them; the repository part keeps its case.
+
+    Raises
+    ------
+    ValueError
+        When ``repository_url`` is not a GitHub repository URL.
+    """
+    url = github_url(repository_url)
+    if url is None:
+        raise ValueError(
+            f"repository_url must be a GitHub repository URL such as "
+            f"https://github.com/owner/name; got {repository_url!r}"
+        )
+    owner, name = url.removeprefix("https://github.com/").split("/")
+    host = f"{owner.lower()}.github.io"
+    if name.lower() == host:
+        return f"https://{host}/"
+    return f"https://{host}/{name}/"
 
 
 def git_origin(directory: Path) -> str | None:
@@ -141,7 +182,7 @@ def resolve_repository(
 
 
 def apply_repository(app: Sphinx, config: Config) -> None:
-    """Point every button that names the repository at the resolved URL."""
+    """Point every button that names the repository, and the canonical URL, at the resolved one."""
     options = config.html_theme_options
     config_url = options.get("repository_url", "")
     url, source = resolve_repository(
@@ -154,4 +195,22 @@ def apply_repository(app: Sphinx, config: Config) -> None:
     if isinstance(thebe_config, dict) and "repository_url" in thebe_config:
         thebe_config["repository_url"] = url
     logger.info(f"[repository] launch and repository buttons point at {url} (from {source})")
+
+    # The canonical URL of every page. An html.baseurl written in _config.yml
+    # (a custom domain) is the author's choice and stays.
+    if config.html_baseurl:
+        logger.info(
+            f"[repository] canonical URL (html_baseurl) {config.html_baseurl} "
+            f"(from _config.yml html.baseurl)"
+        )
+    elif github_url(url) is not None:
+        config.html_baseurl = pages_url(url)
+        logger.info(
+            f"[repository] canonical URL (html_baseurl) {config.html_baseurl} "
+            f"(GitHub Pages of {url}, from {source})"
+        )
+    else:
+        logger.info(
+            f"[repository] no canonical URL: {url} (from {source}) is not on GitHub"
+        )
 

@@ -1,0 +1,193 @@
+/*
+ * Live Code: the page's code cells become editors that run in a kernel, in place.
+ *
+ * _ext/jacobian_book/thebe.py copies the pinned Thebe (and the require.js it
+ * needs) into the site's _static/ and writes this page's settings into
+ * <script id="jacobian-live-code">. sphinx-book-theme's "Live Code" button
+ * calls initThebeSBT(), which calls initThebe() (defined here).
+ */
+(() => {
+  "use strict";
+
+  const settings = JSON.parse(document.getElementById("jacobian-live-code").textContent);
+  let launched = null;
+
+  /** The status line under the page's title; replaces the empty button the theme inserts. */
+  function statusLine() {
+    const line = document.createElement("p");
+    // initThebeSBT() inserts a button unless the title's next element has this class.
+    line.className = "thebe-launch-button jb-live-status";
+    line.setAttribute("role", "status");
+    const title = document.querySelector("section h1") || document.querySelector("h1");
+    const placeholder = title && title.nextElementSibling;
+    if (placeholder && placeholder.classList.contains("thebe-launch-button")) {
+      placeholder.replaceWith(line);
+    } else if (title) {
+      title.insertAdjacentElement("afterend", line);
+    } else {
+      document.querySelector("main, body").prepend(line);
+    }
+    return line;
+  }
+
+  function loadScript(src, integrity) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.integrity = integrity;
+      script.crossOrigin = "anonymous";
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`could not load ${src} (or its hash differs)`));
+      document.head.appendChild(script);
+    });
+  }
+
+  function loadStyle(href) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    document.head.appendChild(link);
+  }
+
+  /** Thebe fetches require.js from a CDN before it renders a widget: serve the book's copy. */
+  function requireJsFromBook() {
+    const pageFetch = window.fetch.bind(window);
+    window.fetch = (resource, init) =>
+      pageFetch(resource === settings.requirejsCdn ? settings.requirejs : resource, init);
+  }
+
+  /**
+   * Mark the code cells for Thebe; return them in page order.
+   *
+   * Thebe pairs the i-th [data-executable] with the i-th [data-output] of the
+   * page, so every cell gets an output element of its own (an empty one when
+   * the build produced no output), and nothing outside a cell is marked. A
+   * cell whose input the page does not show (remove-input) is left as it is.
+   */
+  function markCells() {
+    const cells = [];
+    document.querySelectorAll("div.cell").forEach((cell) => {
+      const source = cell.querySelector(".cell_input pre");
+      if (!source) return;
+      let output = cell.querySelector(".cell_output");
+      if (!output) {
+        output = document.createElement("div");
+        output.className = "cell_output docutils container";
+        cell.append(output);
+      }
+      source.setAttribute("data-executable", "true");
+      source.setAttribute("data-language", "python");
+      output.setAttribute("data-output", "");
+      cell.querySelectorAll("button.copybtn").forEach((button) => button.remove());
+      cells.push(cell);
+    });
+    return cells;
+  }
+
+  /** "$x$" and "$$x$$" as MathJax 3 reads them by default, "\(x\)" and "\[x\]". */
+  function mathjax3Delimiters(tex) {
+    return tex
+      .replace(/\$\$([\s\S]+?)\$\$/g, "\\[$1\\]")
+      .replace(/\$([^$]+?)\$/g, "\\($1\\)");
+  }
+
+  function typeset(node) {
+    const mathjax = window.MathJax;
+    if (!mathjax || typeof mathjax.typesetPromise !== "function") return Promise.resolve();
+    // The page's sections say mathjax_ignore; an output opts back in.
+    node.classList.add("mathjax_process");
+    return mathjax.typesetPromise([node]).catch((error) => console.error("MathJax:", error));
+  }
+
+  /**
+   * Math in live outputs is typeset by the page's MathJax 3 (Thebe's own
+   * typesetter is MathJax 2 from a CDN, switched off with mathjaxUrl: "").
+   */
+  function useBookMathJax(rendermime) {
+    rendermime.latexTypesetter = { typeset };
+    if (rendermime.mimeTypes.includes("text/latex")) return;
+    const Text = rendermime.createRenderer("text/plain").constructor;
+    class RenderedLatex extends Text {
+      render(model) {
+        this.node.textContent = mathjax3Delimiters(String(model.data["text/latex"]));
+        return typeset(this.node);
+      }
+    }
+    // Rank 70, JupyterLab's for LaTeX: preferred to text/plain (120).
+    rendermime.addFactory(
+      { safe: true, mimeTypes: ["text/latex"], createRenderer: (options) => new RenderedLatex(options) },
+      70,
+    );
+  }
+
+  /** Name each code editor for screen readers (CodeMirror's input has no label). */
+  function labelEditors(cells) {
+    cells.forEach((cell, index) => {
+      const input = cell.querySelector(".thebe-cell .CodeMirror textarea");
+      if (input) {
+        input.setAttribute("aria-label", `Code cell ${index + 1}: edit, then Shift+Enter to run`);
+      }
+    });
+  }
+
+  async function runOnStart(thebe, notebook, cells) {
+    for (const cell of cells) {
+      if (!cell.matches(".tag_thebe-init, .thebe-init")) continue;
+      const box = cell.querySelector(".thebe-cell");
+      const live = box && notebook.getCellById(box.getAttribute("data-thebe-id"));
+      if (!live) continue;
+      thebe.setButtonsBusy(live.id);
+      await live.execute(live.source);
+      thebe.clearButtonsBusy(live.id);
+    }
+  }
+
+  async function launch(line) {
+    const say = (text) => { line.textContent = text; };
+    say(`Live Code: loading Thebe ${settings.version}…`);
+    requireJsFromBook();
+    loadStyle(settings.css);
+    await loadScript(settings.thebe, settings.integrity);
+    const thebe = window.thebe;
+    const cells = markCells();
+    const page = thebe.getPageConfig();
+    const kernel = page.kernelOptions || {};
+    const where = page.useBinder === false ? "the Jupyter server" : "mybinder.org";
+    thebe.on("status", (_event, data) => {
+      if (data.status === "error" || data.status === "failed") {
+        say(`Live Code failed: ${data.message}`);
+      } else if (data.subject === "server" || data.subject === "session") {
+        say(`Live Code (${where}): ${data.message || data.status}`);
+      }
+    });
+    const started = thebe.bootstrap({
+      useBinder: page.useBinder !== false,
+      requestKernel: true,
+      // sphinx-thebe writes thebe 0.8's "name"; thebe 0.9 reads "kernelName".
+      kernelOptions: { ...kernel, kernelName: kernel.kernelName || kernel.name || "python3" },
+      mathjaxUrl: "",
+      codeMirrorConfig: { theme: "default" },
+    });
+    // bootstrap() builds the notebook before its first wait, so it exists now.
+    useBookMathJax(thebe.notebook.rendermime);
+    labelEditors(cells);
+    const { notebook, session } = await started;
+    if (!session) throw new Error(`no kernel from ${where}`);
+    await runOnStart(thebe, notebook, cells);
+    say("Live Code: the kernel is ready. Edit a cell, then press its “run” button or " +
+        "Shift+Enter; “run all” also runs the hidden set-up cells.");
+    document.body.setAttribute("data-live-code", "ready");
+  }
+
+  window.initThebe = () => {
+    if (launched) return launched;
+    const line = statusLine();
+    document.body.setAttribute("data-live-code", "starting");
+    launched = launch(line).catch((error) => {
+      console.error("Live Code:", error);
+      line.textContent = `Live Code failed: ${error.message || error}`;
+      document.body.setAttribute("data-live-code", "failed");
+    });
+    return launched;
+  };
+})();

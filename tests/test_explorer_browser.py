@@ -1,0 +1,595 @@
+"""The live explorer of "The Jacobian in pictures" in a real browser.
+
+The built page is served on 127.0.0.1 (every request to another host is
+blocked), opened in the session's headless Chromium (tests/conftest.py) and
+used as a reader would: sliders, keyboard, play, and mouse and touch drags on
+the plots, at desktop and phone width, in light and dark mode. Every number
+the explorer plots, in all five views, is read back from BokehJS's document
+model and compared with tanh_basis.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from bs4 import BeautifulSoup
+
+import panels
+import tanh_basis as tb
+from browser_book import ROOT, serve, toc_pages
+
+PAGES = toc_pages()
+EXPLORER_PAGE = "chapters/interactive"
+DESKTOP = {"width": 1280, "height": 900}
+# An iPhone 12-15 is 390 CSS pixels wide: the narrowest screen we design for.
+PHONE = {"width": 390, "height": 844}
+TINY = np.finfo(np.float64).tiny  # below it, doubles lose precision (subnormal)
+VIEWS = ("year", *panels.PANELS)
+
+
+# ------------------------------------------------------------------ pages
+@pytest.fixture(scope="module")
+def base_url(site: Path):
+    if EXPLORER_PAGE not in PAGES:
+        pytest.skip(f"{EXPLORER_PAGE} is not in the toc")
+    with serve(site) as url:
+        yield url
+
+
+#: The explorer's document is embedded and its first frame drawn.
+READY_JS = """
+() => window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0
+      && document.querySelector(".jacobian-live.jl-ready") !== null
+      && [...document.querySelectorAll(".jacobian-live .jl-grid > div")]
+           .every((el) => el.getBoundingClientRect().height > 100)
+"""
+
+
+def _open_explorer(browser, base_url: str, viewport: dict, mode: str = "light",
+                   touch: bool = False):
+    """A fresh context and page on the explorer, drawn; other hosts blocked."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1, has_touch=touch,
+                                  is_mobile=touch)
+    # pydata-sphinx-theme reads the colour mode from localStorage before painting.
+    context.add_init_script(
+        f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    outside: list[str] = []
+
+    def route(route):
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{base_url}/{EXPLORER_PAGE}.html", wait_until="load")
+    page.wait_for_function(READY_JS, timeout=30_000)
+    page.locator(".jacobian-live").scroll_into_view_if_needed()
+    return context, page, errors, outside
+
+
+@pytest.fixture()
+def desktop(chromium_browser, base_url):
+    context, page, errors, outside = _open_explorer(chromium_browser, base_url, DESKTOP)
+    yield page
+    context.close()
+    assert errors == [] and outside == [], (errors, outside)
+
+
+# ------------------------------------------------ reading the explorer back
+#: Everything the explorer plots, read back from BokehJS's document model.
+SNAPSHOT_JS = """
+() => {
+  const doc = Bokeh.documents[0];
+  const m = (name) => doc.get_model_by_name(name);
+  const arr = (v) => Array.from(v, (x) => (Number.isNaN(x) ? null : x));
+  const out = {x0: m("x0").value, unit: m("unit").active,
+               a: arr(m("state").data.a), b: arr(m("state").data.b),
+               sliders: {a: m("a").value, b: m("b").value}, x0_line: m("x0-line").location};
+  for (const p of ["year", "phi_a", "dphi_a", "phi_b", "dphi_b"]) {
+    const c = m("curves-" + p).data;
+    out["curves-" + p] = {xs: c.xs.map(arr), ys: c.ys.map(arr), width: arr(c.width)};
+    const mk = m("markers-" + p);
+    if (mk) out["markers-" + p] = {x: arr(mk.data.x), y: arr(mk.data.y)};
+    const t = m("tangents-" + p);
+    if (t) out["tangents-" + p] = {xs: t.data.xs.map(arr), ys: t.data.ys.map(arr)};
+  }
+  for (const name of ["dots-year", "switches-year"]) {
+    const d = m(name).data;
+    out[name] = {x: arr(d.x), y: arr(d.y)};
+  }
+  out.readouts = Object.fromEntries([...document.querySelectorAll(".jacobian-live td[id]")]
+    .map((td) => [td.id.replace(/^jl-[0-9a-f]+-/, ""), td.textContent]));
+  out.highlighted = [...document.querySelectorAll(".jacobian-live tbody tr")]
+    .map((tr) => tr.classList.contains("jl-hi"));
+  return out;
+}
+"""
+
+SETTLE = "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+#: Set unit, x0, a and b through the controls' models, as a slider does, and
+#: take a snapshot after each move.
+SETTINGS_JS = """
+async (settings) => {
+  const doc = Bokeh.documents[0];
+  const m = (name) => doc.get_model_by_name(name);
+  const snapshot = SNAPSHOT;
+  // BokehJS runs a CustomJS callback asynchronously: wait until the page has
+  // painted the result, as a reader would see it.
+  const settle = () => SETTLE;
+  const steps = [];
+  for (const s of settings) {
+    m("unit").active = s.unit;
+    await settle();
+    m("x0").value = s.x0;
+    await settle();
+    const at_x0 = snapshot();
+    m("a").value = s.a;
+    await settle();
+    const after_a = snapshot();
+    m("b").value = s.b;
+    await settle();
+    const after_b = snapshot();
+    steps.push({setting: s, at_x0, after_a, after_b});
+  }
+  return steps;
+}
+""".replace("SNAPSHOT", SNAPSHOT_JS.strip()).replace("SETTLE", SETTLE)
+
+#: The twin (code/tanh_basis.js), run by Chromium's JavaScript engine.
+TWIN_JS = """
+([source, zs, xs]) => {
+  const twin = new Function(
+    source + "; return {sech2, tanh_unit, tanh_unit_dslope, tanh_unit_dbias};")();
+  return {sech2: zs.map(twin.sech2),
+          phi: xs.map((x) => twin.tanh_unit(x, 0.3, -50)),
+          da: xs.map((x) => twin.tanh_unit_dslope(x, 0.3, -50)),
+          db: xs.map((x) => twin.tanh_unit_dbias(x, 0.3, -50))};
+}
+"""
+
+#: Each drag handle: its name, value, where its centre is on the screen, and
+#: the data-per-pixel of its view (from BokehJS's scale of that figure).
+HANDLES_JS = """
+() => [...document.querySelectorAll(".jacobian-live .jl-handle")].map((h) => {
+  const r = h.getBoundingClientRect();
+  const fig = Bokeh.documents[0].get_model_by_name("figure-" + h.dataset.panel);
+  const view = Bokeh.index.find_one(fig);
+  const s = view.frame.x_scale;
+  return {panel: h.dataset.panel, unit: Number(h.dataset.unit), role: h.getAttribute("role"),
+          label: h.getAttribute("aria-label"), now: Number(h.getAttribute("aria-valuenow")),
+          tabindex: h.tabIndex, hidden: h.hidden,
+          x: r.left + r.width / 2, y: r.top + r.height / 2,
+          per_px: s.invert(1) - s.invert(0)};
+})
+"""
+
+FIGURE_BOXES_JS = """
+() => [...document.querySelectorAll(".jacobian-live .jl-grid > div")].map((el) => {
+  const r = el.getBoundingClientRect();
+  return {panel: el.dataset.panel, x: Math.round(r.x), y: Math.round(r.y),
+          width: Math.round(r.width), height: Math.round(r.height)};
+})
+"""
+
+X0_JS = "() => Bokeh.documents[0].get_model_by_name('x0').value"
+
+
+def _snapshot(page) -> dict:
+    page.evaluate(f"() => {SETTLE}")
+    return page.evaluate(SNAPSHOT_JS)
+
+
+def _steps(page) -> dict:
+    return {n: page.evaluate(f"() => Bokeh.documents[0].get_model_by_name('{n}').step")
+            for n in ("x0", "a", "b")}
+
+
+def _explorer_settings(seed: int = 9, n: int = 6) -> list[dict]:
+    """Random unit, x0, a, b; half of them with the unit near its switch (steep parts)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        x0 = int(rng.integers(0, 366))
+        a = float(rng.uniform(0.0, 1.0))
+        b = float(rng.uniform(-120.0, 0.0))
+        if i % 2:
+            b = float(np.clip(-a * x0 + rng.uniform(-3, 3), -120.0, 0.0))
+        out.append({"unit": int(rng.integers(0, 3)), "x0": x0, "a": a, "b": b})
+    return out
+
+
+# ---------------------------------------------------------- the numbers
+def _expected(panel: str, x0: float, a_k: float, b_k: float, p) -> np.ndarray:
+    """What tanh_basis gives at points p of a view's horizontal axis."""
+    p = np.asarray(p, dtype=float)
+    if panel == "year":
+        return tb.tanh_unit(p, a_k, b_k)
+    if panel == "phi_a":
+        return tb.tanh_unit(x0, p, b_k)
+    if panel == "dphi_a":
+        return tb.tanh_unit_dslope(x0, p, b_k)
+    if panel == "phi_b":
+        return tb.tanh_unit(x0, a_k, p)
+    return tb.tanh_unit_dbias(x0, a_k, p)
+
+
+def _worst_rel(got, want) -> float:
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    return float(np.max(np.abs(got - want) / np.maximum(np.abs(want), TINY), initial=0.0))
+
+
+def _check_snapshot(snap: dict, rtol: float = 1e-12) -> None:
+    """Every plotted point, marker, tangent and switch point equals tanh_basis."""
+    x0, a, b = snap["x0"], snap["a"], snap["b"]
+    assert snap["x0_line"] == x0
+    year_lo, year_hi = panels.X0_RANGE
+    for k in range(len(a)):
+        for view in VIEWS:
+            xs, ys = snap[f"curves-{view}"]["xs"][k], snap[f"curves-{view}"]["ys"][k]
+            assert len(xs) == len(ys) > 100
+            worst = _worst_rel(ys, _expected(view, x0, a[k], b[k], xs))
+            assert worst <= rtol, f"x0={x0} unit {k + 1} {view}: relative error {worst:.1e}"
+            if view == "year":
+                continue
+            where = a[k] if view.endswith("_a") else b[k]
+            marker = snap[f"markers-{view}"]
+            assert marker["x"][k] == where
+            worst = _worst_rel(marker["y"][k], _expected(view, x0, a[k], b[k], where))
+            assert worst <= rtol, f"x0={x0} unit {k + 1} {view} marker: {worst:.1e}"
+        for panel in ("phi_a", "phi_b"):
+            (p1, p2), (v1, v2) = (snap[f"tangents-{panel}"][c][k] for c in ("xs", "ys"))
+            slope = snap[f"markers-d{panel}"]["y"][k]
+            assert p1 < snap[f"markers-{panel}"]["x"][k] < p2
+            np.testing.assert_allclose((v2 - v1) / (p2 - p1), slope, rtol=1e-9, atol=1e-15)
+        # The year view: the unit's value at x0, and where it switches.
+        assert snap["dots-year"]["x"][k] == x0
+        worst = _worst_rel(snap["dots-year"]["y"][k], tb.tanh_unit(x0, a[k], b[k]))
+        assert worst <= rtol, f"x0={x0} unit {k + 1} year dot: {worst:.1e}"
+        switch = -b[k] / a[k] if a[k] != 0 else np.nan
+        if year_lo <= switch <= year_hi:
+            assert _worst_rel(snap["switches-year"]["x"][k], switch) <= rtol
+            assert abs(tb.tanh_unit(snap["switches-year"]["x"][k], a[k], b[k])) < 1e-12
+        else:
+            assert snap["switches-year"]["x"][k] is None, "a switch outside the year is drawn"
+
+
+def _unit_data(snap: dict, k: int) -> list:
+    rows = []
+    for kind in ("curves", "markers", "tangents"):
+        for view in VIEWS:
+            data = snap.get(f"{kind}-{view}")
+            if data:
+                rows.append({c: data[c][k] for c in data if c != "width"})
+    rows.append(snap["dots-year"]["y"][k])  # its x is x0, the same for every unit
+    rows.append(snap["switches-year"]["x"][k])
+    return rows
+
+
+def _assert_only_unit_moved(before: dict, after: dict, unit: int) -> None:
+    # The Kronecker delta: unit l's a or b changes unit l's data only.
+    for k in range(len(before["a"])):
+        if k != unit:
+            assert _unit_data(after, k) == _unit_data(before, k), (
+                f"moving unit {unit + 1} changed unit {k + 1}")
+    assert _unit_data(after, unit) != _unit_data(before, unit)
+
+
+# --------------------------------------------------------------- tests
+def test_explorer_starts_at_the_books_example(desktop):
+    start = _snapshot(desktop)
+    x0, a, b = panels.DEFAULT_X0, list(panels.DEFAULT_A), list(panels.DEFAULT_B)
+    assert (start["x0"], start["a"], start["b"]) == (x0, a, b)
+    _check_snapshot(start)
+    # Tiny, not zero: unit 3's bias derivative, in the model and in the table.
+    want = tb.tanh_unit_dbias(x0, a[2], b[2])
+    assert 0 < want < 1e-30
+    assert _worst_rel(start["markers-dphi_b"]["y"][2], want) <= 1e-12
+    assert float(start["readouts"]["db-2"]) == pytest.approx(want, rel=1e-3)
+    # Unit 1 switches at the starting input: its switch point is on the x0 line.
+    assert start["switches-year"]["x"][0] == pytest.approx(x0, rel=1e-12)
+
+
+def test_explorer_twin_agrees_with_tanh_basis(desktop):
+    twin_source = (ROOT / "code" / "tanh_basis.js").read_text(encoding="utf-8")
+    z = np.concatenate([np.linspace(-700, 700, 14001), [-55.0, 0.0, 373.0, 380.0]])
+    x = np.linspace(-365, 365, 101)
+    twin = desktop.evaluate(TWIN_JS, [twin_source, z.tolist(), x.tolist()])
+    want = tb.sech2(z)
+    assert _worst_rel(twin["sech2"], want) <= 1e-13
+    # Zeros exactly where Python's are (beyond |z| ~ 373), and nowhere else.
+    np.testing.assert_array_equal(np.array(twin["sech2"]) == 0, want == 0)
+    assert twin["sech2"][int(np.flatnonzero(z == -55.0)[0])] > 0
+    for name, f in (("phi", tb.tanh_unit), ("da", tb.tanh_unit_dslope), ("db", tb.tanh_unit_dbias)):
+        assert _worst_rel(twin[name], f(x, 0.3, -50.0)) <= 1e-13, name
+
+
+def test_explorer_numbers_equal_tanh_basis_after_random_moves(desktop):
+    settings = _explorer_settings()
+    steps = desktop.evaluate(SETTINGS_JS, settings)
+    assert len(steps) == len(settings)
+    for step in steps:
+        s = step["setting"]
+        # Selecting a unit shows its own parameters on the a and b sliders.
+        at_x0 = step["at_x0"]
+        assert at_x0["sliders"] == {"a": at_x0["a"][s["unit"]], "b": at_x0["b"][s["unit"]]}
+        for snap in (at_x0, step["after_a"], step["after_b"]):
+            _check_snapshot(snap)
+        assert step["after_a"]["a"][s["unit"]] == s["a"]
+        assert step["after_b"]["b"][s["unit"]] == s["b"]
+        assert step["after_b"]["x0"] == s["x0"]
+        # The table follows: unit l's readout is the marker's value.
+        shown = float(step["after_b"]["readouts"][f"db-{s['unit']}"])
+        marker = step["after_b"]["markers-dphi_b"]["y"][s["unit"]]
+        assert shown == pytest.approx(marker, rel=1e-3, abs=1e-300)
+        # Moving one unit moves no other.
+        _assert_only_unit_moved(at_x0, step["after_a"], s["unit"])
+        _assert_only_unit_moved(step["after_a"], step["after_b"], s["unit"])
+
+
+def _handle(page, panel: str, unit: int) -> dict:
+    """A handle's place on the screen, once it has been scrolled into view."""
+    page.locator(f".jl-handle[data-panel='{panel}'][data-unit='{unit}']").scroll_into_view_if_needed()
+    page.evaluate(f"() => {SETTLE}")
+    found = [h for h in page.evaluate(HANDLES_JS) if h["panel"] == panel and h["unit"] == unit]
+    assert len(found) == 1, (panel, unit, found)
+    return found[0]
+
+
+def _mouse_drag(page, handle: dict, dx: float) -> None:
+    """A real pointer drag: press on the handle, move in steps, release."""
+    page.mouse.move(handle["x"], handle["y"])
+    page.mouse.down()
+    page.mouse.move(handle["x"] + dx / 2, handle["y"] + 3, steps=4)
+    page.mouse.move(handle["x"] + dx, handle["y"] + 5, steps=4)
+    page.mouse.up()
+
+
+#: (view, unit, parameter, pixels): the markers of the slope and bias axes,
+#: a derivative panel, the year view's switch point (sets b_k) and x0 line.
+DRAGS = [("phi_a", 1, "a", 60), ("dphi_b", 2, "b", -45), ("phi_b", 0, "b", -70),
+         ("year", 0, "switch", 40), ("year", -1, "x0", 90)]
+
+
+def _expected_after_drag(param: str, handle: dict, before: dict, dx: float, steps: dict):
+    """The control's value after moving its handle by dx pixels: snapped to its step."""
+    delta = dx * handle["per_px"]
+    if param == "x0":
+        return before["x0"] + delta, steps["x0"]
+    k = handle["unit"]
+    if param == "switch":  # the switch point x* = -b/a moves by delta days
+        return -before["a"][k] * (-before["b"][k] / before["a"][k] + delta), steps["b"]
+    return before[param][k] + delta, steps[param]
+
+
+@pytest.mark.parametrize(("view", "unit", "param", "dx"), DRAGS)
+def test_dragging_a_handle_sets_that_units_parameter(desktop, view, unit, param, dx):
+    steps = _steps(desktop)
+    before = _snapshot(desktop)
+    handle = _handle(desktop, view, unit)
+    _mouse_drag(desktop, handle, dx)
+    after = _snapshot(desktop)
+    want, step = _expected_after_drag(param, handle, before, dx, steps)
+    _check_snapshot(after)
+    if param == "x0":
+        assert abs(after["x0"] - want) <= step / 2 + 1e-9, (after["x0"], want)
+        # Dragging the line moves the x0 slider; the units' parameters stay.
+        assert (after["a"], after["b"]) == (before["a"], before["b"])
+        return
+    name = "b" if param == "switch" else param
+    other = "a" if name == "b" else "b"
+    assert abs(after[name][unit] - want) <= step / 2 + 1e-9, (after[name][unit], want)
+    assert after[name][unit] != before[name][unit]
+    assert after[other] == before[other] and after["x0"] == before["x0"]
+    # Dragging picks the unit: the sliders show its values.
+    assert after["unit"] == unit
+    assert after["sliders"][name] == after[name][unit]
+    _assert_only_unit_moved(before, after, unit)
+
+
+def test_keyboard_moves_the_handles_and_the_sliders_follow(desktop):
+    steps = _steps(desktop)
+    before = _snapshot(desktop)
+    desktop.locator(".jl-handle[data-panel='phi_b'][data-unit='1']").focus()
+    desktop.keyboard.press("ArrowRight")
+    desktop.keyboard.press("ArrowRight")
+    after = _snapshot(desktop)
+    assert after["b"][1] == pytest.approx(before["b"][1] + 2 * steps["b"], abs=1e-12)
+    assert after["unit"] == 1 and after["sliders"]["b"] == after["b"][1]
+    # Focus highlights the unit in every view and its row in the table.
+    assert after["highlighted"] == [False, True, False]
+    assert all(after[f"curves-{v}"]["width"][1] > after[f"curves-{v}"]["width"][0]
+               for v in VIEWS)
+    x0_handle = desktop.locator(".jl-handle-x0")
+    x0_handle.focus()
+    desktop.keyboard.press("PageUp")
+    assert _snapshot(desktop)["x0"] == before["x0"] + 10 * steps["x0"]
+    _check_snapshot(_snapshot(desktop))
+
+
+def test_every_handle_is_a_named_slider_that_the_keyboard_reaches(desktop):
+    handles = desktop.evaluate(HANDLES_JS)
+    assert len(handles) == 3 * 5 + 1
+    for h in handles:
+        assert h["role"] == "slider" and h["label"], h
+    labels = [h["label"] for h in handles if h["tabindex"] == 0]
+    assert len(set(labels)) == len(labels) == 3 * 3 + 1, labels
+    # Tab from the play button reaches the year view's handles (after the
+    # figure itself, which BokehJS makes focusable).
+    desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Play")).focus()
+    reached = []
+    for _ in range(3):
+        desktop.keyboard.press("Tab")
+        reached.append(desktop.evaluate(
+            "() => document.activeElement.getAttribute('aria-label')"))
+    assert set(reached) & set(labels), reached
+
+
+def test_hovering_a_marker_highlights_the_unit_everywhere(desktop):
+    handle = _handle(desktop, "dphi_a", 2)
+    desktop.mouse.move(handle["x"], handle["y"])
+    snap = _snapshot(desktop)
+    assert snap["highlighted"] == [False, False, True]
+    for view in VIEWS:
+        width = snap[f"curves-{view}"]["width"]
+        assert width[2] > width[0] == width[1], (view, width)
+    desktop.mouse.move(5, 5)
+    assert _snapshot(desktop)["highlighted"] == [False, False, False]
+
+
+#: The noUiSlider handles of BokehJS's sliders, inside shadow roots.
+SLIDER_HANDLES_JS = (
+    "[...document.querySelectorAll('.jacobian-live *')].filter((el) => el.shadowRoot)"
+    ".flatMap((el) => [...el.shadowRoot.querySelectorAll('.noUi-handle')])"
+)
+
+
+def test_explorer_slider_keyboard_and_play(desktop):
+    # Named once BokehJS has drawn them (after the document is ready).
+    desktop.wait_for_function(
+        f"() => {SLIDER_HANDLES_JS}.length === 3"
+        f" && {SLIDER_HANDLES_JS}.every((h) => h.hasAttribute('aria-label'))", timeout=10_000)
+    labels = desktop.evaluate(
+        f"() => {SLIDER_HANDLES_JS}.map((h) => h.getAttribute('aria-label'))")
+    assert labels == [
+        "input x₀ (day)", "slope aₖ of the selected unit", "bias bₖ of the selected unit"
+    ], labels
+    handle = desktop.locator(".jacobian-live .noUi-handle").first
+    handle.focus()
+    start = desktop.evaluate(X0_JS)
+    handle.press("ArrowRight")
+    right = desktop.evaluate(X0_JS)
+    handle.press("ArrowLeft")
+    assert (right - start, desktop.evaluate(X0_JS)) == (1, start)
+    # Play sweeps x0 until pressed again.
+    button = desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Play"))
+    button.click()
+    desktop.wait_for_function(f"{X0_JS.removeprefix('() => ')} !== {start}", timeout=10_000)
+    desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Pause")).click()
+    stopped_at = desktop.evaluate(X0_JS)
+    desktop.wait_for_timeout(400)
+    assert desktop.evaluate(X0_JS) == stopped_at, "pressing the button again did not stop play"
+    _check_snapshot(_snapshot(desktop))
+
+
+def test_explorer_layout_on_desktop_and_on_a_phone(chromium_browser, base_url, site):
+    shots = site.parent / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for viewport in (DESKTOP, PHONE):
+        context, page, errors, _ = _open_explorer(chromium_browser, base_url, viewport)
+        try:
+            boxes = page.evaluate(FIGURE_BOXES_JS)
+            page.locator(".jacobian-live").screenshot(
+                path=shots / f"explorer-{viewport['width']}px.png")
+            overflow = page.evaluate(
+                "() => document.querySelector('.jacobian-live').scrollWidth"
+                " - document.querySelector('.jacobian-live').clientWidth")
+        finally:
+            context.close()
+        assert errors == []
+        assert [b["panel"] for b in boxes] == list(VIEWS)
+        assert all(box["height"] > 150 for box in boxes), boxes
+        year, grid = boxes[0], boxes[1:]
+        if viewport is DESKTOP:
+            # The year view across the top, the four panels two by two below it.
+            assert year["width"] > 1.8 * grid[0]["width"], boxes
+            assert grid[0]["y"] == grid[1]["y"] > year["y"] and grid[0]["x"] < grid[1]["x"]
+            assert grid[2]["y"] > grid[0]["y"] and grid[2]["x"] == grid[0]["x"], boxes
+        else:
+            assert len({box["x"] for box in boxes}) == 1, boxes
+            assert [box["y"] for box in boxes] == sorted({box["y"] for box in boxes}), boxes
+            assert all(box["x"] + box["width"] <= PHONE["width"] for box in boxes), boxes
+        assert overflow <= 1
+
+
+def _touch_drag(page, handle: dict, dx: float) -> None:
+    """A finger drag through the DevTools protocol (Playwright's touchscreen only taps)."""
+    cdp = page.context.new_cdp_session(page)
+    x, y = handle["x"], handle["y"]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for i in range(1, 6):
+        cdp.send("Input.dispatchTouchEvent",
+                 {"type": "touchMove", "touchPoints": [{"x": x + dx * i / 5, "y": y + i}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def test_touch_drag_on_a_phone(chromium_browser, base_url):
+    context, page, errors, outside = _open_explorer(chromium_browser, base_url, PHONE,
+                                                    touch=True)
+    try:
+        steps = _steps(page)
+        for view, unit, param, dx in (("phi_b", 2, "b", 40), ("year", -1, "x0", -50)):
+            page.locator(f".jl-fig[data-panel='{view}']").scroll_into_view_if_needed()
+            before = _snapshot(page)
+            scroll = page.evaluate("() => window.scrollY")
+            handle = _handle(page, view, unit)
+            _touch_drag(page, handle, dx)
+            after = _snapshot(page)
+            want, step = _expected_after_drag(param, handle, before, dx, steps)
+            got = after["x0"] if param == "x0" else after[param][unit]
+            assert abs(got - want) <= step / 2 + 1e-9, (view, got, want)
+            # The finger moved the marker, not the page.
+            assert page.evaluate("() => window.scrollY") == scroll
+            _check_snapshot(after)
+            if unit >= 0:
+                _assert_only_unit_moved(before, after, unit)
+    finally:
+        context.close()
+    assert errors == [] and outside == []
+
+
+def test_dark_mode_keeps_the_explorer_readable_and_draggable(chromium_browser, base_url, site):
+    context, page, errors, _ = _open_explorer(chromium_browser, base_url, DESKTOP, mode="dark")
+    try:
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        colours = page.evaluate(
+            "() => { const s = getComputedStyle(document.querySelector('.jacobian-live'));"
+            " const c = getComputedStyle(document.querySelector('.jacobian-live caption'));"
+            " return [s.backgroundColor, c.color]; }")
+        # The card stays light, with dark text, whatever the theme around it.
+        assert colours == ["rgb(255, 255, 255)", "rgb(26, 26, 26)"], colours
+        shots = site.parent / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.locator(".jacobian-live").screenshot(path=shots / "explorer-1280px-dark.png")
+        before = _snapshot(page)
+        handle = _handle(page, "phi_a", 0)
+        _mouse_drag(page, handle, 50)
+        after = _snapshot(page)
+        assert after["a"][0] > before["a"][0]
+        _check_snapshot(after)
+    finally:
+        context.close()
+    assert errors == []
+
+
+def test_bokeh_js_is_served_by_the_book_on_explorer_pages_only(site):
+    pages_with_bokeh = []
+    for docname in PAGES:
+        text = (site / f"{docname}.html").read_text(encoding="utf-8")
+        soup = BeautifulSoup(text, "html.parser")
+        srcs = [s["src"] for s in soup.find_all("script", src=True) if "bokeh" in s["src"]]
+        if "Bokeh.embed.embed_items" in text:
+            pages_with_bokeh.append(docname)
+            names = sorted(urlsplit(src).path.rsplit("/", 1)[-1] for src in srcs)
+            assert names == ["bokeh-widgets.min.js", "bokeh.min.js"], (docname, srcs)
+            for src in srcs:
+                assert urlsplit(src).scheme == "" and not src.startswith("//"), src
+                assert (site / docname).parent.joinpath(urlsplit(src).path).resolve().is_file()
+            # The page itself stays light: BokehJS is one shared file, not inline.
+            assert len(text.encode()) < 1_000_000, f"{docname}.html is {len(text.encode())} bytes"
+        else:
+            assert srcs == [], f"{docname} loads BokehJS without using it: {srcs}"
+    assert EXPLORER_PAGE in pages_with_bokeh
+    # One copy for the whole site.
+    assert len(list(site.glob("**/bokeh.min.js"))) == 1

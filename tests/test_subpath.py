@@ -1,0 +1,275 @@
+"""The built site where GitHub Pages puts it: under ``https://<owner>.github.io/<repo>/``.
+
+A project site is served from a sub-path, so a link or script written from the
+server's root (``/_static/...``) works on ``make preview`` and breaks on
+GitHub Pages. Here ``_build/html`` is served at ``http://127.0.0.1:PORT/<repo>/``
+(the sub-path of the build's own canonical URL) by a small server that answers
+404 to everything outside it. One headless Chromium context opens the landing
+page and every page of ``_toc.yml`` once, with every request to another host
+blocked, and checks:
+
+* no request is answered with an error (404) and no request leaves 127.0.0.1;
+* no console error and no uncaught JavaScript exception;
+* every link on the page stays under the sub-path and names a file that exists;
+* the canonical link is the page's own address on the same GitHub Pages site;
+* the live explorer draws (a Bokeh canvas appears on the page that embeds one);
+* search works: the search page lists results for "Jacobian".
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from browser_book import require_chromium, toc_pages
+
+PAGES = toc_pages()
+#: Sub-path used when the build's canonical URL is a user site (served at "/").
+FALLBACK_SUBPATH = "jacobian-chapter"
+SEARCH_WORD = "Jacobian"
+#: The explorer's BokehJS document exists and has drawn onto a visible canvas.
+#: Bokeh renders into shadow roots, so the canvases are looked for there too.
+BOKEH_DRAWN_JS = """
+() => {
+  if (!(window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0)) return false;
+  const canvases = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.tagName === "CANVAS") canvases.push(el);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return canvases.some((c) => {
+    const box = c.getBoundingClientRect();
+    return c.width > 0 && c.height > 0 && box.width > 50 && box.height > 50;
+  });
+}
+"""
+
+
+class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves ``directory`` under ``/<prefix>/`` only; notes every 4xx it sends."""
+
+    prefix = "/"
+    errors: list[str]
+
+    def translate_path(self, path: str) -> str:
+        clean = urlsplit(path).path
+        if not clean.startswith(self.prefix):
+            # Outside the sub-path nothing exists, as on <owner>.github.io.
+            return os.fspath(Path(self.directory) / "\0outside-the-sub-path")
+        return super().translate_path("/" + clean[len(self.prefix):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        self.errors.append(f"{code} {self.path}")
+        super().send_error(code, message, explain)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _serve_under(directory: Path, subpath: str) -> Iterator[tuple[str, list[str]]]:
+    errors: list[str] = []
+    handler = functools.partial(
+        type("Handler", (_SubpathHandler,), {"prefix": f"/{subpath}/", "errors": errors}),
+        directory=os.fspath(directory),
+    )
+    # Port 0: the OS picks a free port.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{subpath}/", errors
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def _canonical(html: str) -> str | None:
+    match = re.search(r'<link rel="canonical" href="([^"]+)"', html)
+    return match[1] if match else None
+
+
+@dataclass
+class Visit:
+    """What one page did while it loaded, as the browser saw it."""
+
+    url: str
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    canonical: str | None = None
+    has_bokeh: bool = False
+    bokeh_drawn: bool = False
+    search_results: int = 0
+
+
+# ------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def canonical_root(site: Path) -> str:
+    """The site's address as the build wrote it: the canonical link minus the page."""
+    link = _canonical((site / f"{PAGES[0]}.html").read_text(encoding="utf-8"))
+    assert link, f"{PAGES[0]}.html has no canonical link (html_baseurl is unset)"
+    assert link.endswith(f"/{PAGES[0]}.html"), link
+    return link.removesuffix(f"{PAGES[0]}.html")
+
+
+@pytest.fixture(scope="module")
+def served(site: Path, canonical_root: str):
+    """``(base_url, server_errors)``: the site under its GitHub Pages sub-path."""
+    subpath = urlsplit(canonical_root).path.strip("/") or FALLBACK_SUBPATH
+    yield from _serve_under(site, subpath)
+
+
+@pytest.fixture(scope="module")
+def visits(served, chromium_browser) -> dict[str, Visit]:
+    """Landing page, every toc page and a search, each loaded once in one context."""
+    require_chromium()
+    base_url, server_errors = served
+    host = urlsplit(base_url).netloc
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)
+    current: list[Visit] = []
+
+    def route(route):
+        if urlsplit(route.request.url).netloc == host:
+            route.continue_()
+        else:
+            current[-1].outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    context.on(
+        "response",
+        lambda r: current[-1].failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda m: current[-1].console_errors.append(f"{m.text} ({m.location.get('url')})")
+        if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: current[-1].console_errors.append(f"uncaught: {exc}"))
+
+    results: dict[str, Visit] = {}
+    targets = {"(landing)": base_url, **{doc: f"{base_url}{doc}.html" for doc in PAGES}}
+    targets["(search)"] = f"{base_url}search.html?q={SEARCH_WORD}"
+    try:
+        for name, url in targets.items():
+            visit = Visit(url=url)
+            current.append(visit)
+            seen_by_server = len(server_errors)
+            page.goto(url, wait_until="load")
+            if name == "(landing)":
+                # index.html forwards to the first page with a meta refresh.
+                try:
+                    page.wait_for_url(f"{base_url}{PAGES[0]}.html", wait_until="load")
+                except PlaywrightTimeout:  # the test reports where it stayed
+                    pass
+            visit.url = page.url
+            visit.links = page.eval_on_selector_all(
+                "a[href], link[href], script[src], img[src]",
+                "els => els.map((e) => e.href || e.src)",
+            )
+            visit.canonical = page.eval_on_selector(
+                "link[rel=canonical]", "e => e.href"
+            ) if page.locator("link[rel=canonical]").count() else None
+            visit.has_bokeh = page.locator("script[src*='bokeh']").count() > 0
+            if visit.has_bokeh:
+                try:
+                    page.wait_for_function(BOKEH_DRAWN_JS, timeout=60_000)
+                    visit.bokeh_drawn = True
+                except PlaywrightTimeout:  # reported by the test, not here
+                    visit.bokeh_drawn = False
+            if name == "(search)":
+                try:
+                    page.wait_for_selector("#search-results li", timeout=60_000)
+                except PlaywrightTimeout:  # no result, reported by the test
+                    pass
+                visit.search_results = page.locator("#search-results li").count()
+            # What the server refused (also requests the browser did not report).
+            visit.failed += [f"server: {e}" for e in server_errors[seen_by_server:]]
+            results[name] = visit
+    finally:
+        context.close()
+    return results
+
+
+# --------------------------------------------------------------------- tests
+def test_the_site_is_served_only_under_the_sub_path(served, site):
+    """The server really hides the root: a root-relative URL would get a 404."""
+    import urllib.error
+    import urllib.request
+
+    base_url, _ = served
+    root = base_url.split("/", 3)[:3]
+    with pytest.raises(urllib.error.HTTPError) as outside:
+        urllib.request.urlopen("/".join(root) + f"/{PAGES[0]}.html", timeout=30)
+    assert outside.value.code == 404
+    with urllib.request.urlopen(f"{base_url}{PAGES[0]}.html", timeout=30) as inside:
+        assert inside.status == 200
+
+
+def test_landing_page_leads_to_the_first_page(visits, served):
+    base_url, _ = served
+    assert visits["(landing)"].url == f"{base_url}{PAGES[0]}.html"
+
+
+@pytest.mark.parametrize("name", ["(landing)", *PAGES, "(search)"])
+def test_no_request_fails_or_leaves_the_site(visits, name):
+    visit = visits[name]
+    assert visit.failed == [], f"{name}: requests answered with an error: {visit.failed}"
+    assert visit.outside == [], f"{name}: requests to another host: {visit.outside}"
+    assert visit.console_errors == [], f"{name}: console errors: {visit.console_errors}"
+
+
+@pytest.mark.parametrize("name", ["(landing)", *PAGES, "(search)"])
+def test_every_link_stays_under_the_sub_path_and_exists(visits, served, site, name):
+    base_url, _ = served
+    host, prefix = urlsplit(base_url).netloc, urlsplit(base_url).path
+    broken = []
+    for link in visits[name].links:
+        parts = urlsplit(link)
+        if parts.scheme not in ("http", "https") or parts.netloc != host:
+            continue  # another site (GitHub, Binder, ...): not fetched, not ours
+        path = unquote(parts.path)
+        if not path.startswith(prefix):
+            broken.append(f"{link} (outside the sub-path)")
+            continue
+        # The browser has resolved "..": what is left is a path inside the site.
+        target = site / path[len(prefix):]
+        if not (target.is_file() or (target / "index.html").is_file()):
+            broken.append(f"{link} (no such file)")
+    assert broken == [], f"{name}: {broken}"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_canonical_link_is_the_pages_own_address(visits, canonical_root, docname):
+    assert visits[docname].canonical == f"{canonical_root}{docname}.html"
+
+
+def test_live_explorer_draws(visits):
+    with_bokeh = [name for name in PAGES if visits[name].has_bokeh]
+    assert with_bokeh, "no toc page embeds a Bokeh figure (where did the live explorer go?)"
+    not_drawn = [name for name in with_bokeh if not visits[name].bokeh_drawn]
+    assert not_drawn == [], f"Bokeh drew no canvas on {not_drawn}"
+
+
+def test_search_finds_the_word(visits):
+    assert visits["(search)"].search_results > 0, (
+        f"search.html?q={SEARCH_WORD} listed no result under the sub-path"
+    )
+
