@@ -6,14 +6,15 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_slider.py --json benchmarks/slider_results.json
     .venv/bin/python benchmarks/bench_slider.py --quick               # smoke test, seconds
 
-What is compared (``code/jacobian_plots.py``)
-----------------------------------------------
+What is compared (``code/sliders.py``)
+---------------------------------------
 * **slider step**: ``FourPanelPlot.update(...)`` and ``render_png()``: the
   existing artists move, the static background is restored from a cache, the
   moving artists are drawn on top and the pixels are encoded as PNG
   (zlib level 1), at the figure's own size and dpi;
-* **naive redraw**: ``naive_figure(...)``: a new figure, four subplots, titles,
-  labels, legends, constrained layout, ``savefig`` to PNG, same size and dpi.
+* **naive redraw**: :func:`naive_figure` (below): a new figure, four subplots,
+  titles, labels, legends, constrained layout, ``savefig`` to PNG, same size
+  and dpi.
 
 Both run in this one process. Warm-up calls come first (font caches, mathtext
 parses, the first background). Then, in each round, both run once on the same
@@ -24,31 +25,37 @@ step / naive. Three kinds of step are timed: ``x0`` (every curve moves),
 ``a`` and ``b`` (one unit moves).
 
 Display path (optional, needs ipykernel): in a real kernel, the two ways of
-showing a frame in ipywidgets, an ``Image`` widget fed PNG bytes and an
-``Output`` widget with ``clear_output(wait=True)`` + ``display``, are timed
-the same way (kernel side: render, serialise, send; the browser's part is not
-measured). ``--quick`` skips it.
+showing a frame in ipywidgets, an ``Image`` widget fed PNG bytes
+(``sliders.Explorer``) and an ``Output`` widget with ``clear_output(wait=True)``
++ ``display`` (:class:`OutputExplorer`, below), are timed the same way
+(kernel side: render, serialise, send; the browser's part is not measured).
+``--quick`` skips it.
 
 Browser path (optional, ``--browser``): the same two explorers in a real
 JupyterLab driven by headless Chromium (Playwright, ``/usr/bin/chromium``):
 the time from a key press on the x0 slider to a new image on the screen,
 interleaved, medians. This includes the browser's decoding and layout.
+
+:func:`scrubber` is the ``to_jshtml`` animation that ``bench_live.py`` times
+beside the website's explorer.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -62,7 +69,16 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-import jacobian_plots as jp  # noqa: E402
+from matplotlib.animation import FuncAnimation  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import panels  # noqa: E402
+import sliders  # noqa: E402
+import static_figure as sf  # noqa: E402
+import tanh_basis as tb  # noqa: E402
+from style import use_book_style  # noqa: E402
 
 TARGET_RATIO = 0.5
 FIGSIZE = (8.0, 6.0)
@@ -111,29 +127,157 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - t0
 
 
+# ---------------------------------------------------------------- baselines
+def naive_figure(
+    x0: float = panels.DEFAULT_X0,
+    a: Any = panels.DEFAULT_A,
+    b: Any = panels.DEFAULT_B,
+    *,
+    figsize: tuple[float, float] = FIGSIZE,
+    dpi: float = DPI,
+    n_grid: int = 1001,
+) -> bytes:
+    """One slider step done the naive way: a new 2 x 2 figure, drawn whole, as PNG.
+
+    Curves, markers, titles and legends, the constrained layout and ``savefig``
+    at the size and dpi of the slider figure. Not registered with pyplot.
+    """
+    a_arr, b_arr = panels.parameters(a, b)
+    a_grid = np.linspace(*panels.A_RANGE, n_grid)
+    b_grid = np.linspace(*panels.B_RANGE, n_grid)
+    with matplotlib.rc_context():
+        use_book_style()
+        fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(fig)
+        axs = fig.subplots(2, 2)
+        for k in range(a_arr.size):
+            a_k, b_k = a_arr[k], b_arr[k]
+            c = panels.UNIT_COLOURS[k]
+            label = rf"$k={k + 1}$"
+            axs[0, 0].plot(a_grid, tb.tanh_unit(x0, a_grid, b_k), color=c, label=label)
+            axs[1, 0].plot(a_grid, tb.tanh_unit_dslope(x0, a_grid, b_k), color=c, label=label)
+            axs[0, 1].plot(b_grid, tb.tanh_unit(x0, a_k, b_grid), color=c, label=label)
+            axs[1, 1].plot(b_grid, tb.tanh_unit_dbias(x0, a_k, b_grid), color=c, label=label)
+            axs[0, 0].plot([a_k], [tb.tanh_unit(x0, a_k, b_k)], "o", color=c)
+            axs[1, 0].plot([a_k], [tb.tanh_unit_dslope(x0, a_k, b_k)], "o", color=c)
+            axs[0, 1].plot([b_k], [tb.tanh_unit(x0, a_k, b_k)], "o", color=c)
+            axs[1, 1].plot([b_k], [tb.tanh_unit_dbias(x0, a_k, b_k)], "o", color=c)
+        for axis, name in zip(axs.T.ravel(), panels.PANELS, strict=True):
+            axis.set_title(panels.TITLES[name])
+            # A fixed place: loc="best" would search the 1001-point curves and
+            # add about half again to the time, and a baseline should be fair.
+            axis.legend(loc="upper left")
+        fig.suptitle(sf.x0_label(x0))
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=dpi)
+    return out.getvalue()
+
+
+class OutputExplorer(sliders.Explorer):
+    """The sliders with each frame shown through an ``Output`` widget instead.
+
+    ``clear_output(wait=True)`` and ``display`` of the PNG: the display path
+    that ``sliders.Explorer``'s ``Image`` widget is compared with.
+    """
+
+    def __init__(self, plot: sliders.FourPanelPlot | None = None) -> None:
+        import ipywidgets as widgets
+
+        self.output = widgets.Output()
+        super().__init__(plot)  # shows the first frame through show() below
+        self.view = self.output
+        self.widget.children = (*self.widget.children[:-1], self.output)
+
+    def show(self) -> None:
+        """Render the figure and display the PNG in the Output widget."""
+        from IPython.display import Image as IPyImage
+        from IPython.display import display
+
+        png = self.plot.render_png()
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(IPyImage(data=png, format="png"))
+        self.frames += 1
+
+
+class _PaletteCanvas(FigureCanvasAgg):
+    """An Agg canvas whose PNGs use 32 palette colours, as the page's animation had."""
+
+    def print_png(self, filename_or_obj: Any, **kwargs: Any) -> None:
+        FigureCanvasAgg.draw(self)
+        rgb = Image.fromarray(np.asarray(self.buffer_rgba())[..., :3])
+        image = rgb.quantize(colors=32, method=Image.Quantize.FASTOCTREE,
+                             dither=Image.Dither.NONE)
+        image.save(filename_or_obj, format="png", optimize=True)
+
+
+def scrubber(
+    sweep: Literal["x0", "b"] = "x0",
+    *,
+    frames: int = 37,
+    unit: int = 0,
+    x0: float = panels.DEFAULT_X0,
+    a: Any = panels.DEFAULT_A,
+    b: Any = panels.DEFAULT_B,
+    layout: Literal["grid", "column"] = "grid",
+    figsize: tuple[float, float] = (5.2, 4.2),
+    dpi: float = 96.0,
+    fps: float = 6.0,
+) -> str:
+    """A ``to_jshtml`` animation of the four panels: the kernel-free baseline.
+
+    ``sweep="x0"`` moves the input over ``panels.X0_RANGE``; ``"b"`` moves the
+    bias of unit ``unit`` over ``panels.B_RANGE``. Frames are palette PNGs.
+
+    Returns
+    -------
+    str
+        Self-contained HTML with a slider and play buttons.
+    """
+    plot = sliders.FourPanelPlot(x0, a, b, layout=layout, figsize=figsize, dpi=dpi)
+    _PaletteCanvas(plot.fig)
+    values = np.linspace(*(panels.X0_RANGE if sweep == "x0" else panels.B_RANGE), frames)
+
+    def step(i: int) -> list[Any]:
+        plot.update(**({"x0": values[i]} if sweep == "x0" else {"b": values[i], "unit": unit}))
+        return []
+
+    # Frames at the figure's own dpi and size; the embed limit raised so that
+    # matplotlib never warns.
+    rc = {"savefig.dpi": "figure", "savefig.bbox": "standard",
+          "animation.frame_format": "png", "animation.embed_limit": 100.0}
+    with matplotlib.rc_context(rc):
+        anim = FuncAnimation(plot.fig, step, frames=frames, init_func=lambda: [],
+                             interval=1000.0 / fps, blit=False, repeat=False)
+        html = anim.to_jshtml(fps=fps, embed_frames=True, default_mode="once")
+    # The template links Font Awesome from a CDN; a benchmark page runs offline.
+    return re.sub(r'<link rel="stylesheet"\s+href="https://maxcdn\.bootstrapcdn\.com/'
+                  r'font-awesome/[^"]*">', "", html)
+
+
 # ----------------------------------------------------------- step vs naive
 def bench_steps(rounds: int, warmups: int = 2) -> dict[str, Any]:
     """Interleaved slider steps and naive redraws, for x0, a and b steps."""
-    plot = jp.FourPanelPlot(figsize=FIGSIZE, dpi=DPI)
+    plot = sliders.FourPanelPlot(figsize=FIGSIZE, dpi=DPI)
     rng = np.random.default_rng(0)
     # Parameters visited: random slider positions in the slider ranges.
-    x0s = rng.uniform(*jp.X0_RANGE, size=rounds)
-    as_ = rng.uniform(*jp.A_RANGE, size=rounds)
-    bs = rng.uniform(*jp.B_RANGE, size=rounds)
-    a_now, b_now = list(jp.DEFAULT_A), list(jp.DEFAULT_B)
+    x0s = rng.uniform(*panels.X0_RANGE, size=rounds)
+    as_ = rng.uniform(*panels.A_RANGE, size=rounds)
+    bs = rng.uniform(*panels.B_RANGE, size=rounds)
+    a_now, b_now = list(panels.DEFAULT_A), list(panels.DEFAULT_B)
 
     # Warm-up: first background, font and mathtext caches, both paths.
     for _ in range(warmups):
         plot.update(x0=123.0)
         plot.render_png()
-        jp.naive_figure(123.0, a_now, b_now, figsize=FIGSIZE, dpi=DPI)
-    plot.update(x0=jp.DEFAULT_X0)
+        naive_figure(123.0, a_now, b_now, figsize=FIGSIZE, dpi=DPI)
+    plot.update(x0=panels.DEFAULT_X0)
 
     results: dict[str, Any] = {}
     for kind in ("x0", "a", "b"):
         step_t: list[float] = []
         naive_t: list[float] = []
-        x0 = jp.DEFAULT_X0
+        x0 = panels.DEFAULT_X0
         for r in range(rounds):
             if kind == "x0":
                 x0 = float(x0s[r])
@@ -150,7 +294,7 @@ def bench_steps(rounds: int, warmups: int = 2) -> dict[str, Any]:
                 return plot.render_png()
 
             def naive(x0: float = x0) -> bytes:
-                return jp.naive_figure(x0, a_now, b_now, figsize=FIGSIZE, dpi=DPI)
+                return naive_figure(x0, a_now, b_now, figsize=FIGSIZE, dpi=DPI)
 
             pair = (step, naive) if r % 2 == 0 else (naive, step)
             for fn in pair:
@@ -163,7 +307,7 @@ def bench_steps(rounds: int, warmups: int = 2) -> dict[str, Any]:
         }
     results["png_bytes_step"] = len(plot.render_png())
     results["png_bytes_naive"] = len(
-        jp.naive_figure(plot.x0, a_now, b_now, figsize=FIGSIZE, dpi=DPI))
+        naive_figure(plot.x0, a_now, b_now, figsize=FIGSIZE, dpi=DPI))
     width, height = plot.fig.canvas.get_width_height()
     results["frame_px"] = [width, height]
     return results
@@ -173,9 +317,9 @@ def bench_steps(rounds: int, warmups: int = 2) -> dict[str, Any]:
 KERNEL_CODE = textwrap.dedent(
     """
     import json, sys, time, statistics
-    sys.path.insert(0, {code!r})
-    import jacobian_plots as jp
-    views = {{m: jp.explorer(display=m) for m in ("image", "output")}}
+    sys.path[:0] = [{code!r}, {benchmarks!r}]
+    import bench_slider, sliders
+    views = {{"image": sliders.explorer(), "output": bench_slider.OutputExplorer()}}
     times = {{m: [] for m in views}}
     for r in range({rounds}):
         order = ("image", "output") if r % 2 == 0 else ("output", "image")
@@ -197,7 +341,7 @@ def bench_display(rounds: int) -> dict[str, Any]:
     km, kc = start_new_kernel(kernel_name="python3")
     out: list[str] = []
     try:
-        code = KERNEL_CODE.format(code=str(ROOT / "code"), rounds=rounds)
+        code = KERNEL_CODE.format(code=str(ROOT / "code"), benchmarks=str(HERE), rounds=rounds)
 
         def collect(msg: dict[str, Any]) -> None:
             if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
@@ -262,9 +406,10 @@ def bench_browser(rounds: int) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="bench-slider-"))
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
-        f"import sys; sys.path.insert(0, {str(ROOT / 'code')!r})\nimport jacobian_plots as jp"),
-        nbformat.v4.new_code_cell('jp.explorer(display="image")'),
-        nbformat.v4.new_code_cell('jp.explorer(display="output")')]
+        f"import sys; sys.path[:0] = [{str(ROOT / 'code')!r}, {str(HERE)!r}]\n"
+        "import bench_slider, sliders"),
+        nbformat.v4.new_code_cell("sliders.explorer()"),
+        nbformat.v4.new_code_cell("bench_slider.OutputExplorer()")]
     # Without a kernelspec JupyterLab would ask which kernel to start.
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
@@ -388,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     result = {
-        "benchmark": "slider step vs naive full redraw (code/jacobian_plots.py)",
+        "benchmark": "slider step vs naive full redraw (code/sliders.py)",
         "date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "quick": bool(args.quick),
         "machine": info,

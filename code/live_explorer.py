@@ -98,9 +98,9 @@ _CSS = """
 .jacobian-live .jl-layer { position: absolute; inset: 0; pointer-events: none; }
 .jacobian-live .jl-handle { position: absolute; left: -14px; top: -14px; width: 28px;
   height: 28px; border-radius: 50%; pointer-events: auto; cursor: grab;
-  touch-action: none; outline: none; will-change: transform; }
+  touch-action: none; outline: none; will-change: transform; z-index: 1; }
 .jacobian-live .jl-handle-x0 { top: 0; left: -12px; width: 24px; height: 0;
-  border-radius: 4px; cursor: ew-resize; }
+  border-radius: 4px; cursor: ew-resize; z-index: 0; }
 .jacobian-live .jl-handle:hover { box-shadow: 0 0 0 2px #555 inset; }
 .jacobian-live .jl-handle:focus-visible, .jacobian-live .jl-handle.jl-dragging {
   box-shadow: 0 0 0 3px #0072B2 inset; cursor: grabbing; }

@@ -10,8 +10,7 @@ How a figure reaches the page, and why its text is readable there:
   show it at :data:`CSS_PX_PER_INCH` = 96 CSS pixels per inch of figure (the
   CSS inch). Text set in 11 pt then renders as 11 pt CSS text (14.7 px) on a
   desktop, with two image pixels per CSS pixel, so it is sharp on HiDPI
-  screens too. (Before, a PNG at 100 dpi was shown one image pixel per CSS
-  pixel: soft on HiDPI screens, and with no rule tying its text to the page's.)
+  screens too.
 * On a phone the image shrinks to the column (about 340 CSS px), so a figure
   of ``w`` inches keeps text of ``p`` points at ``p / 72 * 340 / w`` px: the
   fonts below keep that at 11 px or more for figures up to about 5 inches.
@@ -31,6 +30,8 @@ import matplotlib as mpl
 from cycler import cycler
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+
+from validate import positive_number
 
 __all__ = [
     "CSS_PX_PER_INCH",
@@ -152,9 +153,10 @@ def figure_png(fig: Figure, dpi: float | None = None) -> tuple[bytes, dict]:
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    dpi = float(mpl.rcParams["savefig.dpi"] if dpi is None else dpi)
-    if not dpi > 0:
-        raise ValueError(f"dpi must be a positive number, got {dpi!r}")
+    if dpi is None:
+        dpi = mpl.rcParams["savefig.dpi"]
+        dpi = fig.dpi if dpi == "figure" else dpi
+    dpi = positive_number(dpi, "dpi")
     min_pt = smallest_text_pt(fig)
     metadata = {} if min_pt is None else {MIN_TEXT_KEY: f"{min_pt * dpi / 72:.2f}"}
     buffer = io.BytesIO()

@@ -7,8 +7,10 @@ check what a reader would see: typeset equations and no raw TeX, no JavaScript
 errors, alt text on every image, the Binder and Live Code launch buttons where
 the page has code. The live explorer of "The Jacobian in pictures" is driven
 in tests/test_explorer_browser.py.
-Full-page screenshots at desktop and phone width land in _build/screenshots/
-(next to the html folder) for a person to look at.
+Each page is loaded once per width (desktop, phone) and colour mode (light,
+dark) for the whole session, and tests/test_a11y.py reads the same loads
+(``page_view`` in conftest.py). Full-page screenshots of each land in
+_build/screenshots/ (next to the html folder) for a person to look at.
 
 Chromium is Debian's (`apt-get install chromium`), driven by Playwright; no
 browser is downloaded. Without Chromium the browser tests are skipped, unless
@@ -22,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -34,6 +35,7 @@ from bs4 import BeautifulSoup
 
 from browser_book import (
     DESKTOP,
+    MODES,
     ROOT,
     VIEWPORTS,
     open_context,
@@ -63,32 +65,33 @@ def _found(pattern: re.Pattern, text: str) -> list[str]:
 
 
 # --------------------------------------------------------------------- tests
+# Every page is loaded once per width and colour mode for the whole session
+# (the ``page_view`` fixture, browser_book.view_page); tests/test_a11y.py
+# reads the same loads.
 @pytest.mark.parametrize("docname", PAGES)
-def test_reading_a_page_reaches_no_other_host(visits, docname):
+def test_reading_a_page_reaches_no_other_host(page_view, docname):
     # Launch buttons are links and buttons: they reach out only when clicked.
-    for viewport in (DESKTOP, PHONE):
-        visit = visits(docname, viewport)
-        assert visit.outside_requests == [], (
-            f"{docname} at {visit.width}px tried to reach other hosts: {visit.outside_requests}"
-        )
+    for size in VIEWPORTS:
+        for mode in MODES:
+            view = page_view(docname, size, mode)
+            assert view.outside == [], f"{view} tried to reach other hosts: {view.outside}"
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_no_javascript_errors(visits, docname):
-    for viewport in (DESKTOP, PHONE):
-        visit = visits(docname, viewport)
-        assert visit.page_errors == [], f"{docname} at {visit.width}px: {visit.page_errors}"
-        assert visit.console_errors == [], (
-            f"{docname} at {visit.width}px logged errors: {visit.console_errors}"
-        )
+def test_no_javascript_errors(page_view, docname):
+    for size in VIEWPORTS:
+        for mode in MODES:
+            view = page_view(docname, size, mode)
+            assert view.page_errors == [], f"{view}: {view.page_errors}"
+            assert view.console_errors == [], f"{view} logged errors: {view.console_errors}"
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_equations_are_typeset(visits, docname):
-    visit = visits(docname, DESKTOP)
-    math = visit.math
+def test_equations_are_typeset(page_view, docname):
+    view = page_view(docname, "desktop", "light")
+    math = view.math
     if math["math"]:
-        assert visit.mathjax_loaded, f"{docname} has math but MathJax never started"
+        assert view.mathjax_loaded, f"{docname} has math but MathJax never started"
         assert math["version"] and math["version"].startswith("3."), math
         assert math["typeset"] == math["math"], (
             f"{docname}: {math['math'] - math['typeset']} of {math['math']} equations untypeset"
@@ -96,20 +99,21 @@ def test_equations_are_typeset(visits, docname):
         assert math["containers"] > 0
         assert math["errors"] == [], f"{docname}: MathJax could not parse {math['errors']}"
         assert math["mangled"] == [], f"{docname}: TeX lost a backslash: {math['mangled']}"
-    assert visit.raw_tex == [], f"{docname} shows raw TeX: {visit.raw_tex}"
+    raw_tex = _found(RAW_TEX, view.prose)
+    assert raw_tex == [], f"{docname} shows raw TeX: {raw_tex}"
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_no_raw_markdown_in_the_text(visits, docname):
-    visit = visits(docname, DESKTOP)
-    assert visit.raw_markdown == [], f"{docname} shows unrendered markup: {visit.raw_markdown}"
+def test_no_raw_markdown_in_the_text(page_view, docname):
+    raw = _found(RAW_MARKDOWN, page_view(docname, "desktop", "light").prose)
+    assert raw == [], f"{docname} shows unrendered markup: {raw}"
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_every_image_has_alt_text(visits, docname):
-    visit = visits(docname, DESKTOP)
-    assert visit.images_without_alt == [], (
-        f"{docname}: <img> without alt text: {visit.images_without_alt}"
+def test_every_image_has_alt_text(page_view, docname):
+    view = page_view(docname, "desktop", "light")
+    assert view.images_without_alt == [], (
+        f"{docname}: <img> without alt text: {view.images_without_alt}"
     )
 
 
@@ -125,25 +129,25 @@ def _expected_binder_link(docname: str) -> str:
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_launch_buttons_where_the_page_has_code(visits, docname):
-    visit = visits(docname, DESKTOP)
-    if visit.code_cells == 0:
+def test_launch_buttons_where_the_page_has_code(page_view, docname):
+    view = page_view(docname, "desktop", "light")
+    if view.code_cells == 0:
         pytest.skip(f"{docname} has no code cells, so no launch buttons are needed")
-    assert visit.binder_links == [_expected_binder_link(docname)]
-    assert visit.thebe_buttons == 1, f"{docname}: no Live Code (Thebe) button"
+    assert view.binder_links == [_expected_binder_link(docname)]
+    assert view.thebe_buttons == 1, f"{docname}: no Live Code (Thebe) button"
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_page_fits_a_phone_screen(visits, docname):
+def test_page_fits_a_phone_screen(page_view, docname):
     # Wide equations and figures must scroll inside their own box, not the page.
-    visit = visits(docname, PHONE)
-    assert visit.overflow_px <= 1, (
-        f"{docname} is {visit.overflow_px}px wider than a {visit.width}px screen; "
-        f"see {visit.screenshot}"
-    )
+    for mode in MODES:
+        view = page_view(docname, "phone", mode)
+        assert view.overflow_px <= 1, (
+            f"{view} is {view.overflow_px}px wider than the screen; see {view.screenshot}"
+        )
 
 
-def test_live_code_reaches_out_only_to_thebe_when_clicked(browser, base_url):
+def test_live_code_reaches_out_only_to_thebe_when_clicked(chromium_browser, book_url):
     """Clicking Live Code is the one time a page may reach out: to fetch Thebe.
 
     Thebe then asks mybinder.org for a kernel; that cannot run here (no network),
@@ -152,10 +156,10 @@ def test_live_code_reaches_out_only_to_thebe_when_clicked(browser, base_url):
     with_code = [d for d in PAGES if _code_cells(d)]
     if not with_code:
         pytest.skip("no page has code cells")
-    context, outside = _open(browser, DESKTOP)
+    context, outside = open_context(chromium_browser, DESKTOP)
     page = context.new_page()
     try:
-        page.goto(f"{base_url}/{with_code[0]}.html", wait_until="load")
+        page.goto(f"{book_url}/{with_code[0]}.html", wait_until="load")
         assert outside == []
         page.locator(".dropdown-launch-buttons button.dropdown-toggle").click()
         page.locator(".dropdown-launch-buttons .btn-launch-thebe").click()
@@ -241,10 +245,11 @@ def test_missing_chromium_skips_here_but_fails_in_ci():
     assert require_chromium(find=lambda: "/x/chromium", environ={}) == "/x/chromium"
 
 
-def test_screenshots_are_saved(visits, screenshots):
-    # A person looks at these; make sure there is one per page and width.
+def test_screenshots_are_saved(page_view, screenshots):
+    # A person looks at these; make sure there is one per page, width and mode.
     for docname in PAGES:
-        for viewport in (DESKTOP, PHONE):
-            shot = visits(docname, viewport).screenshot
-            assert shot is not None and shot.exists() and shot.stat().st_size > 1000
+        for size in VIEWPORTS:
+            for mode in MODES:
+                shot = page_view(docname, size, mode).screenshot
+                assert shot is not None and shot.exists() and shot.stat().st_size > 1000
     print(json.dumps(sorted(p.name for p in screenshots.glob("*.png")), indent=1))

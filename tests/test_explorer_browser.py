@@ -169,7 +169,9 @@ HANDLES_JS = """
   return {panel: h.dataset.panel, unit: Number(h.dataset.unit), role: h.getAttribute("role"),
           label: h.getAttribute("aria-label"), now: Number(h.getAttribute("aria-valuenow")),
           tabindex: h.tabIndex, hidden: h.hidden,
-          x: r.left + r.width / 2, y: r.top + r.height / 2,
+          // The x0 line is grabbed high up, clear of the switch points on phi = 0.
+          x: r.left + r.width / 2,
+          y: r.top + r.height * (h.classList.contains("jl-handle-x0") ? 0.2 : 0.5),
           per_px: s.invert(1) - s.invert(0)};
 })
 """
@@ -447,11 +449,18 @@ def test_hovering_a_marker_highlights_the_unit_everywhere(desktop):
     assert _snapshot(desktop)["highlighted"] == [False, False, False]
 
 
-#: The noUiSlider handles of BokehJS's sliders, inside shadow roots.
-SLIDER_HANDLES_JS = (
-    "[...document.querySelectorAll('.jacobian-live *')].filter((el) => el.shadowRoot)"
-    ".flatMap((el) => [...el.shadowRoot.querySelectorAll('.noUi-handle')])"
-)
+#: The noUiSlider handles of BokehJS's sliders, inside nested shadow roots.
+SLIDER_HANDLES_JS = """(() => {
+  const found = [];
+  const walk = (node) => {
+    for (const el of node.querySelectorAll("*")) {
+      if (el.classList.contains("noUi-handle")) found.push(el);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document.querySelector(".jacobian-live"));
+  return found;
+})()"""
 
 
 def test_explorer_slider_keyboard_and_play(desktop):

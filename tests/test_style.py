@@ -74,7 +74,7 @@ def test_figure_png_rejects_bad_input():
 
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
         style.figure_png("not a figure")
-    with pytest.raises(ValueError, match="dpi must be a positive number"):
+    with pytest.raises(ValueError, match="dpi must be a finite number > 0"):
         style.figure_png(Figure(), dpi=0)
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
         style.smallest_text_pt(None)
@@ -92,3 +92,14 @@ def test_book_fonts_stay_readable_on_a_phone():
                  for k in keys]
         assert min(sizes) / 72 * 342 / 4.8 >= 11
         assert mpl.rcParams["savefig.dpi"] == style.FIGURE_DPI
+
+
+def test_figure_png_follows_savefig_dpi_figure():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2.0, 1.0), dpi=50)
+    fig.text(0.5, 0.5, "x", fontsize=12)
+    with mpl.rc_context({"savefig.dpi": "figure"}):
+        png, _ = style.figure_png(fig)
+    text, _ = _png_text(png)
+    assert float(text[style.MIN_TEXT_KEY]) == pytest.approx(12 * 50 / 72, abs=0.005)

@@ -64,12 +64,16 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
     prefix = "/"
     errors: list[str]
 
+    def send_head(self):
+        # Outside the sub-path nothing exists, as on <owner>.github.io.
+        if not urlsplit(self.path).path.startswith(self.prefix):
+            self.send_error(404, "outside the sub-path")
+            return None
+        return super().send_head()
+
     def translate_path(self, path: str) -> str:
-        clean = urlsplit(path).path
-        if not clean.startswith(self.prefix):
-            # Outside the sub-path nothing exists, as on <owner>.github.io.
-            return os.fspath(Path(self.directory) / "\0outside-the-sub-path")
-        return super().translate_path("/" + clean[len(self.prefix):])
+        inside = urlsplit(path).path[len(self.prefix):]
+        return super().translate_path("/" + inside)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         self.errors.append(f"{code} {self.path}")

@@ -1,430 +1,442 @@
-"""Live Code (Thebe) on the built site, against a local Jupyter server instead of Binder.
+"""Live Code (Thebe) as the website ships it, against a local Jupyter server.
 
-On the website, Live Code loads Thebe from unpkg.com and asks mybinder.org for a
-kernel. Neither is reachable from a test, so for the test only:
+The built pages load the Thebe that ``_ext/jacobian_book/thebe.py`` pins
+(thebe 0.9.3, copied from its npm package into the site's ``_static/``) and
+the book's integration, ``live-code.js``. This test runs exactly those files:
+no stand-in, no shim. Two things differ from a reader's visit, both outside the
+shipped files:
 
-- Thebe's JavaScript comes from its npm package, fetched at test time into the
-  git-ignored ``.cache/npm`` (never vendored), and Playwright's ``route`` answers
-  the unpkg URL that sphinx-thebe writes into every page with those files;
-- the page's ``text/x-thebe-config`` is rewritten to use a local Jupyter server
-  (``serverSettings``: base URL and token) instead of ``binderOptions``; the
-  kernel name and the kernel path (``./chapters``) stay as the build wrote them;
-- the Jupyter server is the one tests/test_jupyterlab.py starts the Binder way,
-  allowing the served site's origin.
+- the kernel: a fragment of Thebe page config, added to each page before Live
+  Code is clicked, says ``useBinder: false`` and names the one Binder-like
+  server of the session (``jupyter_server``, tests/binder_server.py) in its
+  ``serverSettings``. mybinder.org itself is not tested here;
+- the network: any request to a host other than 127.0.0.1 is blocked and fails
+  the test.
 
-Then the test clicks Live Code, runs every cell of chapters/interactive and of
-one more page in place, and checks that outputs appear and none is an error or
-stderr. The pages' hidden set-up cell puts ``code/`` on ``sys.path`` relative to
-the kernel's working directory, so this shows that the set-up works from the
-path Thebe's kernel starts in.
+On every page of _toc.yml with code cells, the test clicks Live Code, runs each
+cell with its own "run" button, in page order, and checks cell by cell: the
+cell ran; its live output area sits inside its own cell, after its editor, and
+no other cell's output is there; no output is an error or stderr; a stdout that
+the build printed is printed again (unless the cell is tagged
+``output-varies``). It checks that the page shows every code cell of the .md
+except those the page hides on purpose (remove-input, remove-cell), that the
+Thebe file the browser ran has the pinned hash, and that axe-core finds no
+serious or critical violation on the live page. Where a cell's output is an
+ipywidget (the explorer of chapters/interactive), moving x0, a_k and b_k from
+the keyboard must change the figure. On one page, a cell tagged ``thebe-init``
+must run by itself, and a student's edits (typed into the editor, run with
+Shift+Enter) must show their new results, LaTeX typeset by the book's
+MathJax 3.
 
-If the npm registry lacks the Thebe version that sphinx-thebe requests, the
-newest published Thebe stands in, with a small shim for its changed
-``bootstrap()`` defaults; the test says so in its output. Without npm or the
-registry, the test is skipped with the reason.
+Each page's seconds (click to last cell done) are printed.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import time
 import urllib.parse
 import urllib.request
-import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
+import jupytext
 import pytest
-import sphinx_thebe
-from test_jupyterlab import binder_lab
+from binder_server import BinderServer, api
 
-from browser_book import ROOT, require_chromium, serve, source_file, toc_pages
+from browser_book import ROOT, RUN_AXE_JS, WCAG_TAGS, source_file, toc_pages
 
-NPM_CACHE = ROOT / ".cache" / "npm"
-BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
-SCREENSHOTS = BUILD_ROOT / "_build" / "screenshots"
-THEBE_CONFIG = re.compile(r'<script type="text/x-thebe-config">.*?</script>', re.DOTALL)
-THEBE_JS_URL = re.compile(r'const THEBE_JS_URL = "([^"]+)"')
+sys.path.insert(0, str(ROOT / "_ext"))
+from jacobian_book import thebe as live
+
+PAGES = toc_pages()
+#: axe-core impacts that fail the test (as in tests/test_a11y.py).
+BLOCKING = {"serious", "critical"}
 
 #: Bounded waits (seconds).
-NPM = 300
-CELLS_READY = 120
 KERNEL_READY = 120
 CELL_RUN = 120
+FIGURE_UPDATE = 30
 
-#: Thebe 0.9's output renderer loads MathJax 2 from cdnjs for math in outputs.
-#: The request is blocked (nothing leaves the machine) and reported; it is the
-#: only one to another host that the test lets pass, as a known gap.
-MATHJAX_CDN = re.compile(r"^https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/")
-BLOCKED_CONSOLE = "Failed to load resource: net::ERR_FAILED"
+#: Tags with which a page hides a cell's code, so that Live Code cannot run it.
+HIDDEN_CODE = {"remove-input", "remove-cell"}
+#: Which slider is which, by its label (ipywidgets puts the description there).
+SLIDERS = {"x0": ("x₀", "x0", "x_0"), "a": ("aₖ", "slope"), "b": ("bₖ", "bias")}
 
-#: Thebe loads require.js from cdnjs for widget and JavaScript outputs (the
-#: ipywidgets and Bokeh figures); the same file comes from npm's requirejs.
-REQUIRE_CDN = re.compile(r"^https://cdnjs\.cloudflare\.com/ajax/libs/require\.js/([\d.]+)/")
+#: The code cells the page shows, before Live Code: tags and the build's stdout.
+PAGE_CELLS_JS = """
+() => [...document.querySelectorAll("div.cell")]
+  .filter((cell) => cell.querySelector(".cell_input pre"))
+  .map((cell) => ({
+    tags: [...cell.classList].filter((c) => c.startsWith("tag_")).map((c) => c.slice(4)),
+    stdout: [...cell.querySelectorAll(".cell_output .output.stream pre")]
+      .map((pre) => pre.textContent).join(""),
+    output: !!cell.querySelector(".cell_output"),
+  }))
+"""
 
-#: thebe 0.8 and 0.9 name their cells and buttons differently.
-CELL = ".thebe-cell, .thebelab-cell"
-RUN_BUTTON = ".thebe-run-button, .thebelab-run-button"
+#: One live cell's execution count and whether it is still running.
+CELL_STATE_JS = """
+(i) => {
+  const box = document.querySelectorAll(".thebe-cell")[i];
+  const cell = window.thebe.notebook.getCellById(box.getAttribute("data-thebe-id"));
+  return { count: cell.executionCount, busy: cell.isBusy };
+}
+"""
 
-#: thebe >= 0.9 ignores the page's useBinder and returns before starting a
-#: session unless bootstrap() itself is asked to; sphinx-thebe 0.3 (written
-#: for thebe 0.8) calls bootstrap() with no options. Appended to the stand-in.
-BOOTSTRAP_SHIM = """
-;(() => {
-  const bootstrap = window.thebe.bootstrap;
-  window.thebe.bootstrap = (options) =>
-    bootstrap({ useBinder: false, requestKernel: true, ...(options || {}) });
-})();
+#: Every live cell: its outputs (as the kernel sent them) and where they are shown.
+LIVE_CELLS_JS = """
+() => [...document.querySelectorAll(".thebe-cell")].map((box) => {
+  const cell = window.thebe.notebook.getCellById(box.getAttribute("data-thebe-id"));
+  const area = cell.area.node;
+  const home = box.closest("div.cell");
+  const others = [...home.querySelectorAll(".jp-OutputArea")]
+    .filter((a) => a !== area && !area.contains(a));
+  const text = (t) => (Array.isArray(t) ? t.join("") : t || "");
+  return {
+    count: cell.executionCount,
+    outputs: cell.outputs.map((o) => ({
+      type: o.output_type, name: o.name || null, text: text(o.text),
+      mimes: Object.keys(o.data || {}), error: o.ename ? `${o.ename}: ${o.evalue}` : null,
+    })),
+    inOwnCell: home.contains(area)
+      && !!(box.compareDocumentPosition(area) & Node.DOCUMENT_POSITION_FOLLOWING),
+    otherAreas: others.length,
+    shown: area.textContent,
+    source: cell.source.split("\\n").slice(0, 2).join(" | "),
+  };
+})
+"""
+
+#: The bytes of the figure's current PNG (an ipywidgets Image shows a blob URL).
+FIGURE_BYTES_JS = """
+async (img) => {
+  const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
+  return btoa(binary);
+}
 """
 
 
-def _pages_under_test() -> list[str]:
-    """chapters/interactive and the first other page of the toc with code cells."""
-    pages = toc_pages()
-    with_code = [p for p in pages
-                 if "{code-cell}" in source_file(p).read_text(encoding="utf-8")]
-    chosen = [p for p in with_code if p == "chapters/interactive"]
-    chosen += [p for p in with_code if p != "chapters/interactive"][:1]
-    return chosen
+# ------------------------------------------------------------ the pages
+def code_cells(docname: str) -> list[list[str]]:
+    """The tags of every code cell of a page's source, in order."""
+    notebook = jupytext.read(source_file(docname))
+    return [list(cell.metadata.get("tags", [])) for cell in notebook.cells
+            if cell.cell_type == "code"]
 
 
-@dataclass
-class ThebePackage:
-    """Thebe's files from npm, and whether they are the version the site asks for."""
-
-    wanted: str
-    version: str
-    folder: Path
-
-    @property
-    def substituted(self) -> bool:
-        return self.version != self.wanted
+def pages_with_code() -> list[str]:
+    return [page for page in PAGES
+            if any(not HIDDEN_CODE & set(tags) for tags in code_cells(page))]
 
 
-def _npm(*args: str) -> subprocess.CompletedProcess:
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm not found: Live Code needs Thebe's npm package (node and npm)")
-    return subprocess.run([npm, *args], cwd=NPM_CACHE, capture_output=True, text=True,
-                          timeout=NPM)
+def _normal(text: str) -> str:
+    """Text compared line by line, without trailing blanks or blank lines at the ends."""
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
-def _fetch_thebe(version: str, package: str = "thebe") -> Path | None:
-    """``npm pack`` package@version into .cache/npm and unpack it; None if npm lacks that version.
+# ------------------------------------------------------------ fixtures
+class LivePage:
+    """One page of the site in a fresh browser context, Live Code pointed at the local server."""
 
-    ``npm pack`` fetches the package's own tarball only: Thebe's ``lib/`` is a
-    self-contained webpack bundle, so its ~1000 build dependencies, which
-    ``npm install`` would add, are not needed to serve it.
-    """
-    folder = NPM_CACHE / f"{package}-{version}"
-    if (folder / "package" / "package.json").exists():
-        return folder / "package"
-    NPM_CACHE.mkdir(parents=True, exist_ok=True)
-    proc = _npm("pack", f"{package}@{version}", "--json", "--pack-destination", str(NPM_CACHE))
-    if proc.returncode != 0:
-        if "ETARGET" in proc.stderr or "No matching version" in proc.stderr:
-            return None
-        pytest.skip(f"npm could not fetch {package}@{version} (registry unreachable?):\n"
-                    f"{proc.stderr[-1500:]}")
-    tarball = NPM_CACHE / json.loads(proc.stdout)[0]["filename"]
-    shutil.rmtree(folder, ignore_errors=True)
-    with tarfile.open(tarball) as archive:
-        archive.extractall(folder, filter="data")
-    tarball.unlink()
-    return folder / "package"
+    def __init__(self, browser, site_url: str, server: BinderServer, screenshots: Path,
+                 docname: str, extra_init: str = "") -> None:
+        self.server = server
+        self.screenshots = screenshots
+        self.docname = docname
+        self.outside: list[str] = []
+        self.problems: list[str] = []
+        self.before = {s["id"] for s in api(server, "/api/sessions")}
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.route("**/*", self._only_loopback)
+        fragment = json.dumps({"useBinder": False,
+                               "serverSettings": {"baseUrl": server.base, "token": server.token}})
+        # The test's one addition to the page: where the kernel comes from.
+        self.context.add_init_script(
+            "document.addEventListener('DOMContentLoaded', () => {"
+            " const config = document.createElement('script');"
+            " config.type = 'text/x-thebe-config';"
+            f" config.textContent = {json.dumps(fragment)};"
+            f" document.head.append(config); {extra_init} }});"
+        )
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("console", lambda msg: self.problems.append(f"console: {msg.text}")
+                     if msg.type == "error" else None)
+        self.page.goto(f"{site_url}/{docname}.html")
+        self.thebe_sha384: str | None = None
 
-
-@pytest.fixture(scope="module")
-def thebe_package() -> ThebePackage:
-    wanted = sphinx_thebe.THEBE_VERSION
-    folder = _fetch_thebe(wanted)
-    if folder is not None:
-        return ThebePackage(wanted, wanted, folder)
-    latest = _npm("view", "thebe", "version")
-    if latest.returncode != 0:
-        pytest.skip(f"npm has no thebe@{wanted} and cannot list thebe: {latest.stderr[-500:]}")
-    version = latest.stdout.strip()
-    folder = _fetch_thebe(version)
-    assert folder is not None, f"npm lists thebe {version} but cannot fetch it"
-    warnings.warn(
-        f"npm has no thebe@{wanted} (what sphinx-thebe {sphinx_thebe.__version__} loads); "
-        f"Live Code is tested with thebe@{version} and a bootstrap() shim instead",
-        stacklevel=1,
-    )
-    return ThebePackage(wanted, version, folder)
-
-
-@pytest.fixture(scope="module")
-def site_url(site: Path):
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def jupyter(site_url: str, tmp_path_factory: pytest.TempPathFactory):
-    require_chromium()
-    # The page (one origin) talks to the server (another port, so another
-    # origin): CORS and the websocket's origin check must allow it. Thebe sends
-    # the token, not an XSRF cookie, with its requests.
-    with binder_lab(tmp_path_factory.mktemp("thebe"),
-                    f"--ServerApp.allow_origin={site_url}",
-                    "--ServerApp.disable_check_xsrf=True") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def chromium(chromium_browser):
-    # Launched in tests/conftest.py.
-    return chromium_browser
-
-
-def local_thebe_config(original: str, base: str, token: str) -> tuple[str, dict]:
-    """The page's Thebe config pointed at a local server; returns (script tag, config).
-
-    The kernel's name and path are kept from the build; only where the kernel
-    comes from changes (``serverSettings`` replaces ``binderOptions``). Both
-    spellings are given: thebe 0.8 reads ``kernelOptions.name`` and
-    ``kernelOptions.serverSettings``, thebe 0.9 ``kernelOptions.kernelName``
-    and a top-level ``serverSettings``.
-    """
-    name = re.search(r'name:\s*"([^"]+)"', original)
-    path = re.search(r'path:\s*"([^"]+)"', original)
-    mode = re.search(r'mode:\s*"([^"]+)"', original)
-    assert name and path, f"unexpected Thebe config in the built page:\n{original}"
-    server = {"baseUrl": base, "token": token}
-    config = {
-        "requestKernel": True,
-        "useBinder": False,
-        "serverSettings": server,
-        "kernelOptions": {"name": name[1], "kernelName": name[1], "path": path[1],
-                          "serverSettings": server},
-        "codeMirrorConfig": {"mode": mode[1] if mode else "python"},
-        "predefinedOutput": True,
-    }
-    tag = f'<script type="text/x-thebe-config">\n{json.dumps(config)}\n</script>'
-    return tag, config
-
-
-def _api(base: str, token: str, path: str) -> list | dict:
-    with urllib.request.urlopen(f"{base}{path}?token={token}", timeout=10) as response:
-        return json.loads(response.read())
-
-
-def _kernel(base: str, token: str, kernel_id: str) -> dict:
-    return _api(base, token, f"/api/kernels/{kernel_id}")
-
-
-@pytest.mark.parametrize("docname", _pages_under_test())
-def test_live_code_runs_every_cell(docname, site, site_url, jupyter, chromium, thebe_package,
-                                   capsys):
-    base, token, _home = jupyter
-    page_url = f"{site_url}/{docname}.html"
-    html = (site / f"{docname}.html").read_text(encoding="utf-8")
-    thebe_url = THEBE_JS_URL.search(html)
-    assert thebe_url, f"{docname}: no THEBE_JS_URL in the page (sphinx-thebe not loaded?)"
-    thebe_url = thebe_url[1]
-    assert f"thebe@{thebe_package.wanted}/" in thebe_url
-    thebe_root = thebe_url.rsplit("/lib/", 1)[0] + "/"
-    original = THEBE_CONFIG.search(html)
-    assert original, f"{docname}: no text/x-thebe-config in the page"
-    _tag, config = local_thebe_config(original[0], base, token)
-    assert config["kernelOptions"]["path"].strip("./") == Path(docname).parent.as_posix()
-
-    outside: list[str] = []
-    served_thebe: list[str] = []
-    problems: list[str] = []
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-
-    def block_other_hosts(route):
-        url = route.request.url
-        if urllib.parse.urlsplit(url).hostname == "127.0.0.1":
+    def _only_loopback(self, route) -> None:
+        if urllib.parse.urlsplit(route.request.url).hostname == "127.0.0.1":
             route.continue_()
-        elif REQUIRE_CDN.match(url):
-            folder = _fetch_thebe(REQUIRE_CDN.match(url)[1], "requirejs")
-            assert folder is not None, f"npm has no requirejs for {url}"
-            served_thebe.append(url)
-            route.fulfill(status=200, body=(folder / "require.js").read_bytes(),
-                          content_type="text/javascript")
         else:
-            outside.append(url)
+            self.outside.append(route.request.url)
             route.abort()
 
-    def thebe_from_npm(route):
-        relative = urllib.parse.urlsplit(route.request.url).path.split("/", 2)[2]
-        file = (thebe_package.folder / relative).resolve()
-        if not file.is_relative_to(thebe_package.folder) or not file.is_file():
-            route.fulfill(status=404, body="not in the npm package")
-            return
-        served_thebe.append(relative)
-        body = file.read_bytes()
-        if relative == "lib/index.js" and thebe_package.substituted:
-            body += BOOTSTRAP_SHIM.encode()
-        content_type = {".js": "text/javascript", ".css": "text/css",
-                        ".json": "application/json"}.get(file.suffix, "application/octet-stream")
-        route.fulfill(status=200, body=body, content_type=content_type)
-
-    # Later routes win: the catch-all first, then Thebe's files.
-    context.route("**/*", block_other_hosts)
-    context.route(thebe_root + "**", thebe_from_npm)
-    page = context.new_page()
-    # The page itself comes from the site's server as it is (a page answered by
-    # route.fulfill counts as "public" for Chromium's local-network checks and
-    # may not then call the Jupyter server on 127.0.0.1); its Thebe config is
-    # swapped once the DOM is there, long before Live Code reads it.
-    page.add_init_script(
-        "document.addEventListener('DOMContentLoaded', () => {"
-        " const el = document.querySelector('script[type=\"text/x-thebe-config\"]');"
-        f" if (el) el.textContent = {json.dumps(json.dumps(config))};"
-        " });"
-    )
-    before = {s["id"] for s in _api(base, token, "/api/sessions")}
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda msg: problems.append(f"console error: {msg.text}")
-            if msg.type == "error" else None)
-    try:
-        page.goto(page_url)
-        # sphinx-thebe makes a live cell of every .cell that has a <pre> (its input).
-        code_cells = page.evaluate(
-            "() => [...document.querySelectorAll('.thebe, .cell')]"
-            ".filter(c => c.querySelector('pre')).length")
-        static_outputs = page.locator(".cell .cell_output").count()
-        assert code_cells, f"{docname}: no code cells on the page"
-
+    def launch(self) -> dict:
+        """Click Live Code; wait for the kernel. Returns the page's session on the server."""
+        page = self.page
         page.locator(".dropdown-launch-buttons button.dropdown-toggle").click()
-        page.locator(".dropdown-launch-buttons .btn-launch-thebe").click()
+        thebe_js = f"/_static/{live.THEBE.folder}/index.js"
+        with page.expect_response(lambda r: r.url.endswith(thebe_js)) as loaded:
+            page.locator(".dropdown-launch-buttons .btn-launch-thebe").click()
+        self.thebe_sha384 = live.sri(loaded.value.body())
+        page.wait_for_function(
+            "() => ['ready', 'failed'].includes(document.body.dataset.liveCode)",
+            timeout=KERNEL_READY * 1000)
+        status = page.locator(".jb-live-status").inner_text()
+        assert page.evaluate("document.body.dataset.liveCode") == "ready", (
+            f"{self.docname}: {status}; {self.problems}; blocked: {self.outside}")
+        new = [s for s in api(self.server, "/api/sessions") if s["id"] not in self.before]
+        assert len(new) == 1, f"{self.docname}: {len(new)} new kernel sessions"
+        return new[0]
+
+    def cell_state(self, index: int) -> dict:
+        return self.page.evaluate(CELL_STATE_JS, index)
+
+    def wait_ran(self, index: int, before: int | None) -> None:
+        """Wait until live cell ``index`` has a new execution count and is idle."""
         try:
-            page.locator(CELL).nth(code_cells - 1).wait_for(state="attached",
-                                                            timeout=CELLS_READY * 1000)
+            self.page.wait_for_function(
+                f"([i, before]) => {{ const s = ({CELL_STATE_JS})(i);"
+                " return s.count !== null && s.count !== before && !s.busy; }",
+                arg=[index, before], timeout=CELL_RUN * 1000)
         except Exception as error:
-            page.screenshot(path=str(_screenshot(f"thebe-{docname.replace('/', '-')}.png")))
-            raise AssertionError(f"{page.locator(CELL).count()} of {code_cells} live cells "
-                                 f"after {CELLS_READY} s; {problems}; outside: {outside}"
+            self.screenshot("stalled")
+            raise AssertionError(f"{self.docname}: live cell {index + 1} not done after "
+                                 f"{CELL_RUN} s; {self.problems}; blocked: {self.outside}"
                                  ) from error
-        cells = page.locator(CELL)
-        assert cells.count() == code_cells, "Thebe did not turn every code cell into a live cell"
 
-        # The kernel, as the server sees it: started for this page, in its folder.
-        deadline = time.monotonic() + KERNEL_READY
-        session = None
-        while session is None and time.monotonic() < deadline:
-            new = [s for s in _api(base, token, "/api/sessions") if s["id"] not in before]
-            if new and _kernel(base, token, new[0]["kernel"]["id"])["execution_state"] == "idle":
-                session = new[0]
-            else:
-                page.wait_for_timeout(500)  # not time.sleep: routes run meanwhile
-        assert session, f"no idle kernel within {KERNEL_READY} s; {problems}"
-        # The server starts the kernel in the session's folder (or in the folder
-        # of a notebook path): chapters/, where the pages' set-up cell expects it.
-        folder = Path(os.path.normpath(session["path"]))
-        if folder.suffix == ".ipynb":
-            folder = folder.parent
-        assert folder.as_posix() == Path(docname).parent.as_posix(), session["path"]
-        kernel_id = session["kernel"]["id"]
+    def run(self, index: int) -> None:
+        """Press live cell ``index``'s run button, as a reader does; wait until it is done."""
+        before = self.cell_state(index)["count"]
+        button = self.page.locator(".thebe-cell").nth(index).locator(".thebe-run-button")
+        button.scroll_into_view_if_needed()
+        button.click()
+        self.wait_ran(index, before)
 
-        # Unfold the hidden cells (the set-up cell first), as a reader does with
-        # "Show code cell source", so that their run buttons can be clicked.
-        folded = page.locator("details:not([open]) > summary")
+    def screenshot(self, suffix: str) -> None:
+        self.page.screenshot(path=str(self.screenshots / f"thebe-{self.docname.replace('/', '-')}"
+                                      f"-{suffix}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+        # The server would hand the next page of the same folder this session
+        # (same path): shut it and its kernel down.
+        for session in api(self.server, "/api/sessions"):
+            if session["id"] not in self.before:
+                url = f"{self.server.base}/api/sessions/{session['id']}?token={self.server.token}"
+                urllib.request.urlopen(urllib.request.Request(url, method="DELETE"),
+                                       timeout=30).close()
+
+
+# ------------------------------------------------------------ the pins
+def _npm_view(spec: str) -> str:
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm not found: it compares the pins with the registry")
+    proc = subprocess.run([npm, "view", spec, "dist.integrity"], capture_output=True,
+                          text=True, timeout=120)
+    if proc.returncode != 0:
+        pytest.skip(f"npm view {spec} failed (registry unreachable?): {proc.stderr[-300:]}")
+    return proc.stdout.strip()
+
+
+@pytest.mark.parametrize("package", [live.THEBE, live.REQUIREJS], ids=lambda p: p.name)
+def test_pins_are_the_registry_packages(package):
+    assert _npm_view(package.spec) == package.integrity
+
+
+def test_site_serves_the_pinned_thebe(site):
+    """The site's Thebe is the npm package's, byte for byte; no page loads another."""
+    tarball = live.npm_tarball(live.THEBE, live.cache_folder(ROOT))
+    with tarfile.open(tarball) as archive:
+        npm_index = archive.extractfile("package/lib/index.js").read()
+        npm_version = json.load(archive.extractfile("package/package.json"))["version"]
+    assert npm_version == live.THEBE.version
+    assert live.sri(npm_index) == live.THEBE_INDEX_SHA384
+    served = site / "_static" / live.THEBE.folder / "index.js"
+    assert served.read_bytes() == npm_index
+    for docname in PAGES:
+        html = (site / f"{docname}.html").read_text(encoding="utf-8")
+        assert "unpkg.com" not in html and "thebe@" not in html, docname
+        assert "sphinx-thebe.js" not in html, f"{docname}: sphinx-thebe's loader is still there"
+        if "btn-launch-thebe" in html:
+            settings = re.search(r'id="jacobian-live-code"[^>]*>(.*?)</script>', html, re.S)
+            assert settings, f"{docname}: a Live Code button but no Live Code settings"
+            settings = json.loads(settings[1])
+            assert settings["integrity"] == live.THEBE_INDEX_SHA384
+            assert settings["thebe"].endswith(f"_static/{live.THEBE.folder}/index.js")
+
+
+def test_a_changed_tarball_is_refused(tmp_path):
+    (tmp_path / live.THEBE.tarball).write_bytes(b"not thebe")
+    with pytest.raises(live.LiveCodeUnavailable, match="not the pinned"):
+        live.npm_tarball(live.THEBE, tmp_path)
+    assert not (tmp_path / live.THEBE.tarball).exists()
+
+
+def test_without_npm_the_message_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(live.LiveCodeUnavailable,
+                       match=r"npm not found.*install Node\.js.*npm pack thebe@"):
+        live.npm_tarball(live.THEBE, tmp_path)
+
+
+# ------------------------------------------------------------ the pages, live
+def _check_sliders(page, docname: str) -> list[str]:
+    """Move x0, a and b by keyboard; each must change the figure. Returns what moved."""
+    sliders = page.locator(".thebe-cell ~ * .widget-slider, .cell .widget-slider")
+    sliders.first.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
+    figure = page.locator(".cell img.widget-image").first
+    figure.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
+    labels = [sliders.nth(i).locator(".widget-label").inner_text().strip()
+              for i in range(sliders.count())]
+    moved = []
+    for key, marks in SLIDERS.items():
+        index = next((i for i, label in enumerate(labels)
+                      if any(mark in label for mark in marks)), None)
+        assert index is not None, f"no slider for {key} among {labels}"
+        slider = sliders.nth(index)
+        readout = slider.locator(".widget-readout")
+        before_value = readout.inner_text()
+        before = base64.b64decode(figure.evaluate(FIGURE_BYTES_JS))
+        handle = slider.locator(".noUi-handle")
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        key_name = "ArrowLeft" if handle.get_attribute("aria-valuenow") == \
+            handle.get_attribute("aria-valuemax") else "ArrowRight"
+        for _ in range(3):
+            page.keyboard.press(key_name)
+        deadline = time.monotonic() + FIGURE_UPDATE
+        after = before
+        while time.monotonic() < deadline and after == before:
+            page.wait_for_timeout(200)
+            after = base64.b64decode(figure.evaluate(FIGURE_BYTES_JS))
+        assert readout.inner_text() != before_value, f"{key}: the keys did not move the slider"
+        assert after != before, f"{key}: the figure did not change within {FIGURE_UPDATE} s"
+        assert after[:8] == b"\x89PNG\r\n\x1a\n", f"{key}: the figure is not a PNG"
+        moved.append(f"{labels[index]} {before_value} -> {readout.inner_text()} "
+                      f"(png {hashlib.sha256(before).hexdigest()[:6]} -> "
+                      f"{hashlib.sha256(after).hexdigest()[:6]})")
+    return moved
+
+
+@pytest.mark.parametrize("docname", pages_with_code())
+def test_live_code_runs_every_cell_under_its_own_output(
+        docname, book_url, jupyter_server, chromium_browser, axe_source, screenshots, capsys):
+    visit = LivePage(chromium_browser, book_url, jupyter_server, screenshots, docname)
+    try:
+        page = visit.page
+        shown = page.evaluate(PAGE_CELLS_JS)
+        expected = [tags for tags in code_cells(docname) if not HIDDEN_CODE & set(tags)]
+        assert [c["tags"] for c in shown] == expected, (
+            f"{docname}: the page shows other code cells than the .md has (tags by cell)")
+
+        started = time.perf_counter()
+        session = visit.launch()
+        assert visit.thebe_sha384 == live.THEBE_INDEX_SHA384, "the browser ran another Thebe"
+        # The kernel starts in the page's folder, where the set-up cells expect it.
+        folder = Path(session["path"]).parent if session["path"].endswith(".ipynb") \
+            else Path(session["path"])
+        assert Path(folder.as_posix().removeprefix("./")) == Path(docname).parent, session
+        assert page.locator(".thebe-cell").count() == len(shown)
+        # Unfold the hidden set-up cells, as a reader does, to reach their buttons.
+        folded = page.locator("div.cell details:not([open]) > summary")
         while folded.count():
             folded.first.click()
-        started = time.perf_counter()
-        for index in range(code_cells):
-            cell = cells.nth(index)
-            last = _kernel(base, token, kernel_id)["last_activity"]
-            cell.locator(RUN_BUTTON).first.click()
-            # Done: the kernel has answered and is idle again, and Thebe (0.9)
-            # has hidden the cell's busy spinner, i.e. its execute() returned.
-            spinner = cell.locator(".thebe-busy")
-            deadline = time.monotonic() + CELL_RUN
-            while True:
-                page.wait_for_timeout(200)
-                kernel = _kernel(base, token, kernel_id)
-                busy = spinner.count() and spinner.first.is_visible()
-                if kernel["last_activity"] != last and kernel["execution_state"] == "idle" \
-                        and not busy:
-                    break
-                if time.monotonic() > deadline:
-                    page.screenshot(path=str(_screenshot(
-                        f"thebe-{docname.replace('/', '-')}-stalled.png")), full_page=True)
-                    source = cell.inner_text().strip().splitlines()[:3]
-                    pytest.fail(f"{docname}: live cell {index + 1} of {code_cells} "
-                                f"({source}) not done after {CELL_RUN} s (kernel "
-                                f"{kernel['execution_state']}, Thebe busy: {bool(busy)}); "
-                                f"blocked: {outside}; console: {problems}")
+        for index in range(len(shown)):
+            visit.run(index)
         seconds = time.perf_counter() - started
 
-        errors = page.locator(
-            f":is({CELL}) [data-mime-type='application/vnd.jupyter.stderr']"
-        ).all_inner_texts()
-        assert not errors, f"{docname}: errors or stderr in the live cells:\n" + "\n".join(
-            e[:1500] for e in errors)
-        live_outputs = page.locator(".jp-OutputArea-output").count()
-        page.screenshot(path=str(_screenshot(f"thebe-{docname.replace('/', '-')}.png")),
-                        full_page=True)
-        stand_in = f" (stand-in for {thebe_package.wanted})" if thebe_package.substituted else ""
+        cells = page.evaluate(LIVE_CELLS_JS)
+        for number, (cell, before) in enumerate(zip(cells, shown, strict=True), start=1):
+            where = f"{docname} cell {number} ({cell['source']})"
+            assert cell["count"] is not None, f"{where} did not run"
+            assert cell["inOwnCell"], f"{where}: its output is not under it"
+            assert cell["otherAreas"] == 0, f"{where}: another cell's output is in it"
+            for out in cell["outputs"]:
+                assert out["type"] != "error", f"{where}: {out['error']}"
+                assert out["name"] != "stderr", f"{where} wrote to stderr: {out['text'][:500]}"
+            stdout = "".join(o["text"] for o in cell["outputs"] if o["name"] == "stdout")
+            assert _normal(stdout) in _normal(cell["shown"]), f"{where}: stdout not shown"
+            if before["output"]:
+                assert cell["outputs"], f"{where}: the build had an output, the live run none"
+            if before["stdout"] and "output-varies" not in before["tags"]:
+                assert _normal(stdout) == _normal(before["stdout"]), (
+                    f"{where}: prints other text live than in the build")
+
+        widgets = [n for n, c in enumerate(cells)
+                   if any("application/vnd.jupyter.widget-view+json" in o["mimes"]
+                          for o in c["outputs"])]
+        moved = _check_sliders(page, docname) if widgets else []
+        visit.screenshot("live")
+
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate(RUN_AXE_JS, WCAG_TAGS)
+        blocking = [f"{v['id']} ({v['impact']}): {v['help']}; {v['nodes'][0]['target']}"
+                    for v in violations if v["impact"] in BLOCKING]
+        assert not blocking, f"{docname} after Live Code:\n" + "\n".join(blocking)
+        assert not visit.outside, f"requests to other hosts: {visit.outside}"
+        assert not visit.problems, "\n".join(visit.problems)
         with capsys.disabled():
-            print(f"\n  Live Code {docname}: thebe@{thebe_package.version}{stand_in}"
-                  f", kernel path {session['path']!r}, {code_cells} cells run in {seconds:.1f} s, "
-                  f"{live_outputs} live outputs (static page: {static_outputs})", end="")
-        assert live_outputs >= static_outputs, (
-            f"{docname}: {live_outputs} live outputs, fewer than the {static_outputs} "
-            "that the static page shows"
-        )
-        assert live_outputs > 0
-        assert "lib/index.js" in served_thebe, "Thebe was not loaded from the npm package"
-        # Only Thebe's own URL (answered locally) may leave the site, and the
-        # blocked MathJax request with its one console line per request.
-        mathjax = [url for url in outside if MATHJAX_CDN.match(url)]
-        assert outside == mathjax, f"requests to other hosts: {outside}"
-        for _ in mathjax:
-            if BLOCKED_CONSOLE in "\n".join(problems):
-                problems.remove(next(p for p in problems if BLOCKED_CONSOLE in p))
-        assert not problems, "\n".join(problems)
-        if mathjax:
-            warnings.warn(f"Thebe asked for MathJax from a CDN (blocked): {mathjax[0]}",
-                          stacklevel=1)
+            print(f"\n  Live Code {docname}: {len(shown)} cells in {seconds:.1f} s"
+                  + (f"; sliders: {'; '.join(moved)}" if moved else ""), end="")
     finally:
-        context.close()
-        # The server would hand the next page this session (same path, same
-        # name): shut it and its kernel down.
-        for session in _api(base, token, "/api/sessions"):
-            if session["id"] not in before:
-                request = urllib.request.Request(
-                    f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
-                urllib.request.urlopen(request, timeout=30).close()
+        visit.close()
 
 
-def _screenshot(name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / name
+def _type_into(page, index: int, code: str) -> None:
+    """Replace live cell ``index``'s code by typing, as a student does."""
+    editor = page.locator(".thebe-cell").nth(index).locator(".CodeMirror")
+    editor.scroll_into_view_if_needed()
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(code)
 
 
-def test_config_rewrite_keeps_kernel_and_path():
-    built = """<script type="text/x-thebe-config">
-    {
-        requestKernel: true,
-        binderOptions: {
-            repo: "owner/name",
-            ref: "main",
-        },
-        codeMirrorConfig: {
-            theme: "abcdef",
-            mode: "python"
-        },
-        kernelOptions: {
-            name: "python3",
-            path: "./chapters"
-        },
-        predefinedOutput: true
-    }
-    </script>"""
-    tag, config = local_thebe_config(built, "http://127.0.0.1:1234", "t0k3n")
-    assert "binderOptions" not in config and "owner/name" not in tag
-    assert config["kernelOptions"]["path"] == "./chapters"
-    assert config["kernelOptions"]["name"] == config["kernelOptions"]["kernelName"] == "python3"
-    assert config["serverSettings"] == {"baseUrl": "http://127.0.0.1:1234", "token": "t0k3n"}
-    assert THEBE_CONFIG.fullmatch(tag)
+def test_a_student_edits_a_cell_and_the_init_cells_run(book_url, jupyter_server, chromium_browser,
+                                                        screenshots, capsys):
+    docname = pages_with_code()[0]
+    # The page's first code cell tagged as the build would tag it.
+    tag = "document.querySelector('div.cell').classList.add('tag_thebe-init');"
+    visit = LivePage(chromium_browser, book_url, jupyter_server, screenshots, docname,
+                     extra_init=tag)
+    try:
+        page = visit.page
+        visit.launch()
+        assert visit.cell_state(0)["count"] is not None, "the thebe-init cell did not run"
+        last = page.locator(".thebe-cell").count() - 1
+        area = page.locator(".thebe-cell").nth(last).locator("xpath=..").locator(
+            ".jp-OutputArea")
+        results = []
+        for number in (6, 9):
+            _type_into(page, last, f"n = {number}\nprint(n * 7)")
+            before = visit.cell_state(last)["count"]
+            page.keyboard.press("Shift+Enter")
+            visit.wait_ran(last, before)
+            results.append(area.inner_text().strip())
+        assert results == [str(6 * 7), str(9 * 7)], results
+
+        _type_into(page, last, "from IPython.display import Math\n"
+                               r'Math(r"\frac{\partial \phi_k}{\partial a_k}")')
+        before = visit.cell_state(last)["count"]
+        page.keyboard.press("Shift+Enter")
+        visit.wait_ran(last, before)
+        area.locator("mjx-container").first.wait_for(timeout=FIGURE_UPDATE * 1000)
+        assert area.locator("mjx-assistive-mml").count(), "no speakable MathML"
+        visit.screenshot("edited")
+        assert not visit.outside, f"requests to other hosts: {visit.outside}"
+        assert not visit.problems, "\n".join(visit.problems)
+        with capsys.disabled():
+            print(f"\n  Live Code edits on {docname}: printed {results}, LaTeX typeset", end="")
+    finally:
+        visit.close()

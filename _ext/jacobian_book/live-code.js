@@ -130,6 +130,23 @@
     });
   }
 
+  /**
+   * ipywidgets 8 leaves its slider handles without a name and its images
+   * without a text alternative: name each handle after its widget's own label,
+   * and give an image its widget's tooltip (or a plain fallback) as alt text.
+   */
+  function nameWidgets() {
+    document.querySelectorAll(".thebe-output .widget-slider").forEach((slider) => {
+      const handle = slider.querySelector("[role=slider]:not([aria-label])");
+      const label = slider.querySelector(".widget-label");
+      const name = label ? label.textContent.trim() : "";
+      if (handle && name) handle.setAttribute("aria-label", name);
+    });
+    document.querySelectorAll(".thebe-output img.widget-image:not([alt])").forEach((img) => {
+      img.alt = img.title || "Figure drawn by the kernel; it changes when the controls move.";
+    });
+  }
+
   async function runOnStart(thebe, notebook, cells) {
     for (const cell of cells) {
       if (!cell.matches(".tag_thebe-init, .thebe-init")) continue;
@@ -153,11 +170,17 @@
     const page = thebe.getPageConfig();
     const kernel = page.kernelOptions || {};
     const where = page.useBinder === false ? "the Jupyter server" : "mybinder.org";
+    let ready = false;
     thebe.on("status", (_event, data) => {
-      if (data.status === "error" || data.status === "failed") {
-        say(`Live Code failed: ${data.message}`);
-      } else if (data.subject === "server" || data.subject === "session") {
-        say(`Live Code (${where}): ${data.message || data.status}`);
+      if (["error", "failed", "closed", "shutdown", "dead"].includes(data.status)) {
+        say(`Live Code stopped (${data.status}): ${data.message || "reload the page to retry"}`);
+        document.body.setAttribute("data-live-code", "failed");
+      } else if (ready) {
+        // The kernel's busy/idle changes show as each cell's spinner instead.
+      } else if (data.subject === "server") {
+        say(`Live Code: ${where}: ${data.message || data.status}`);
+      } else if (data.subject === "session") {
+        say(`Live Code: starting the Python kernel on ${where}…`);
       }
     });
     const started = thebe.bootstrap({
@@ -171,8 +194,10 @@
     // bootstrap() builds the notebook before its first wait, so it exists now.
     useBookMathJax(thebe.notebook.rendermime);
     labelEditors(cells);
+    new MutationObserver(nameWidgets).observe(document.body, { childList: true, subtree: true });
     const { notebook, session } = await started;
     if (!session) throw new Error(`no kernel from ${where}`);
+    ready = true;
     await runOnStart(thebe, notebook, cells);
     say("Live Code: the kernel is ready. Edit a cell, then press its “run” button or " +
         "Shift+Enter; “run all” also runs the hidden set-up cells.");

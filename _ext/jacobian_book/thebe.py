@@ -258,7 +258,7 @@ def settings(pathto: Any) -> dict[str, str]:
 
 def _is_sphinx_thebe(asset: Any) -> bool:
     filename = str(getattr(asset, "filename", asset) or "")
-    if filename.split("?")[0] in SPHINX_THEBE_FILES:
+    if PurePosixPath(filename.split("?")[0]).name in SPHINX_THEBE_FILES:
         return True
     body = (getattr(asset, "attributes", None) or {}).get("body", "")
     return SPHINX_THEBE_INLINE in body
