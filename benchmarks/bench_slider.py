@@ -35,9 +35,6 @@ Browser path (optional, ``--browser``): the same two explorers in a real
 JupyterLab driven by headless Chromium (Playwright, ``/usr/bin/chromium``):
 the time from a key press on the x0 slider to a new image on the screen,
 interleaved, medians. This includes the browser's decoding and layout.
-
-:func:`scrubber` is the ``to_jshtml`` animation that ``bench_live.py`` times
-beside the website's explorer.
 """
 
 from __future__ import annotations
@@ -48,14 +45,13 @@ import io
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -69,10 +65,8 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-from matplotlib.animation import FuncAnimation  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
 
 import panels  # noqa: E402
 import sliders  # noqa: E402
@@ -198,61 +192,6 @@ class OutputExplorer(sliders.Explorer):
             self.output.clear_output(wait=True)
             display(IPyImage(data=png, format="png"))
         self.frames += 1
-
-
-class _PaletteCanvas(FigureCanvasAgg):
-    """An Agg canvas whose PNGs use 32 palette colours, as the page's animation had."""
-
-    def print_png(self, filename_or_obj: Any, **kwargs: Any) -> None:
-        FigureCanvasAgg.draw(self)
-        rgb = Image.fromarray(np.asarray(self.buffer_rgba())[..., :3])
-        image = rgb.quantize(colors=32, method=Image.Quantize.FASTOCTREE,
-                             dither=Image.Dither.NONE)
-        image.save(filename_or_obj, format="png", optimize=True)
-
-
-def scrubber(
-    sweep: Literal["x0", "b"] = "x0",
-    *,
-    frames: int = 37,
-    unit: int = 0,
-    x0: float = panels.DEFAULT_X0,
-    a: Any = panels.DEFAULT_A,
-    b: Any = panels.DEFAULT_B,
-    layout: Literal["grid", "column"] = "grid",
-    figsize: tuple[float, float] = (5.2, 4.2),
-    dpi: float = 96.0,
-    fps: float = 6.0,
-) -> str:
-    """A ``to_jshtml`` animation of the four panels: the kernel-free baseline.
-
-    ``sweep="x0"`` moves the input over ``panels.X0_RANGE``; ``"b"`` moves the
-    bias of unit ``unit`` over ``panels.B_RANGE``. Frames are palette PNGs.
-
-    Returns
-    -------
-    str
-        Self-contained HTML with a slider and play buttons.
-    """
-    plot = sliders.FourPanelPlot(x0, a, b, layout=layout, figsize=figsize, dpi=dpi)
-    _PaletteCanvas(plot.fig)
-    values = np.linspace(*(panels.X0_RANGE if sweep == "x0" else panels.B_RANGE), frames)
-
-    def step(i: int) -> list[Any]:
-        plot.update(**({"x0": values[i]} if sweep == "x0" else {"b": values[i], "unit": unit}))
-        return []
-
-    # Frames at the figure's own dpi and size; the embed limit raised so that
-    # matplotlib never warns.
-    rc = {"savefig.dpi": "figure", "savefig.bbox": "standard",
-          "animation.frame_format": "png", "animation.embed_limit": 100.0}
-    with matplotlib.rc_context(rc):
-        anim = FuncAnimation(plot.fig, step, frames=frames, init_func=lambda: [],
-                             interval=1000.0 / fps, blit=False, repeat=False)
-        html = anim.to_jshtml(fps=fps, embed_frames=True, default_mode="once")
-    # The template links Font Awesome from a CDN; a benchmark page runs offline.
-    return re.sub(r'<link rel="stylesheet"\s+href="https://maxcdn\.bootstrapcdn\.com/'
-                  r'font-awesome/[^"]*">', "", html)
 
 
 # ----------------------------------------------------------- step vs naive

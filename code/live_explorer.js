@@ -153,7 +153,9 @@ function draw(lx, S, units, year, moved_x0) {
     S.x0_cell.textContent = String(x0);
   }
   if (units.length || moved_x0) lx.dots.change.emit();
-  place_handles(lx, S);
+  // Only the handles whose marker may have moved.
+  place_handles(lx, S, (h) => (h.k >= 0 ? units.includes(h.k) && (h.kind === "marker"
+    || year.includes(h.k)) : moved_x0));
 }
 
 // ---------------------------------------------------------------- handles
@@ -170,6 +172,7 @@ function make_handle(lx, S, spec) {
   el.dataset.panel = spec.panel;
   el.dataset.unit = String(spec.k);
   spec.el = el;
+  spec.last = {};  // what place_handles last wrote
   S.layers[spec.panel].appendChild(el);
   const slider = {a: lx.a_slider, b: lx.b_slider, x0: lx.x0_slider}[spec.param];
   // BokehJS runs the controls' callbacks later (asynchronously): the state
@@ -190,10 +193,12 @@ function make_handle(lx, S, spec) {
   el.addEventListener("pointerdown", (e) => {
     if (e.button !== 0) return;
     e.preventDefault();
-    el.setPointerCapture(e.pointerId);
+    try { el.setPointerCapture(e.pointerId); } catch (err) { /* a synthetic event */ }
     el.focus({preventScroll: true});
     const view = plot_view(lx.figures[spec.panel]);
-    const x_at = (ev) => view.frame.x_scale.invert(ev.clientX - S.canvas_left(spec.panel));
+    // Read the layout once per drag, not on every move.
+    const left = view.canvas_view.el.getBoundingClientRect().left;
+    const x_at = (ev) => view.frame.x_scale.invert(ev.clientX - left);
     // Keep the offset between the pointer and the marker: no jump on grab.
     S.drag = {spec, x_at, start_x: x_at(e), start_value: spec.value()};
     if (spec.k >= 0 && lx.unit.active !== spec.k) lx.unit.active = spec.k;
@@ -274,9 +279,20 @@ function make_handles(lx, S) {
   });
 }
 
-// Put every handle over its marker. Transforms only: no layout of the page.
-function place_handles(lx, S) {
+// Put the handles (those for which `which` holds) over their markers.
+// Transforms only, and only what changed: no layout of the page, and as few
+// style recalculations as possible.
+function place_handles(lx, S, which = () => true) {
+  const put = (h, name, value) => {
+    if (h.last[name] === value) return;
+    h.last[name] = value;
+    if (name === "transform") h.el.style.transform = value;
+    else if (name === "height") h.el.style.height = value;
+    else if (name === "hidden") h.el.hidden = value;
+    else h.el.setAttribute(name, value);
+  };
   for (const h of S.handles) {
+    if (!which(h)) continue;
     const view = plot_view(lx.figures[h.panel]);
     if (!view) continue;
     const [x, y] = h.pos();
@@ -285,22 +301,21 @@ function place_handles(lx, S) {
     const left = S.offsets[h.panel][0];
     const top = S.offsets[h.panel][1];
     if (h.kind === "x0") {
-      h.el.style.height = `${frame.bbox.height}px`;
-      h.el.style.transform = `translate(${left + sx}px, ${top + frame.bbox.top}px)`;
+      put(h, "height", `${frame.bbox.height}px`);
+      put(h, "transform", `translate(${left + sx}px, ${top + frame.bbox.top}px)`);
     } else {
       const hidden = !Number.isFinite(x) || !Number.isFinite(y);
-      h.el.hidden = hidden;
+      put(h, "hidden", hidden);
       if (!hidden) {
-        h.el.style.transform =
-          `translate(${left + sx}px, ${top + frame.y_scale.compute(y)}px)`;
+        put(h, "transform", `translate(${left + sx}px, ${top + frame.y_scale.compute(y)}px)`);
       }
     }
     const slider = {a: lx.a_slider, b: lx.b_slider, x0: lx.x0_slider}[h.param];
-    h.el.setAttribute("aria-valuemin", String(slider.start));
-    h.el.setAttribute("aria-valuemax", String(slider.end));
-    h.el.setAttribute("aria-valuenow", String(h.param === "x0" ? slider.value
+    put(h, "aria-valuemin", String(slider.start));
+    put(h, "aria-valuemax", String(slider.end));
+    put(h, "aria-valuenow", String(h.param === "x0" ? slider.value
       : lx.state.data[h.param][h.k]));
-    h.el.setAttribute("aria-valuetext", h.text());
+    put(h, "aria-valuetext", h.text());
   }
 }
 
@@ -351,15 +366,21 @@ function setup(lx, S) {
     cells.map((c) => document.getElementById(`${lx.cfg.id}-${c}-${k}`)));
   S.rows = Array.from({length: K}, (_, k) => document.getElementById(`${lx.cfg.id}-row-${k}`));
   S.x0_cell = document.getElementById(`${lx.cfg.id}-x0`);
-  S.canvas_left = (panel) =>
-    plot_view(lx.figures[panel]).canvas_view.el.getBoundingClientRect().left;
   for (let k = 0; k < K; k++) {
     S.rows[k].addEventListener("pointerenter", () => { if (!S.drag) highlight(lx, S, k); });
     S.rows[k].addEventListener("pointerleave", () => { if (!S.drag) highlight(lx, S, -1); });
   }
   make_handles(lx, S);
   measure(lx, S);
-  new ResizeObserver(() => { measure(lx, S); place_handles(lx, S); }).observe(root);
+  // BokehJS lays its canvases out again when the page's width changes:
+  // measure after it has, in the next frame.
+  const again = () => requestAnimationFrame(() => {
+    measure(lx, S);
+    for (const h of S.handles) h.last = {};
+    place_handles(lx, S);
+  });
+  const resize = new ResizeObserver(again);
+  for (const panel in S.layers) resize.observe(S.layers[panel]);
   name_slider_handles(root, 3);
   S.ready = true;
   const all = Array.from({length: K}, (_, k) => k);

@@ -77,7 +77,7 @@ N_FINE = 121
 FINE_HALF_Z = 8.0  # sech^2(8) = 4.5e-7: flat to the eye beyond it
 
 #: The year view's title and labels.
-YEAR_TITLE = "φₖ(x) over the year; line: x₀; open markers: switch points x* = -bₖ/aₖ"
+YEAR_TITLE = "φₖ(x) over the year, switch points x*"
 YEAR_LABELS = ("day x", "φₖ")
 
 #: Slider steps: a day, and fine enough for the narrow peaks of the a axis.

@@ -382,8 +382,8 @@ def test_live_code_runs_every_cell_under_its_own_output(
 
         page.add_script_tag(content=axe_source)
         violations = page.evaluate(RUN_AXE_JS, WCAG_TAGS)
-        blocking = [f"{v['id']} ({v['impact']}): {v['help']}; {v['nodes'][0]['target']}"
-                    for v in violations if v["impact"] in BLOCKING]
+        blocking = [f"{v['id']} ({v['impact']}): {v['help']}; {n['target']}: {n['html']}"
+                    for v in violations if v["impact"] in BLOCKING for n in v["nodes"]]
         assert not blocking, f"{docname} after Live Code:\n" + "\n".join(blocking)
         assert not visit.outside, f"requests to other hosts: {visit.outside}"
         assert not visit.problems, "\n".join(visit.problems)

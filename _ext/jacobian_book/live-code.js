@@ -78,6 +78,8 @@
       source.setAttribute("data-executable", "true");
       source.setAttribute("data-language", "python");
       output.setAttribute("data-output", "");
+      // The build's text alternatives of this cell's figures, for the live ones.
+      cell.liveCodeAlts = [...output.querySelectorAll("img")].map((img) => img.alt);
       cell.querySelectorAll("button.copybtn").forEach((button) => button.remove());
       cells.push(cell);
     });
@@ -131,19 +133,25 @@
   }
 
   /**
-   * ipywidgets 8 leaves its slider handles without a name and its images
-   * without a text alternative: name each handle after its widget's own label,
-   * and give an image its widget's tooltip (or a plain fallback) as alt text.
+   * Live outputs come without the text alternatives that the build gave the
+   * figures, and ipywidgets 8 names neither its slider handles nor its images:
+   * a figure takes the alt text of the build's figure at the same place in the
+   * same cell (the same code draws it), a widget image its tooltip, and a
+   * slider handle its widget's own label.
    */
-  function nameWidgets() {
-    document.querySelectorAll(".thebe-output .widget-slider").forEach((slider) => {
-      const handle = slider.querySelector("[role=slider]:not([aria-label])");
-      const label = slider.querySelector(".widget-label");
-      const name = label ? label.textContent.trim() : "";
-      if (handle && name) handle.setAttribute("aria-label", name);
-    });
-    document.querySelectorAll(".thebe-output img.widget-image:not([alt])").forEach((img) => {
-      img.alt = img.title || "Figure drawn by the kernel; it changes when the controls move.";
+  function describeOutputs(cells) {
+    const fallback = "Figure drawn by the cell above; run the cell again to redraw it.";
+    cells.forEach((cell) => {
+      const alts = cell.liveCodeAlts || [];
+      cell.querySelectorAll(".thebe-output img:not([alt])").forEach((img, index) => {
+        img.alt = img.title || alts[index] || fallback;
+      });
+      cell.querySelectorAll(".thebe-output .widget-slider").forEach((slider) => {
+        const handle = slider.querySelector("[role=slider]:not([aria-label])");
+        const label = slider.querySelector(".widget-label");
+        const name = label ? label.textContent.trim() : "";
+        if (handle && name) handle.setAttribute("aria-label", name);
+      });
     });
   }
 
@@ -194,7 +202,8 @@
     // bootstrap() builds the notebook before its first wait, so it exists now.
     useBookMathJax(thebe.notebook.rendermime);
     labelEditors(cells);
-    new MutationObserver(nameWidgets).observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(() => describeOutputs(cells))
+      .observe(document.body, { childList: true, subtree: true });
     const { notebook, session } = await started;
     if (!session) throw new Error(`no kernel from ${where}`);
     ready = true;
