@@ -132,7 +132,10 @@ function draw(lx, S, units, year, moved_x0) {
       lx.tangents[p].data.ys[k] = u.tangents[p].y;
     }
     lx.dots.data.y[k] = u.markers.phi_a[1];
-    for (let j = 0; j < cells.length; j++) S.cells[k][j].textContent = u.row[j];
+    // Only the cells whose text changes: each write costs a style recalculation.
+    for (let j = 0; j < cells.length; j++) {
+      if (S.cells[k][j].textContent !== u.row[j]) S.cells[k][j].textContent = u.row[j];
+    }
   }
   for (const k of year) {
     const [xs, ys] = unit_year(a[k], b[k], cfg);

@@ -341,8 +341,12 @@ def test_explorer_numbers_equal_tanh_basis_after_random_moves(desktop):
 
 def _handle(page, panel: str, unit: int) -> dict:
     """A handle's place on the screen, once it has been scrolled into view."""
-    page.locator(f".jl-handle[data-panel='{panel}'][data-unit='{unit}']").scroll_into_view_if_needed()
-    page.evaluate(f"() => {SETTLE}")
+    # In the middle of the screen: not under the theme's sticky header.
+    page.evaluate(f"""() => {{
+      document.querySelector(".jl-handle[data-panel='{panel}'][data-unit='{unit}']")
+        .scrollIntoView({{block: "center", behavior: "instant"}});
+      return {SETTLE};
+    }}""")
     found = [h for h in page.evaluate(HANDLES_JS) if h["panel"] == panel and h["unit"] == unit]
     assert len(found) == 1, (panel, unit, found)
     return found[0]

@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -158,8 +159,6 @@ def test_pages_url_of_a_non_github_url_is_a_clear_error():
 
 def _configured(monkeypatch, tmp_path, *, repository_url, baseurl="", env_url=None):
     """apply_repository on a stand-in Sphinx config; returns (config, log text)."""
-    from types import SimpleNamespace
-
     if env_url is None:
         monkeypatch.delenv("BOOK_REPOSITORY_URL", raising=False)
     else:

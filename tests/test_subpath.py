@@ -23,6 +23,8 @@ import http.server
 import os
 import re
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_book import require_chromium, toc_pages
+from browser_book import open_context, toc_pages
 
 PAGES = toc_pages()
 #: Sub-path used when the build's canonical URL is a user site (served at "/").
@@ -141,21 +143,11 @@ def served(site: Path, canonical_root: str):
 @pytest.fixture(scope="module")
 def visits(served, chromium_browser) -> dict[str, Visit]:
     """Landing page, every toc page and a search, each loaded once in one context."""
-    require_chromium()
     base_url, server_errors = served
-    host = urlsplit(base_url).netloc
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    # Requests to another host are blocked and collected in `outside`.
+    context, outside = open_context(chromium_browser, {"width": 1280, "height": 900})
     context.set_default_timeout(60_000)
     current: list[Visit] = []
-
-    def route(route):
-        if urlsplit(route.request.url).netloc == host:
-            route.continue_()
-        else:
-            current[-1].outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
     context.on(
         "response",
         lambda r: current[-1].failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
@@ -175,7 +167,7 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
         for name, url in targets.items():
             visit = Visit(url=url)
             current.append(visit)
-            seen_by_server = len(server_errors)
+            seen_by_server, seen_outside = len(server_errors), len(outside)
             page.goto(url, wait_until="load")
             if name == "(landing)":
                 # index.html forwards to the first page with a meta refresh.
@@ -184,10 +176,6 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
                 except PlaywrightTimeout:  # the test reports where it stayed
                     pass
             visit.url = page.url
-            visit.links = page.eval_on_selector_all(
-                "a[href], link[href], script[src], img[src]",
-                "els => els.map((e) => e.href || e.src)",
-            )
             visit.canonical = page.eval_on_selector(
                 "link[rel=canonical]", "e => e.href"
             ) if page.locator("link[rel=canonical]").count() else None
@@ -204,8 +192,14 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
                 except PlaywrightTimeout:  # no result, reported by the test
                     pass
                 visit.search_results = page.locator("#search-results li").count()
+            # After the search's results (links too) have been written in.
+            visit.links = page.eval_on_selector_all(
+                "a[href], link[href], script[src], img[src]",
+                "els => els.map((e) => e.href || e.src)",
+            )
             # What the server refused (also requests the browser did not report).
             visit.failed += [f"server: {e}" for e in server_errors[seen_by_server:]]
+            visit.outside = outside[seen_outside:]
             results[name] = visit
     finally:
         context.close()
@@ -215,9 +209,6 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
 # --------------------------------------------------------------------- tests
 def test_the_site_is_served_only_under_the_sub_path(served, site):
     """The server really hides the root: a root-relative URL would get a 404."""
-    import urllib.error
-    import urllib.request
-
     base_url, _ = served
     root = base_url.split("/", 3)[:3]
     with pytest.raises(urllib.error.HTTPError) as outside:

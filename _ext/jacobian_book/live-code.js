@@ -168,7 +168,8 @@
   }
 
   async function launch(line) {
-    const say = (text) => { line.textContent = text; };
+    // Only a change is written: the line is a live region, read out on each change.
+    const say = (text) => { if (line.textContent !== text) line.textContent = text; };
     say(`Live Code: loading Thebe ${settings.version}…`);
     requireJsFromBook();
     loadStyle(settings.css);
@@ -178,17 +179,20 @@
     const page = thebe.getPageConfig();
     const kernel = page.kernelOptions || {};
     const where = page.useBinder === false ? "the Jupyter server" : "mybinder.org";
+    const readyText = "Live Code: the kernel is ready. Edit a cell, then press its “run” " +
+      "button or Shift+Enter; “run all” also runs the hidden set-up cells.";
     let ready = false;
-    thebe.on("status", (_event, data) => {
-      if (["error", "failed", "closed", "shutdown", "dead"].includes(data.status)) {
-        say(`Live Code stopped (${data.status}): ${data.message || "reload the page to retry"}`);
+    thebe.on("status", (_event, { subject, status, message }) => {
+      if (status === "error" || status === "failed"
+          || (subject === "session" && status === "shutdown")) {
+        say(`Live Code stopped (${status}): ${message || "reload the page to try again"}`);
         document.body.setAttribute("data-live-code", "failed");
-      } else if (ready) {
-        // The kernel's busy/idle changes show as each cell's spinner instead.
-      } else if (data.subject === "server") {
-        say(`Live Code: ${where}: ${data.message || data.status}`);
-      } else if (data.subject === "session") {
-        say(`Live Code: starting the Python kernel on ${where}…`);
+      } else if (subject === "server" && !ready) {
+        say(`Live Code: ${where}: ${message || status}`);
+      } else if (subject === "session" && status === "starting") {
+        say(`Live Code: ${ready ? "restarting" : "starting"} the Python kernel on ${where}…`);
+      } else if (subject === "session" && status === "ready" && ready) {
+        say(readyText);
       }
     });
     const started = thebe.bootstrap({
@@ -208,8 +212,7 @@
     if (!session) throw new Error(`no kernel from ${where}`);
     ready = true;
     await runOnStart(thebe, notebook, cells);
-    say("Live Code: the kernel is ready. Edit a cell, then press its “run” button or " +
-        "Shift+Enter; “run all” also runs the hidden set-up cells.");
+    say(readyText);
     document.body.setAttribute("data-live-code", "ready");
   }
 
