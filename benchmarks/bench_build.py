@@ -5,9 +5,9 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_build.py                          # print only
     .venv/bin/python benchmarks/bench_build.py --json benchmarks/build_results.json
 
-All four builds run in one session, one after the other, on one copy of the
-book in a temporary folder (tests/book_copy.py; the work tree is never
-touched), with the Makefile's own commands:
+All four builds run in one session, one after the other, on a git clone of
+the committed book in a temporary folder (the work tree is never touched),
+with the Makefile's own commands:
 
 * **cold**: ``make clean book``: every notebook page executes;
 * **no change**: ``make book`` straight after;
@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -38,11 +39,44 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 
-from book_copy import copy_book, make, notebook_pages  # noqa: E402
+#: myst-nb logs one line per notebook it executes.
+_EXECUTING = re.compile(r"^(?P<path>\S+?)\.(?:md|ipynb): Executing notebook", re.M)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-from browser_book import source_file  # noqa: E402
+
+def clone_book(dest: Path) -> Path:
+    """A clone of the committed book in ``dest``: the benchmark never edits the work tree."""
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(dest)], check=True)
+    return dest
+
+
+def make(book: Path, *targets: str) -> tuple[float, str]:
+    """Run ``make <targets>`` in ``book`` with this interpreter's packages.
+
+    ``BIN`` points make at the running virtual environment and ``-o`` tells
+    it not to create one in the clone. Returns wall seconds and the log.
+    """
+    command = ["make", "--no-print-directory", "-o", ".venv/.requirements-installed",
+               *targets, f"BIN={Path(sys.executable).parent}"]
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=book, capture_output=True, text=True, timeout=1800)
+    seconds = time.perf_counter() - start
+    log = proc.stdout + "\n" + proc.stderr
+    if proc.returncode != 0:
+        tail = "\n".join(log.splitlines()[-30:])
+        raise SystemExit(f"make {' '.join(targets)} failed:\n{tail}")
+    return seconds, log
+
+
+def executed_pages(log: str, book: Path) -> list[str]:
+    """Docnames (``chapters/vjp``) of the notebooks that a build log says it executed."""
+    pages = set()
+    for match in _EXECUTING.finditer(_ANSI.sub("", log)):
+        path = Path(match["path"])
+        pages.add(path.relative_to(book).as_posix() if path.is_absolute() else path.as_posix())
+    return sorted(pages)
+
 
 GOALS_SECONDS = {"no change": 5.0, "one page": 15.0}
 
@@ -56,14 +90,11 @@ def timed_make(book: Path, *targets: str) -> dict:
     """One make run: wall and CPU seconds, pages executed, load before it."""
     load = os.getloadavg()[0]
     cpu = _children_cpu()
-    build = make(book, *targets)
-    if build.returncode != 0:
-        tail = "\n".join(build.log.splitlines()[-30:])
-        raise SystemExit(f"make {' '.join(targets)} failed:\n{tail}")
+    seconds, log = make(book, *targets)
     return {
-        "wall_s": round(build.seconds, 2),
+        "wall_s": round(seconds, 2),
         "cpu_s": round(_children_cpu() - cpu, 2),
-        "executed": sorted(build.executed),
+        "executed": executed_pages(log, book),
         "load_1min_before": round(load, 2),
     }
 
@@ -74,16 +105,16 @@ def append(path: Path, text: str) -> None:
 
 def run(rounds: int, page: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
-        book = copy_book(Path(tmp) / "book")
-        if page not in notebook_pages(book):
-            raise SystemExit(f"--page {page!r} is not a notebook page of _toc.yml")
+        book = clone_book(Path(tmp) / "book")
+        if not (book / f"{page}.md").is_file():
+            raise SystemExit(f"--page {page!r} is not a page of the book (no {page}.md)")
         runs: dict[str, list[dict]] = {
             "cold": [], "no change": [], "one page": [], "one code edit": []
         }
         for round_ in range(rounds):
             runs["cold"].append(timed_make(book, "clean", "book"))
             runs["no change"].append(timed_make(book, "book"))
-            append(source_file(page, book), f"\nA sentence the benchmark added ({round_}).\n")
+            append(book / f"{page}.md", f"\nA sentence the benchmark added ({round_}).\n")
             runs["one page"].append(timed_make(book, "book"))
             append(book / "code" / "tanh_basis.py", f"\n# the benchmark was here ({round_})\n")
             runs["one code edit"].append(timed_make(book, "book"))

@@ -410,7 +410,10 @@ class LiveExplorer:
                     "a marker and use the arrow keys.")
             self._html = (
                 f"<style>{_CSS}</style>"
-                f'<div class="jacobian-live" id="{self.id}" role="group" '
+                # MathJax scans output areas: this one holds no TeX, and
+                # its text changes on every move.
+                f'<div class="jacobian-live tex2jax_ignore mathjax_ignore" id="{self.id}" '
+                'role="group" '
                 f'aria-label="{description}">'
                 f'<div class="jl-controls">{divs["controls"]}</div>'
                 f'<p class="jl-hint">{hint}</p>'
@@ -435,9 +438,9 @@ class LiveExplorer:
                 import ipywidgets  # noqa: F401
             except ImportError:
                 return None
-            import jacobian_plots as jp
+            import sliders
 
-            self._widget = jp.explorer(jp.FourPanelPlot(self.x0, self.a, self.b))
+            self._widget = sliders.explorer(self.x0, self.a, self.b)
         return self._widget
 
 

@@ -1,7 +1,7 @@
 """A throw-away copy of the book, built with the Makefile's own commands.
 
-Used by tests/test_incremental.py and benchmarks/bench_build.py: both plant
-edits, so they work on a copy in a temporary folder, never on the work tree.
+Used by tests/test_incremental.py, which plants edits, so it works on a copy
+in a temporary folder, never on the work tree.
 """
 
 from __future__ import annotations

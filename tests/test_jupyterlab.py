@@ -33,9 +33,6 @@ from pathlib import Path
 
 import pytest
 
-# tests/test_thebe.py still imports the server from here until it uses binder_server.
-from binder_server import binder_lab  # noqa: F401
-
 from browser_book import ROOT, source_file, toc_pages
 
 PAGES = toc_pages()

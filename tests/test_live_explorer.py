@@ -278,6 +278,7 @@ def test_mimebundle_for_the_book_and_for_jupyter():
     # Jupyter shows the widget view (a kernel is there); the book, the HTML.
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "Bokeh.embed.embed_items" in bundle["text/html"]
+    assert live.widget().plot.x0 == panels.DEFAULT_X0
 
 
 # ------------------------------------------------------ the JavaScript twin

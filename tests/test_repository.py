@@ -135,7 +135,7 @@ def test_config_registers_the_extension():
 
 
 @pytest.mark.parametrize(
-    ("repository_url", "site"),
+    ("repository_url", "pages"),
     [
         ("https://github.com/someone/fork", "https://someone.github.io/fork/"),
         ("git@github.com:someone/fork.git", "https://someone.github.io/fork/"),
@@ -148,8 +148,8 @@ def test_config_registers_the_extension():
         ("https://github.com/someone/other.github.io", "https://someone.github.io/other.github.io/"),
     ],
 )
-def test_pages_url_is_where_github_pages_serves_the_repository(repository_url, site):
-    assert repository.pages_url(repository_url) == site
+def test_pages_url_is_where_github_pages_serves_the_repository(repository_url, pages):
+    assert repository.pages_url(repository_url) == pages
 
 
 def test_pages_url_of_a_non_github_url_is_a_clear_error():
