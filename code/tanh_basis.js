@@ -3,8 +3,10 @@
 //
 // Each function mirrors the Python function of the same name, operation by
 // operation, so that a browser computes the same numbers as the book's
-// module: tests/test_browser.py compares them on z in [-700, 700].
-// live_explorer.py pastes this file, unchanged, in front of its callback.
+// module: tests/test_live_explorer.py (Node.js) and
+// tests/test_explorer_browser.py (Chromium) compare them on z in [-700, 700].
+// live_explorer.py puts this file, unchanged, in front of code/live_explorer.js
+// in the explorer's one callback.
 
 // sech(z)^2 = 1 - tanh(z)^2 without the cancellation of 1 - tanh^2:
 // with s = exp(-|z|), sech z = 2 s / (1 + s^2). For |z| above about 373 the

@@ -279,6 +279,9 @@ CONTROLS_JS = """
     const cs = getComputedStyle(el);
     if (cs.visibility === "hidden" || cs.display === "none") return false;
     if (el.closest("[inert], [aria-hidden='true']")) return false;
+    // tabindex=-1 takes an element out of the Tab order on purpose (the
+    // explorer's pointer-only duplicates of a handle that Tab does reach).
+    if (el.getAttribute("tabindex") === "-1") return false;
     // Inside a closed <details>, only its summary shows.
     const details = el.parentElement && el.parentElement.closest("details:not([open])");
     if (details && el.closest("summary") !== details.querySelector("summary")) return false;

@@ -123,3 +123,19 @@ def test_the_built_book_carries_the_fixes(site):
     for page, t in text.items():
         for match in a11y._SCROLLER.finditer(t):
             assert "tabindex" in match.group(0), f"{page.name}: {match.group(0)[:120]}"
+
+
+# ------------------------------------------------------------- bibliography
+def test_bibliography_entries_become_items_of_their_list():
+    body = (
+        '<div role="list" class="citation-list">'
+        '<div class="citation" id="id1" role="doc-biblioentry">A</div>'
+        '<div class="citation" id="id2" role="doc-biblioentry">B</div></div>'
+    )
+    context = {"body": body}
+    a11y.citation_list_items(None, "chapters/further_reading", "page.html", context, None)
+    assert context["body"].count('role="listitem"') == 2
+    assert "doc-biblioentry" not in context["body"]
+    untouched = {"body": "<p>no bibliography</p>"}
+    a11y.citation_list_items(None, "intro", "page.html", untouched, None)
+    assert untouched == {"body": "<p>no bibliography</p>"}

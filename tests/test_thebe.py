@@ -21,14 +21,23 @@ prints are the lines the build printed under that cell (numbers aside:
 timings and memory vary). It checks that the page shows every code cell of the .md
 except those the page hides on purpose (remove-input, remove-cell), that the
 Thebe file the browser ran has the pinned hash, and that axe-core finds no
-serious or critical violation on the live page. Where a cell's output is an
-ipywidget (the explorer of chapters/interactive), moving x0, a_k and b_k from
-the keyboard must change the figure. On one page, a cell tagged ``thebe-init``
-must run by itself, and a student's edits (typed into the editor, run with
-Shift+Enter) must show their new results, LaTeX typeset by the book's
-MathJax 3.
+serious or critical violation in what Live Code changed (the cells and the
+status line; tests/test_a11y.py checks the pages as built, before the click).
+Where a cell's output is an ipywidget (the explorer of chapters/interactive),
+moving x0, a_k and b_k from the keyboard must change the figure. On one page,
+in dark mode, a cell tagged ``thebe-init`` must run by itself, a student's
+edits (typed into the editor, run with Shift+Enter) must show their new
+results, LaTeX typeset by the book's MathJax 3, and "restart" and "run all"
+must work.
 
-Each page's seconds (click to last cell done) are printed.
+Without a browser: the pins equal the registry's (``npm view``; skipped
+offline), the site's Thebe is the npm package's file byte for byte and no page
+loads sphinx-thebe's loader, a tarball with another hash is refused, and a
+build without npm hides Live Code and says what to do (or fails, with
+``JACOBIAN_REQUIRE_LIVE_CODE=1``).
+
+Each page's seconds (click to last cell done, kernel start included) and its
+axe seconds are printed.
 """
 
 from __future__ import annotations
@@ -182,7 +191,7 @@ class LivePage:
     """One page of the site in a fresh browser context, Live Code pointed at the local server."""
 
     def __init__(self, browser, site_url: str, server: BinderServer, screenshots: Path,
-                 docname: str, extra_init: str = "") -> None:
+                 docname: str, extra_init: str = "", mode: str = "light") -> None:
         self.server = server
         self.screenshots = screenshots
         self.docname = docname
@@ -191,6 +200,9 @@ class LivePage:
         self.before = {s["id"] for s in api(server, "/api/sessions")}
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.context.route("**/*", self._only_loopback)
+        # pydata-sphinx-theme reads the reader's colour mode from localStorage.
+        self.context.add_init_script(f"localStorage.setItem('mode', '{mode}');"
+                                     f" localStorage.setItem('theme', '{mode}');")
         fragment = json.dumps({"useBinder": False,
                                "serverSettings": {"baseUrl": server.base, "token": server.token}})
         # The test's one addition to the page: where the kernel comes from.
@@ -256,6 +268,16 @@ class LivePage:
         button.scroll_into_view_if_needed()
         button.click()
         self.wait_ran(index, before)
+
+    def check_live_parts(self, axe_source: str) -> None:
+        """axe-core on what Live Code changed; no other host asked; no console error."""
+        self.page.add_script_tag(content=axe_source)
+        violations = self.page.evaluate(RUN_AXE_ON_LIVE_PARTS_JS, WCAG_TAGS)
+        blocking = [f"{v['id']} ({v['impact']}): {v['help']}; {n['target']}: {n['html']}"
+                    for v in violations if v["impact"] in BLOCKING for n in v["nodes"]]
+        assert not blocking, f"{self.docname} after Live Code:\n" + "\n".join(blocking)
+        assert not self.outside, f"requests to other hosts: {self.outside}"
+        assert not self.problems, "\n".join(self.problems)
 
     def screenshot(self, suffix: str, element=None) -> None:
         """The whole page, or just ``element`` (a locator), into the screenshots folder."""
@@ -461,19 +483,15 @@ def test_live_code_runs_every_cell_under_its_own_output(
                    if any("application/vnd.jupyter.widget-view+json" in o["mimes"]
                           for o in c["outputs"])]
         moved = _check_sliders(page, docname) if widgets else []
-        visit.screenshot("live")
+        if widgets:
+            # A long page's full screenshot costs seconds: only where widgets are.
+            visit.screenshot("live")
 
         # What Live Code changed: the cells and the status line (tests/test_a11y.py
         # checks the whole page as built).
         axe_started = time.perf_counter()
-        page.add_script_tag(content=axe_source)
-        violations = page.evaluate(RUN_AXE_ON_LIVE_PARTS_JS, WCAG_TAGS)
+        visit.check_live_parts(axe_source)
         axe_seconds = time.perf_counter() - axe_started
-        blocking = [f"{v['id']} ({v['impact']}): {v['help']}; {n['target']}: {n['html']}"
-                    for v in violations if v["impact"] in BLOCKING for n in v["nodes"]]
-        assert not blocking, f"{docname} after Live Code:\n" + "\n".join(blocking)
-        assert not visit.outside, f"requests to other hosts: {visit.outside}"
-        assert not visit.problems, "\n".join(visit.problems)
         with capsys.disabled():
             print(f"\n  Live Code {docname}: {len(shown)} cells in {seconds:.1f} s "
                   f"(kernel start included), axe {axe_seconds:.1f} s"
@@ -492,12 +510,13 @@ def _type_into(page, index: int, code: str) -> None:
 
 
 def test_a_student_edits_a_cell_and_the_init_cells_run(book_url, jupyter_server, chromium_browser,
-                                                        screenshots, capsys):
+                                                        axe_source, screenshots, capsys):
+    """In dark mode: the init cell, edits, LaTeX, restart and run all; axe on the result."""
     docname = pages_with_code()[0]
     # The page's first code cell tagged as the build would tag it.
     tag = "document.querySelector('div.cell').classList.add('tag_thebe-init');"
     visit = LivePage(chromium_browser, book_url, jupyter_server, screenshots, docname,
-                     extra_init=tag)
+                     extra_init=tag, mode="dark")
     try:
         page = visit.page
         visit.launch()
@@ -542,10 +561,18 @@ def test_a_student_edits_a_cell_and_the_init_cells_run(book_url, jupyter_server,
             errors = [o["error"] or o["text"] for o in live_cell["outputs"]
                       if o["type"] == "error" or o["name"] == "stderr"]
             assert not errors, f"run all, cell {number}: {errors}"
-        assert not visit.outside, f"requests to other hosts: {visit.outside}"
-        assert not visit.problems, "\n".join(visit.problems)
+
+        # "restart & run all": a fresh kernel, then every cell again.
+        counts = [visit.cell_state(i)["count"] for i in range(last + 1)]
+        page.evaluate(KERNEL_STATES_JS)
+        cell.locator(".thebe-restartall-button").click()
+        page.wait_for_function(RESTARTED_JS, timeout=KERNEL_READY * 1000)
+        for index, count in enumerate(counts):
+            visit.wait_ran(index, count)
+        assert area.inner_text().strip() == "False"
+        visit.check_live_parts(axe_source)
         with capsys.disabled():
             print(f"\n  Live Code edits on {docname}: printed {results}, LaTeX typeset; "
-                  "restart and run all work", end="")
+                  "restart, run all, restart & run all work", end="")
     finally:
         visit.close()

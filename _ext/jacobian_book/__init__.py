@@ -33,6 +33,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # a11y
     app.connect("config-inited", a11y.add_templates)
     app.add_post_transform(a11y.FocusableScrollers)
+    app.connect("html-page-context", a11y.citation_list_items)
     app.add_js_file(None, body=a11y.KEEP_FOCUS_JS)
     # myst-nb registers the node when its extension is set up, before ours.
     from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput

@@ -10,7 +10,7 @@ So, each time a page is read, this extension parses the page's code cells
 (the same cells myst-nb executes), collects the top-level names they import
 (``import x``, ``import x as y``, ``from x import y``,
 ``importlib.import_module("x")``), keeps those that are modules in ``code/``,
-follows the imports between those modules (``jacobian_plots`` imports
+follows the imports between those modules (``static_figure`` imports
 ``tanh_basis`` and ``style``), and records each file as a dependency of the
 page. Editing a module then re-reads, and so re-executes, exactly the pages
 that import it directly or through another module of ``code/``.

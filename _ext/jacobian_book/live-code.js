@@ -155,6 +155,18 @@
     });
   }
 
+  /** thebe 0.9.3's "restart & run all" runs all without restarting: restart first. */
+  function restartThenRunAll(thebe, notebook) {
+    document.querySelectorAll(".thebe-restartall-button").forEach((button) => {
+      button.onclick = async () => {
+        notebook.cells.forEach(({ id }) => thebe.setButtonsBusy(id));
+        await notebook.session.kernel.restart();
+        await notebook.executeAll();
+        notebook.cells.forEach(({ id }) => thebe.clearButtonsBusy(id));
+      };
+    });
+  }
+
   async function runOnStart(thebe, notebook, cells) {
     for (const cell of cells) {
       if (!cell.matches(".tag_thebe-init, .thebe-init")) continue;
@@ -211,6 +223,7 @@
     const { notebook, session } = await started;
     if (!session) throw new Error(`no kernel from ${where}`);
     ready = true;
+    restartThenRunAll(thebe, notebook);
     await runOnStart(thebe, notebook, cells);
     say(readyText);
     document.body.setAttribute("data-live-code", "ready");

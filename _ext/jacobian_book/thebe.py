@@ -15,11 +15,17 @@ extension replaces sphinx-thebe's page scripts:
   ``_static`` into every page). The page loads ``index.js`` with
   ``integrity="sha384-..."`` (:data:`THEBE_INDEX_SHA384`), and webpack loads
   the rest of the bundle from the same folder. Nothing comes from a CDN.
+* **Why not the CDN with Subresource Integrity:** thebe 0.9.3 is a webpack
+  bundle of ``index.js`` and 110 chunks that webpack's runtime loads on
+  demand with no integrity check, and thebe fetches require.js and evaluates
+  it. An SRI hash on ``index.js`` would cover half of the code that runs; a
+  copy served by the book covers all of it, and the tests run those files.
 * **The tarballs** are cached in ``.cache/npm`` (git-ignored) and fetched with
-  ``npm pack`` when missing. Without npm or a network and without the cache,
-  the book still builds: Live Code is left out (the button is hidden) and the
-  log says what to do. ``JACOBIAN_REQUIRE_LIVE_CODE=1`` (for CI, which
-  deploys) makes that an error instead.
+  ``npm pack --prefer-offline`` when missing (npm's own cache first). Without
+  npm, a network and both caches, the book still builds: Live Code is left
+  out (the button is hidden) and the log says what to do.
+  ``JACOBIAN_REQUIRE_LIVE_CODE=1`` (for CI, which deploys) makes that an
+  error instead.
 * **The integration** is ``live-code.js`` next to this module: the Live Code
   button loads Thebe, gives every code cell its own output area (thebe 0.9
   pairs the i-th cell with the i-th output on the page), runs cells tagged
@@ -153,7 +159,9 @@ def npm_tarball(package: NpmPackage, cache: Path, npm: str | None = None) -> Pat
         cache.mkdir(parents=True, exist_ok=True)
         try:
             proc = subprocess.run(
-                [npm, "pack", package.spec, "--pack-destination", str(cache)],
+                # --prefer-offline: npm's own cache first (fast, and works
+                # offline once the package has been fetched on this machine).
+                [npm, "pack", package.spec, "--prefer-offline", "--pack-destination", str(cache)],
                 cwd=cache, capture_output=True, text=True, timeout=300,
             )
         except (OSError, subprocess.SubprocessError) as error:
