@@ -6,7 +6,7 @@ gradient check needs around it, for any function of an array of parameters:
 * :func:`central_difference` estimates a Jacobian (outputs x inputs, as
   everywhere in the book) of an arbitrary function ``f(theta)``;
 * :func:`check_gradient` summarises a comparison by the maximum absolute
-  difference and the maximum relative error ``|a - n| / (|a| + |n|)``;
+  difference and the maximum relative error ``|J - J_num| / (|J| + |J_num|)``;
 * :func:`normwise_relative_error` and :func:`floored_relative_error` are the
   two measures that stay meaningful where the entry-wise one does not (tiny
   or saturated derivatives, see "Which error to trust" below);
@@ -19,7 +19,7 @@ Which error to trust
 A central difference with step ``eps`` has a round-off error of about
 ``machine_eps * |f| / eps`` (about 1e-10 for ``|phi| <= 1`` and eps = 1e-6),
 and that error does not shrink when the derivative does. So the entry-wise
-relative error ``|a - n| / (|a| + |n|)`` is only small where the derivative is
+relative error ``|J - J_num| / (|J| + |J_num|)`` is only small where the derivative is
 well above that floor: no single threshold fits every problem.
 
 * A derivative near or below the floor (a tiny input ``x_nd``, a unit far into
@@ -37,9 +37,9 @@ well above that floor: no single threshold fits every problem.
   rounds to exactly +-1 near ``|z| = 19``; only beyond is the error 1 at
   every ``z``.
 
-The norm-wise error ``||a - n|| / (||a|| + ||n||)`` weighs each entry by its
+The norm-wise error ``||J - J_num|| / (||J|| + ||J_num||)`` weighs each entry by its
 size, so such entries cannot dominate; the floored error
-``|a - n| / max(|a| + |n|, floor)`` judges entries below ``floor`` by their
+``|J - J_num| / max(|J| + |J_num|, floor)`` judges entries below ``floor`` by their
 absolute difference (the floor is round-off / tolerance, see there). A real
 bug (a missing factor ``x_nd``, a wrong sign) changes large entries and is
 caught by both.
@@ -141,7 +141,7 @@ def central_difference(
 def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, float]:
     """Maximum absolute difference and maximum relative error of two estimates.
 
-    The relative error ``|a - n| / (|a| + |n|)`` (0 where both are 0) does not
+    The relative error ``|J - J_num| / (|J| + |J_num|)`` (0 where both are 0) does not
     change when the derivatives are scaled, whereas the absolute difference
     grows with them. For a smooth function, a step of 1e-6 and derivatives well
     above the difference quotient's round-off (about ``1e-16 |f| / eps``), it is
@@ -158,9 +158,9 @@ def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, floa
     Returns
     -------
     max_abs : float
-        ``max |a - n|``.
+        ``max |J - J_num|``.
     max_rel : float
-        ``max |a - n| / (|a| + |n|)``, in ``[0, 1]``.
+        ``max |J - J_num| / (|J| + |J_num|)``, in ``[0, 1]``.
 
     Raises
     ------
@@ -169,12 +169,12 @@ def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, floa
     ValueError
         If the shapes differ, an input is empty, or an input is not finite.
     """
-    a, n = estimate_pair(analytic, numeric)
-    return float(np.abs(a - n).max()), float(relative_error(a, n).max())
+    J, J_num = estimate_pair(analytic, numeric)
+    return float(np.abs(J - J_num).max()), float(relative_error(J, J_num).max())
 
 
 def normwise_relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
-    """Norm-wise relative error ``||a - n|| / (||a|| + ||n||)`` (Frobenius norms).
+    """Norm-wise relative error ``||J - J_num|| / (||J|| + ||J_num||)`` (Frobenius norms).
 
     Each entry counts in proportion to its size, so entries whose derivative
     is at or below the difference quotient's round-off (tiny inputs, saturated
@@ -204,22 +204,22 @@ def normwise_relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
     >>> normwise_relative_error([1.0, 1e-17], [1.0, 0.0])  # entry-wise: 0 and 1
     5e-18
     """
-    a, n = estimate_pair(analytic, numeric)
-    scale = np.linalg.norm(a) + np.linalg.norm(n)
-    return 0.0 if scale == 0 else float(np.linalg.norm(a - n) / scale)
+    J, J_num = estimate_pair(analytic, numeric)
+    scale = np.linalg.norm(J) + np.linalg.norm(J_num)
+    return 0.0 if scale == 0 else float(np.linalg.norm(J - J_num) / scale)
 
 
 def floored_relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float) -> Array:
-    """Entry-wise relative error with a floor, ``|a - n| / max(|a| + |n|, floor)``.
+    """Entry-wise relative error with a floor, ``|J - J_num| / max(|J| + |J_num|, floor)``.
 
-    Above the floor it is the usual ``|a - n| / (|a| + |n|)``; below it, the
+    Above the floor it is the usual ``|J - J_num| / (|J| + |J_num|)``; below it, the
     absolute difference divided by ``floor``. So with a tolerance ``tol``,
     entries below the floor must agree to ``tol * floor`` absolutely. Choose
     the floor so that ``tol * floor`` is the error the numeric estimate has
     anyway: for central differences the round-off ``machine_eps * max|f| /
     eps``, about 1e-10 for tanh and eps = 1e-6, so with ``tol = 1e-7`` a floor
     of about 1e-3. A saturated unit, whose difference quotient is exactly 0,
-    then gets ``|a| / floor`` (below ``tol`` while ``|a|`` is below the
+    then gets ``|J| / floor`` (below ``tol`` while ``|J|`` is below the
     round-off) instead of exactly 1; a wrong formula changes the large entries
     and still fails.
 
@@ -234,7 +234,7 @@ def floored_relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float
     Returns
     -------
     ndarray of float64
-        Same shape as the inputs, values in ``[0, 1]`` where ``|a| + |n| >=
+        Same shape as the inputs, values in ``[0, 1]`` where ``|J| + |J_num| >=
         floor`` and below ``1`` elsewhere.
 
     Raises
@@ -251,8 +251,8 @@ def floored_relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float
     array([0.047619, 0.      ])
     """
     floor = positive_number(floor, "floor")
-    a, n = estimate_pair(analytic, numeric)
-    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
+    J, J_num = estimate_pair(analytic, numeric)
+    return np.abs(J - J_num) / np.maximum(np.abs(J) + np.abs(J_num), floor)
 
 
 def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:

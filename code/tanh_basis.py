@@ -128,7 +128,7 @@ def tanh_unit_dbias(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
 
 
 def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> Array:
-    """Elementwise relative error ``|a - n| / (|a| + |n|)`` of a gradient check.
+    """Elementwise relative error ``|J - J_num| / (|J| + |J_num|)`` of a gradient check.
 
     Unlike the maximum absolute difference it does not depend on the scale of
     the derivative (``d phi / d a`` grows with ``x``). Where both entries are
@@ -146,14 +146,14 @@ def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> Array:
     ndarray of float64
         Values in ``[0, 1]``, same shape as the inputs.
     """
-    a = real_array(analytic, "analytic")
-    n = real_array(numeric, "numeric")
-    if a.shape != n.shape:
+    J = real_array(analytic, "analytic")
+    J_num = real_array(numeric, "numeric")
+    if J.shape != J_num.shape:
         raise ValueError(
-            f"analytic and numeric must have the same shape, got {a.shape} and {n.shape}"
+            f"analytic and numeric must have the same shape, got {J.shape} and {J_num.shape}"
         )
-    scale = np.abs(a) + np.abs(n)
-    diff = np.abs(a - n)
+    scale = np.abs(J) + np.abs(J_num)
+    diff = np.abs(J - J_num)
     return np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
 
 
