@@ -52,8 +52,20 @@ lint: $(STAMP)
 check: lint
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_FLAGS)
 
+# Two pytest processes side by side, one per core: the tests that build what
+# they test themselves (own_build: small books, the student's fresh venv,
+# benchmarks), and all the others (the one cold build, the browser, the shared
+# Jupyter server). The second's log is printed when both are done; make fails
+# if either does.
 test: lint
-	$(BIN)/python -m pytest --durations=25 $(PYTEST_FLAGS)
+	@mkdir -p _build
+	@$(BIN)/python -m pytest -m own_build -p no:cacheprovider --durations=10 \
+		$(PYTEST_FLAGS) > _build/own-build-tests.log 2>&1 & side=$$!; \
+	$(BIN)/python -m pytest -m "not own_build" --durations=25 $(PYTEST_FLAGS); main=$$?; \
+	wait $$side; own=$$?; \
+	echo "=== tests that build their own books and environments (own_build) ==="; \
+	cat _build/own-build-tests.log; \
+	test $$main -eq 0 -a $$own -eq 0
 
 clean:
 	rm -rf _build

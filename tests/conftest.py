@@ -90,6 +90,18 @@ def is_slow(item: pytest.Item) -> bool:
     return item.nodeid.split("[")[0].removeprefix("tests/") in SLOW_TESTS
 
 
+def has_own_build(item: pytest.Item) -> bool:
+    """Whether ``item`` builds what it tests itself (a small book, a fresh venv).
+
+    Such tests share nothing with the session's cold build, browser or
+    Jupyter server, so `make test` runs them in a second pytest process beside
+    the first, one per core.
+    """
+    if "student_venv" in fixtures_used(item) or item.path.stem in SLOW_MODULES - RUN_LAST:
+        return True
+    return item.nodeid.split("[")[0].removeprefix("tests/") in SLOW_TESTS
+
+
 #: Modules that only wait for work done in the background: run at the end.
 RUN_LAST = frozenset({"test_incremental"})
 
@@ -113,6 +125,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if is_slow(item):
             item.add_marker(pytest.mark.slow)
+        if has_own_build(item):
+            item.add_marker(pytest.mark.own_build)
     items.sort(key=_stage)  # stable: file order within each stage
 
 

@@ -213,8 +213,8 @@ def test_launch_buttons_and_repository_are_set_as_documented():
     # The repository is named once: no second copy for Thebe to drift from.
     assert "thebe_config" not in (config.get("sphinx", {}).get("config") or {})
     assert "repository_url" not in json.dumps(config)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "repository.url" in readme, "the README must tell instructors what to change"
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "repository.url" in guide, "CONTRIBUTING.md must tell instructors what to change"
 
 
 def test_postbuild_turns_off_the_news_question_with_valid_settings():
