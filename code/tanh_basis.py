@@ -315,7 +315,7 @@ class TanhBasis:
     def jacobian(self, X: ArrayLike) -> Array:
         """Non-zero part of the Jacobian, equation ``dphi-dW``.
 
-        ``J[n, d, k] = d Phi[n, k] / d W[d, k] = sech2(z[n, k]) * Xt[n, d]``.
+        ``dPhi[n, d, k] = d Phi[n, k] / d W[d, k] = sech2(z[n, k]) * Xt[n, d]``.
         Every derivative ``d Phi[n, k] / d W[d, l]`` with ``l != k`` is 0 (the
         Kronecker delta) and is not stored.
 
@@ -336,7 +336,7 @@ class TanhBasis:
         """The dense ``(N K) x P`` Jacobian, equation ``jacobian-blocks``.
 
         Its entries are equation ``dphi-dW``,
-        ``d Phi[n, k] / d W[d, l] = delta[l, k] * J[n, d, k]``, placed at row
+        ``d Phi[n, k] / d W[d, l] = delta[l, k] * dPhi[n, d, k]``, placed at row
         ``n*K + k`` (``Phi`` flattened row-major) and column ``d*K + l``
         (``W`` flattened row-major, as ``W.ravel()``). Entries off the
         Kronecker-delta pattern are exactly 0.
@@ -349,16 +349,17 @@ class TanhBasis:
         -------
         ndarray, shape (N*K, P) with ``P = (D+1)*K``
         """
-        J = self.jacobian(X)  # (N, D+1, K)
-        N, D1, K = J.shape
-        delta = np.eye(K)  # delta[k, l]
-        F = np.einsum("ndk,kl->nkdl", J, delta)  # F[n, k, d, l] = J[n, d, k] delta[k, l]
-        return F.reshape(N * K, D1 * K)
+        dPhi = self.jacobian(X)  # (N, D+1, K): the entries with l == k
+        N, D1, K = dPhi.shape
+        delta = np.eye(K)  # delta[l, k]
+        # One row per output (n, k), one column per parameter (d, l).
+        by_index = np.einsum("ndk,lk->nkdl", dPhi, delta)
+        return by_index.reshape(N * K, D1 * K)
 
     def numerical_jacobian(self, X: ArrayLike, eps: float = 1e-6) -> Array:
         """Central-difference estimate of :meth:`jacobian`, equation ``central-difference``.
 
-        ``NJ[n, d, k] = (Phi(W + eps E_dk)[n, k] - Phi(W - eps E_dk)[n, k]) / (2 eps)``,
+        ``dPhi_num[n, d, k] = (Phi(W + eps E_dk)[n, k] - Phi(W - eps E_dk)[n, k]) / (2 eps)``,
         where ``E_dk`` is 1 at ``(d, k)`` and 0 elsewhere. One parameter is
         moved at a time, so no entry's estimate assumes which outputs a
         parameter reaches; it costs ``2P`` forward passes. Only the entries
@@ -380,21 +381,21 @@ class TanhBasis:
         """
         eps = positive_number(eps, "eps")
         Xt = self._design(X)
-        NJ = np.empty((Xt.shape[0], *self._W.shape))
+        dPhi_num = np.empty((Xt.shape[0], *self._W.shape))
         for d, k in np.ndindex(*self._W.shape):
             step = np.zeros_like(self._W)
             step[d, k] = eps  # E_dk scaled by eps; self._W itself is never touched
             # Full forward passes (all N x K outputs); column k is unit k's.
             up = np.tanh(Xt @ (self._W + step))[:, k]
             down = np.tanh(Xt @ (self._W - step))[:, k]
-            NJ[:, d, k] = (up - down) / (2.0 * eps)
-        return NJ
+            dPhi_num[:, d, k] = (up - down) / (2.0 * eps)
+        return dPhi_num
 
     def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:
         """Vector-Jacobian product ``dL/dW`` from ``G = dL/dPhi``, equation ``vjp-sum``.
 
-        By the chain rule ``dL/dW[d, k] = sum_n G[n, k] J[n, d, k]``, and with
-        ``J[n, d, k] = Xt[n, d] S[n, k]`` that sum is one matrix product,
+        By the chain rule ``dL/dW[d, k] = sum_n G[n, k] dPhi[n, d, k]``, and with
+        ``dPhi[n, d, k] = Xt[n, d] S[n, k]`` that sum is one matrix product,
         ``dL/dW = Xt.T @ (G * S)``. No Jacobian is built.
 
         Parameters

@@ -128,11 +128,11 @@ class TanhBasis(tanh_basis.TanhBasis):
         return np.tanh(Z, out=Z)  # saves one (N, K) allocation
 
     def jacobian(self, X: ArrayLike) -> Array:
-        """``J[n, d, k] = Xt[n, d] * sech2(z[n, k])``, in cache-sized row blocks.
+        """``dPhi[n, d, k] = Xt[n, d] * sech2(z[n, k])``, in cache-sized row blocks.
 
         For each block: ``Z = Xt @ W`` into a scratch buffer, ``sech2`` in
         place while the block is in cache, then one pass writing the block of
-        ``J``. The only pass over memory the size of ``J`` is that write.
+        ``dPhi``. The only pass over memory the size of ``dPhi`` is that write.
 
         Parameters
         ----------
@@ -146,7 +146,7 @@ class TanhBasis(tanh_basis.TanhBasis):
         W = self._W
         N, D = X.shape
         K = W.shape[1]
-        J = np.empty((N, D + 1, K))
+        dPhi = np.empty((N, D + 1, K))
         rows = max(1, _BLOCK_ELEMENTS // K)
         m_max = min(rows, N)
         S_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
@@ -160,8 +160,8 @@ class TanhBasis(tanh_basis.TanhBasis):
                 S = _sech2_inplace(np.matmul(Xt[:m], W, out=S_buf[:m]), tmp[:m])
                 # einsum's outer-product loop beats a broadcast multiply for
                 # short rows of K; the products are the same numbers.
-                np.einsum("nd,nk->ndk", Xt[:m], S, out=J[start:stop])
-        return J
+                np.einsum("nd,nk->ndk", Xt[:m], S, out=dPhi[start:stop])
+        return dPhi
 
     def full_jacobian(self, X: ArrayLike) -> Array:
         """The dense ``(N K) x P`` Jacobian, written through a diagonal view.
@@ -178,10 +178,10 @@ class TanhBasis(tanh_basis.TanhBasis):
         -------
         ndarray, shape (N*K, P)
         """
-        J = self.jacobian(X)
-        N, D1, K = J.shape
+        dPhi = self.jacobian(X)
+        N, D1, K = dPhi.shape
         F = np.zeros((N, K, D1, K))
-        np.einsum("nkdk->nkd", F)[...] = J.transpose(0, 2, 1)
+        np.einsum("nkdk->nkd", F)[...] = dPhi.transpose(0, 2, 1)
         return F.reshape(N * K, D1 * K)
 
     def numerical_jacobian(self, X: ArrayLike, eps: float = 1e-6) -> Array:
@@ -211,7 +211,7 @@ class TanhBasis(tanh_basis.TanhBasis):
         eps = positive_number(eps, "eps")
         Xt = self._design(X)
         W = self._W
-        NJ = np.empty((Xt.shape[0], *W.shape))
+        dPhi_num = np.empty((Xt.shape[0], *W.shape))
         W_shift = W.copy()
         for d in range(W.shape[0]):
             W_shift[d] = W[d]
@@ -224,8 +224,8 @@ class TanhBasis(tanh_basis.TanhBasis):
             np.tanh(Phi_minus, out=Phi_minus)
             W_shift[d] = W[d]
             np.subtract(Phi_plus, Phi_minus, out=Phi_plus)
-            np.divide(Phi_plus, 2.0 * eps, out=NJ[:, d, :])
-        return NJ
+            np.divide(Phi_plus, 2.0 * eps, out=dPhi_num[:, d, :])
+        return dPhi_num
 
     def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:
         """``dL/dW = Xt.T @ (G * sech2(Z))``, accumulated over cache-sized row blocks.
