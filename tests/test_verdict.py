@@ -1,0 +1,197 @@
+"""Tests for code/verdict.py: the checkers' shared machinery, on small made-up arrays.
+
+The checkers' own messages are tested in tests/test_check.py and
+tests/test_check_chain.py; here each helper is tested alone, so that a broken
+helper is named by the test that fails.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import numpy as np
+import pytest
+
+import verdict as vd
+
+
+def stub_none(*args: object) -> None:
+    return None
+
+
+def stub_raises(*args: object) -> None:
+    raise NotImplementedError
+
+
+# ------------------------------------------------------------------ Verdict
+def test_verdict_ok_only_when_correct_and_str_is_the_message() -> None:
+    assert vd.Verdict("correct", "fine").ok
+    for status in ("not attempted", "wrong", "imprecise"):
+        assert not vd.Verdict(status, "no").ok
+    assert str(vd.Verdict("wrong", "the message")) == "the message"
+
+
+def test_show_wraps_each_paragraph_in_one_write(monkeypatch) -> None:
+    writes: list[str] = []
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    monkeypatch.setattr(sys.stdout, "write", writes.append)
+    long = "word " * 40
+    vd.show(vd.Verdict("wrong", f"{long}\n  indented line"))
+    assert len(writes) == 1  # text and newline together: one stream output
+    lines = writes[0].splitlines()
+    assert max(len(line) for line in lines) <= 72
+    assert len(lines) > 2 and lines[-1] == "  indented line"
+    assert writes[0].endswith("\n")
+
+
+# ------------------------------------------------------------------ attempt
+@pytest.mark.parametrize("stub", [stub_none, stub_raises])
+def test_attempt_recognises_a_stub_and_names_it(stub) -> None:
+    out, verdict = vd.attempt(stub, 1.0)
+    assert out is None and verdict is not None
+    assert verdict.status == "not attempted"
+    assert verdict.message.startswith(f"Not attempted yet: {stub.__name__}")
+
+
+def test_attempt_passes_copies_and_returns_the_result() -> None:
+    X = np.arange(3.0)
+
+    def vandal(A, scale):
+        A *= scale
+        return A
+
+    out, verdict = vd.attempt(vandal, X, 2.0)
+    assert verdict is None
+    np.testing.assert_array_equal(out, [0.0, 2.0, 4.0])
+    np.testing.assert_array_equal(X, [0.0, 1.0, 2.0])  # the caller's array is untouched
+
+
+def test_attempt_lets_other_errors_through_and_rejects_a_non_function() -> None:
+    def broken(x):
+        return 1 / 0
+
+    with pytest.raises(ZeroDivisionError):
+        vd.attempt(broken, 1.0)
+    with pytest.raises(TypeError, match="fn must be the function you wrote, got str"):
+        vd.attempt("my_answer")
+
+
+def test_function_name_falls_back_for_a_nameless_callable() -> None:
+    assert vd.function_name(stub_none) == "stub_none"
+    assert vd.function_name(np.sin) == "sin"
+
+    class Nameless:
+        def __call__(self) -> None:
+            return None
+
+    assert vd.function_name(Nameless()) == "your function"
+
+
+def test_as_float_array() -> None:
+    got, wrong = vd.as_float_array([[1, 2], [3, 4]], stub_none, "an array")
+    assert wrong is None and got.dtype == np.float64 and got.shape == (2, 2)
+    got, wrong = vd.as_float_array({"a": 1}, stub_none, "an array of shape (N, K)")
+    assert wrong is not None and wrong.status == "wrong"
+    assert "returned a dict" in wrong.message and "expected an array of shape (N, K)" in (
+        wrong.message)
+
+
+# --------------------------------------------------------------- comparing
+def test_mismatch_uses_rtol_and_atol_and_flags_non_finite() -> None:
+    expected = np.array([1.0, 1.0, 0.0, 2.0])
+    close = 1.0 + 0.5 * vd.RTOL
+    far = 1.0 + 2 * vd.RTOL
+    got = np.array([close, far, 1e-13, np.nan])
+    np.testing.assert_array_equal(vd.mismatch(got, expected, 0.0), [False, True, True, True])
+    np.testing.assert_array_equal(vd.mismatch(got, expected, 1e-12),
+                                  [False, True, False, True])
+
+
+def test_shape_verdict_names_permuted_axes_reshape_and_plain_shapes() -> None:
+    expected = np.arange(24.0).reshape(2, 3, 4)
+    assert vd.shape_verdict(expected.copy(), expected, ("N", "D", "K"), stub_none, 0.0) is None
+    moved = vd.shape_verdict(expected.transpose(2, 0, 1), expected, ("N", "D", "K"),
+                             stub_none, 0.0)
+    assert "axes are in the order (K, N, D); put them in the order (N, D, K)" in moved.message
+    flat = vd.shape_verdict(expected.ravel(), expected, ("N", "D", "K"), stub_none, 0.0)
+    assert "reshape the result to (2, 3, 4)" in flat.message
+    shuffled = vd.shape_verdict(expected.ravel()[::-1], expected, ("N", "D", "K"),
+                                stub_none, 0.0)
+    assert "right number of entries, so check the order" in shuffled.message
+    small = vd.shape_verdict(np.zeros(5), expected, ("N", "D", "K"), stub_none, 0.0)
+    assert small.message == ("Wrong shape: stub_none returned an array of shape (5,); "
+                             "expected (N, D, K) = (2, 3, 4).")
+
+
+def test_constant_factor() -> None:
+    expected = np.array([[1.0, -2.0], [0.0, 3.0]])
+    assert vd.constant_factor(-0.5 * expected, expected, 0.0) == pytest.approx(-0.5)
+    assert vd.constant_factor(expected, expected, 0.0) is None  # c = 1 is no mistake
+    skewed = expected * np.array([[2.0, 2.0], [2.0, 3.0]])
+    assert vd.constant_factor(skewed, expected, 0.0) is None
+    assert vd.constant_factor(np.ones(3), np.zeros(3), 0.0) is None
+
+
+def test_entries_message_counts_and_lists_at_most_shown() -> None:
+    expected = np.zeros((2, 3))
+    got = expected.copy()
+    got[0, 1], got[1, 0], got[1, 1], got[1, 2] = 1.0, 2.0, 3.0, 4.0
+    bad = vd.mismatch(got, expected, 0.0)
+    text = vd.entries_message(bad, got, expected, vd.label_nd, "Intro.")
+    lines = text.splitlines()
+    assert lines[0] == "4 of 6 entries are wrong. Intro."
+    assert len(lines) == 1 + vd.SHOWN + 1
+    assert lines[1] == "  (n, d) = (1, 2) [R[0, 1] in code]: yours 1, expected 0"
+    assert lines[-1] == f"  ... and {4 - vd.SHOWN} more."
+
+
+def _compare(got, expected, mistakes=()):
+    return vd.compare(got, expected, fn=stub_none, axes=("N", "D"), mistakes=list(mistakes),
+                      label=vd.label_nd, intro="Intro.", correct="Correct: yes.",
+                      scale_hint=" Hint.")
+
+
+def test_compare_order_correct_shape_nonfinite_mistake_factor_entries() -> None:
+    expected = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert _compare(expected.copy(), expected) == vd.Verdict("correct", "Correct: yes.")
+    assert _compare(expected[:, :1], expected).message.startswith("Wrong shape")
+    with_nan = expected.copy()
+    with_nan[1, 0] = np.inf
+    v = _compare(with_nan, expected)
+    assert v.message.startswith("1 entries are not finite") and "(n, d) = (2, 1)" in v.message
+    # A known mistake wins over the constant factor that also explains it.
+    v = _compare(-expected, expected, [(-expected, "Sign.")])
+    assert v == vd.Verdict("wrong", "Sign.")
+    v = _compare(-expected, expected, [(np.zeros(3), "Other shape: skipped.")])
+    assert v.message == ("Your entries are all -1 times the right ones: a constant factor "
+                         "is off. Hint.")
+    off = expected.copy()
+    off[0, 1] = 7.0
+    assert _compare(off, expected).message.startswith("1 of 4 entries are wrong. Intro.")
+
+
+# ----------------------------------------------------------------- labels
+@pytest.mark.parametrize(
+    ("label", "idx", "text"),
+    [
+        (vd.label_ndk, (0, 2, 1), "(n, d, k) = (1, 3, 2) [dPhi[0, 2, 1] in code]"),
+        (vd.label_nd, (4, 0), "(n, d) = (5, 1) [R[4, 0] in code]"),
+        (vd.label_nk, (1, 1), "(n, k) = (2, 2) [Jh[1, 1] in code]"),
+        (vd.label_dk, (3, 0), "(d, k) = (4, 1) [W[3, 0] in code]"),
+        (vd.label_kd, (0, 5), "(k, d) = (1, 6) [index [0, 5] in code]"),
+    ],
+)
+def test_labels_count_the_math_from_one_and_the_code_from_zero(label, idx, text) -> None:
+    assert label(idx) == text
+
+
+# ------------------------------------------------------------- fixed inputs
+def test_fixed_data_shapes_repeatable_and_away_from_zero_and_one() -> None:
+    X, W = vd.fixed_data(6, 3, 2, seed=11)
+    assert X.shape == (6, 3) and W.shape == (4, 2)
+    X2, W2 = vd.fixed_data(6, 3, 2, seed=11)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(W, W2)
+    assert np.all((np.abs(X) >= 1.2) & (np.abs(X) <= 2.0))
+    assert not np.array_equal(vd.fixed_data(6, 3, 2, seed=12)[0], X)
