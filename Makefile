@@ -52,19 +52,24 @@ lint: $(STAMP)
 check: lint
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_FLAGS)
 
-# Two pytest processes side by side, one per core: the tests that build what
-# they test themselves (own_build: small books, the student's fresh venv,
-# benchmarks), and all the others (the one cold build, the browser, the shared
-# Jupyter server). The second's log is printed when both are done; make fails
-# if either does.
+# Two pytest processes side by side, one per core. The first makes the one
+# cold build and runs what uses it with the Jupyter server (Live Code,
+# JupyterLab), the explorer, the sub-path site and the incremental builds. The
+# second runs the tests that build what they test themselves (own_build: small
+# books, the student's fresh venv, benchmarks), then the page-by-page browser
+# and accessibility checks (site_views) on the first's build, which it waits
+# for (tests/conftest.py, BUILD_STATUS). The second's log is printed when both
+# are done; make fails if either does.
+SIDE  := own_build or site_views
 test: lint
-	@mkdir -p _build
-	@$(BIN)/python -m pytest -m own_build -p no:cacheprovider --durations=10 \
-		$(PYTEST_FLAGS) > _build/own-build-tests.log 2>&1 & side=$$!; \
-	$(BIN)/python -m pytest -m "not own_build" --durations=25 $(PYTEST_FLAGS); main=$$?; \
+	@mkdir -p _build; rm -f "$${JACOBIAN_BUILD_ROOT:-.}/_build/cold-build.status"
+	@JACOBIAN_WAIT_FOR_BUILD=1 $(BIN)/python -m pytest -m "$(SIDE)" -p no:cacheprovider \
+		--durations=15 $(PYTEST_FLAGS) > _build/side-tests.log 2>&1 & side=$$!; \
+	JACOBIAN_PUBLISH_BUILD=1 $(BIN)/python -m pytest -m "not ($(SIDE))" --durations=25 \
+		$(PYTEST_FLAGS); main=$$?; \
 	wait $$side; own=$$?; \
-	echo "=== tests that build their own books and environments (own_build) ==="; \
-	cat _build/own-build-tests.log; \
+	echo "=== second process: own_build, then site_views on the first's build ==="; \
+	cat _build/side-tests.log; \
 	test $$main -eq 0 -a $$own -eq 0
 
 clean:

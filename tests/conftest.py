@@ -102,6 +102,18 @@ def has_own_build(item: pytest.Item) -> bool:
     return item.nodeid.split("[")[0].removeprefix("tests/") in SLOW_TESTS
 
 
+#: Modules that load every page of the built site in Chromium (one load per
+#: page, width and colour mode, shared through ``page_view``). `make test` runs
+#: them in its second process, after the own_build tests, on the first
+#: process's cold build (see ``wait_for_published_build``).
+SITE_VIEW_MODULES = frozenset({"test_a11y", "test_browser"})
+
+
+def views_the_site(item: pytest.Item) -> bool:
+    """Whether ``item`` belongs to the site_views group (``SITE_VIEW_MODULES``)."""
+    return item.path.stem in SITE_VIEW_MODULES
+
+
 #: Modules that only wait for work done in the background: run at the end.
 RUN_LAST = frozenset({"test_incremental"})
 
@@ -116,7 +128,9 @@ def _stage(item: pytest.Item) -> int:
     """
     if item.path.stem in RUN_LAST:
         return 3
-    if "chromium_browser" in fixtures_used(item):
+    # A site-view test may wait for another process's build: never before
+    # the tests that need no build.
+    if "chromium_browser" in fixtures_used(item) or views_the_site(item):
         return 2
     return 1 if is_slow(item) else 0
 
@@ -127,6 +141,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if has_own_build(item):
             item.add_marker(pytest.mark.own_build)
+        if views_the_site(item):
+            item.add_marker(pytest.mark.site_views)
     items.sort(key=_stage)  # stable: file order within each stage
 
 
@@ -214,8 +230,11 @@ class ColdBuild:
             if returncode == 0:
                 shutil.rmtree(self.html, ignore_errors=True)
                 shutil.copytree(self.book / "_build" / "html", self.html)
+            publish_status("ok" if returncode == 0 else f"failed: make clean book exited "
+                           f"{returncode}; the first process's log says why")
         except BaseException as exc:  # handed to the fixtures, which re-raise it
             self.error = exc
+            publish_status(f"failed: {exc!r}")
         finally:
             self.done.set()
 
@@ -236,6 +255,40 @@ class ColdBuild:
 
 
 _STARTED: dict[str, Background | ColdBuild] = {}
+
+# ---------------------------------------- one build for two processes
+#: `make test` runs two pytest processes. The first, started with
+#: JACOBIAN_PUBLISH_BUILD=1, makes the cold build and writes this file when its
+#: HTML is in place ("ok"), when the build failed, or at its end if it made
+#: none; the second, started with JACOBIAN_WAIT_FOR_BUILD=1, makes no build of
+#: its own and waits for the file (``book_html``). The Makefile deletes it first.
+BUILD_STATUS = BUILD_ROOT / "_build" / "cold-build.status"
+
+
+def waits_for_another_build() -> bool:
+    return os.environ.get("JACOBIAN_WAIT_FOR_BUILD") == "1"
+
+
+def publish_status(status: str, *, replace: bool = True) -> None:
+    """Tell a waiting process how the cold build ended (JACOBIAN_PUBLISH_BUILD=1 only)."""
+    if os.environ.get("JACOBIAN_PUBLISH_BUILD") != "1":
+        return
+    if replace or not BUILD_STATUS.exists():
+        BUILD_STATUS.parent.mkdir(parents=True, exist_ok=True)
+        BUILD_STATUS.write_text(status + "\n", encoding="utf-8")
+
+
+def wait_for_published_build(timeout: float = 1800, poll: float = 1.0) -> Path:
+    """The HTML of the build another process publishes; fails if it failed or never came."""
+    deadline = time.monotonic() + timeout
+    while not BUILD_STATUS.exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no cold build was published to {BUILD_STATUS} within {timeout} s")
+        time.sleep(poll)
+    status = BUILD_STATUS.read_text(encoding="utf-8").strip()
+    if status != "ok":
+        pytest.fail(f"the other pytest process's cold build did not succeed: {status}")
+    return BUILD_ROOT / "_build" / "html"
 
 
 def start_cold_build() -> ColdBuild:
@@ -269,6 +322,8 @@ def start_student_venv() -> Background:
 
 def _needs_cold_build(item: pytest.Item) -> bool:
     names = fixtures_used(item)
+    if waits_for_another_build() and "cold_book" not in names and "book_build" not in names:
+        return False
     if names & {"cold_book", "book_build", "book_html"}:
         return True
     return "site" in names and not os.environ.get("JACOBIAN_BOOK_HTML")
@@ -294,6 +349,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     for job in _STARTED.values():
         job.stop()
+    # A process waiting on this one must not wait for a build that never starts.
+    publish_status("failed: the first process ended without a cold build", replace=False)
     shutil.rmtree(_SCRATCH, ignore_errors=True)
 
 
@@ -327,9 +384,14 @@ def book_build(cold_book: ColdBuild) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def book_html(cold_book: ColdBuild) -> Path:
-    """The cold build's HTML folder, ``<BUILD_ROOT>/_build/html``."""
-    return cold_book.html
+def book_html(request: pytest.FixtureRequest) -> Path:
+    """The cold build's HTML folder, ``<BUILD_ROOT>/_build/html``.
+
+    With JACOBIAN_WAIT_FOR_BUILD=1, the build another process publishes.
+    """
+    if waits_for_another_build():
+        return wait_for_published_build()
+    return request.getfixturevalue("cold_book").html
 
 
 @pytest.fixture(scope="session")
