@@ -5,13 +5,19 @@ A student who clicks Binder gets JupyterLab from requirements.txt, after
 the session's ``jupyter_server`` (tests/binder_server.py: empty Jupyter
 folders, the project's postBuild run into them, ``jupyter lab`` on 127.0.0.1
 with a token, serving a copy of the repository). For every page of _toc.yml,
-headless Chromium opens the page in a fresh workspace and the test checks that:
+headless Chromium opens the page in JupyterLab and the test checks that:
 
 - JupyterLab opened it as a notebook (jupytext's viewer), not in the text editor;
 - Run All runs every code cell (each gets an execution count, the kernel goes
   idle) with no error and nothing on stderr;
 - on chapters/interactive, the ipywidgets sliders render, and moving each of
   x0, a and b with the keyboard changes the figure's PNG.
+
+The pages share one browser tab, in a workspace of its own: the first opens
+from the URL the Binder button opens, the next ones with JupyterLab's
+``filebrowser:open-path`` command, each closed (its kernel shut down) before
+the next, so that JupyterLab loads once rather than once per page (about 3 s
+a page here). After a failure the next page starts a fresh tab.
 
 Each page's Run All seconds (from the command to the last cell done, the kernel
 already started) are printed and written to <build>/_build/jupyterlab_runall.json:
@@ -116,10 +122,49 @@ async () => {
 SLIDERS = {"x0": ("x₀", "x0", "x_0"), "a": ("aₖ", "slope"), "b": ("bₖ", "bias")}
 
 
+class LabTab:
+    """One JupyterLab tab for the module's pages; ``open(path)`` shows a page in it."""
+
+    def __init__(self, browser, server) -> None:
+        self.browser, self.server = browser, server
+        self.context = self.page = None
+
+    def open(self, path: str):
+        """Open ``path`` as Binder's URL would (first time, or after a failure); the page."""
+        if self.page is None:
+            base, token, _home = self.server
+            self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+            self.page = self.context.new_page()
+            # A workspace of its own, so that no earlier layout is restored.
+            workspace = f"test-{secrets.token_hex(4)}"
+            self.page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?token={token}",
+                           timeout=PAGE_OPEN * 1000)
+        else:
+            self.page.evaluate("(path) => window.jupyterapp.commands"
+                               ".execute('filebrowser:open-path', {path}).then(() => null)", path)
+        return self.page
+
+    def close_notebook(self) -> None:
+        """Shut the page's kernel down and close it, unsaved (the server's copy is scratch)."""
+        self.page.evaluate("""async () => {
+          const widget = window.jupyterapp.shell.currentWidget;
+          await widget.sessionContext.shutdown();
+          widget.context.model.dirty = false;
+          widget.dispose();
+          return null;
+        }""")
+
+    def discard(self) -> None:
+        if self.context is not None:
+            self.context.close()
+        self.context = self.page = None
+
+
 @pytest.fixture(scope="module")
-def chromium(chromium_browser):
-    # Launched in tests/conftest.py.
-    return chromium_browser
+def lab_tab(chromium_browser, jupyter_server) -> Iterator[LabTab]:
+    tab = LabTab(chromium_browser, jupyter_server)
+    yield tab
+    tab.discard()
 
 
 @pytest.fixture(scope="module")
@@ -237,19 +282,12 @@ def _check_sliders(page, name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_page_runs_in_jupyterlab(docname, jupyter_server, chromium, runall_seconds, capsys):
-    base, token, _home = jupyter_server
+def test_page_runs_in_jupyterlab(docname, lab_tab, runall_seconds, capsys):
     path = source_file(docname).relative_to(ROOT).as_posix()
     name = docname.replace("/", "-")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
     try:
-        # The URL the Binder button opens, in a workspace of its own so that no
-        # earlier page's layout is restored.
-        workspace = f"test-{name}-{secrets.token_hex(4)}"
-        page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?token={token}",
-                  timeout=PAGE_OPEN * 1000)
+        page = lab_tab.open(path)
         state = _wait(page, lambda s: s.get("path") == path, PAGE_OPEN, f"{path} opens")
         assert "jp-NotebookPanel" in state["classes"], (
             f"{path} opened in {state['classes']!r}, not as a notebook: postBuild's default "
@@ -276,6 +314,9 @@ def test_page_runs_in_jupyterlab(docname, jupyter_server, chromium, runall_secon
             with capsys.disabled():
                 print("\n  sliders: " + "; ".join(moved), end="")
         # Free the kernel before the next page starts its own.
-        page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
-    finally:
-        context.close()
+        lab_tab.close_notebook()
+    except BaseException:
+        # Whatever state the tab is in (a dialog, a stuck kernel), the next page
+        # must not inherit it.
+        lab_tab.discard()
+        raise
