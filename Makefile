@@ -6,7 +6,7 @@
 #                     source, or a code/*.py module they import, changed
 #   make clean book   cold: deletes _build first, so every page executes
 #   make preview      live preview on http://127.0.0.1:$(PREVIEW_PORT), rebuilt on save
-#   make check        ruff and the fast tests (about a minute): after every edit
+#   make check        ruff and the fast tests (about half a minute): after every edit
 #   make test         ruff and every test, the 25 slowest listed (what CI runs)
 
 PYTHON ?= python3
@@ -49,8 +49,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # The tiers are pytest markers (pyproject.toml), applied in tests/conftest.py.
+# One pytest-xdist worker per core; PYTEST_FLAGS="-n 0" runs them in one process.
 check: lint
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_FLAGS)
+	$(BIN)/python -m pytest -m "not slow" -n auto $(PYTEST_FLAGS)
 
 # Two pytest processes side by side, one per core. The first makes the one
 # cold build and runs what uses it with the Jupyter server (Live Code,
