@@ -150,6 +150,16 @@ RESTARTED_JS = """
 () => window.kernelStates.some((s) => ["restarting", "autorestarting", "starting"].includes(s))
   && window.kernelStates[window.kernelStates.length - 1] === "idle"
 """
+#: After a restart: the new kernel has answered its kernel_info request on a
+#: connected socket (an "idle" can come before the new connection is up).
+NEW_KERNEL_READY_JS = """
+async () => {
+  const kernel = window.thebe.session.kernel;
+  const answered = await Promise.race([kernel.info.then(() => true),
+                                       new Promise((r) => setTimeout(() => r(false), 1000))]);
+  return answered && kernel.connectionStatus === "connected" && kernel.status === "idle";
+}
+"""
 
 #: The bytes of the figure's current PNG (an ipywidgets Image shows a blob URL).
 FIGURE_BYTES_JS = """
@@ -260,6 +270,15 @@ class LivePage:
             raise AssertionError(f"{self.docname}: live cell {index + 1} not done after "
                                  f"{CELL_RUN} s; {self.problems}; blocked: {self.outside}"
                                  ) from error
+
+    def wait_restarted(self) -> None:
+        """Wait until a restart (KERNEL_STATES_JS armed before it) has a ready new kernel."""
+        self.page.wait_for_function(RESTARTED_JS, timeout=KERNEL_READY * 1000)
+        # wait_for_function does not await a promise: poll with evaluate, which does.
+        deadline = time.monotonic() + KERNEL_READY
+        while not self.page.evaluate(NEW_KERNEL_READY_JS):
+            assert time.monotonic() < deadline, f"{self.docname}: no new kernel after restart"
+            self.page.wait_for_timeout(100)
 
     def run(self, index: int) -> None:
         """Press live cell ``index``'s run button, as a reader does; wait until it is done."""
@@ -545,7 +564,7 @@ def test_a_student_edits_a_cell_and_the_init_cells_run(book_url, jupyter_server,
         # "restart": a fresh kernel, which no longer knows n.
         page.evaluate(KERNEL_STATES_JS)
         cell.locator(".thebe-restart-button").click()
-        page.wait_for_function(RESTARTED_JS, timeout=KERNEL_READY * 1000)
+        visit.wait_restarted()
         _type_into(page, last, 'print("n" in globals())')
         before = visit.cell_state(last)["count"]
         page.keyboard.press("Shift+Enter")
@@ -566,7 +585,7 @@ def test_a_student_edits_a_cell_and_the_init_cells_run(book_url, jupyter_server,
         counts = [visit.cell_state(i)["count"] for i in range(last + 1)]
         page.evaluate(KERNEL_STATES_JS)
         cell.locator(".thebe-restartall-button").click()
-        page.wait_for_function(RESTARTED_JS, timeout=KERNEL_READY * 1000)
+        visit.wait_restarted()
         for index, count in enumerate(counts):
             visit.wait_ran(index, count)
         assert area.inner_text().strip() == "False"

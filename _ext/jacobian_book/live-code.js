@@ -137,7 +137,9 @@
    * figures, and ipywidgets 8 names neither its slider handles nor its images:
    * a figure takes the alt text of the build's figure at the same place in the
    * same cell (the same code draws it), a widget image its tooltip, and a
-   * slider handle its widget's own label.
+   * slider handle its widget's own label. A text output wider than its cell
+   * scrolls sideways: it gets a tab stop and a name, as the theme gives the
+   * page's own scrolling outputs (axe: scrollable-region-focusable).
    */
   function describeOutputs(cells) {
     const fallback = "Figure drawn by the cell above; run the cell again to redraw it.";
@@ -151,6 +153,12 @@
         const label = slider.querySelector(".widget-label");
         const name = label ? label.textContent.trim() : "";
         if (handle && name) handle.setAttribute("aria-label", name);
+      });
+      cell.querySelectorAll(".thebe-output pre:not([tabindex])").forEach((pre) => {
+        if (pre.scrollWidth <= pre.clientWidth) return;
+        pre.tabIndex = 0;
+        pre.setAttribute("role", "region");
+        pre.setAttribute("aria-label", "Output (scrolls sideways)");
       });
     });
   }
