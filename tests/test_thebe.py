@@ -140,24 +140,33 @@ async (tags) => {
 """
 
 #: Records the kernel's status changes (for the restart button).
-KERNEL_STATES_JS = """
+#: Arms a log of the kernel's messages and socket changes, for a failure message.
+KERNEL_LOG_JS = """
 () => {
-  window.kernelStates = [];
-  window.thebe.session.kernel.statusChanged.connect((_, s) => window.kernelStates.push(s));
+  window.kernelLog = [];
+  const kernel = window.thebe.session.kernel;
+  const start = performance.now();
+  const log = (...entry) => {
+    window.kernelLog.push([Math.round(performance.now() - start), ...entry]);
+  };
+  kernel.statusChanged.connect((_, s) => log("status", s));
+  kernel.connectionStatusChanged.connect((_, s) => log("socket", s));
+  kernel.anyMessage.connect((_, { msg, direction }) => log(
+    direction, msg.channel, msg.header.msg_type, msg.header.msg_id.slice(-6),
+    ((msg.parent_header || {}).msg_id || "").slice(-6), msg.header.session.slice(-6),
+    (msg.content || {}).execution_state || ""));
 }
 """
-RESTARTED_JS = """
-() => window.kernelStates.some((s) => ["restarting", "autorestarting", "starting"].includes(s))
-  && window.kernelStates[window.kernelStates.length - 1] === "idle"
-"""
-#: After a restart: the new kernel has answered its kernel_info request on a
-#: connected socket (an "idle" can come before the new connection is up).
-NEW_KERNEL_READY_JS = """
-async () => {
+#: What a stalled cell's kernel connection looks like, for the failure message.
+KERNEL_DIAGNOSIS_JS = """
+(i) => {
   const kernel = window.thebe.session.kernel;
-  const answered = await Promise.race([kernel.info.then(() => true),
-                                       new Promise((r) => setTimeout(() => r(false), 1000))]);
-  return answered && kernel.connectionStatus === "connected" && kernel.status === "idle";
+  const box = document.querySelectorAll(".thebe-cell")[i];
+  const cell = window.thebe.notebook.getCellById(box.getAttribute("data-thebe-id"));
+  return { status: kernel.status, socket: kernel.connectionStatus,
+           log: window.kernelLog || null, pending: (kernel._pendingMessages || []).length,
+           futures: kernel._futures ? kernel._futures.size : null,
+           count: cell.executionCount, busy: cell.isBusy, source: cell.source };
 }
 """
 
@@ -267,18 +276,19 @@ class LivePage:
                 arg=[index, before], timeout=CELL_RUN * 1000)
         except Exception as error:
             self.screenshot("stalled")
+            diagnosis = self.page.evaluate(KERNEL_DIAGNOSIS_JS, index)
             raise AssertionError(f"{self.docname}: live cell {index + 1} not done after "
-                                 f"{CELL_RUN} s; {self.problems}; blocked: {self.outside}"
-                                 ) from error
+                                 f"{CELL_RUN} s; {diagnosis}; {self.problems}; "
+                                 f"blocked: {self.outside}") from error
 
     def wait_restarted(self) -> None:
-        """Wait until a restart (KERNEL_STATES_JS armed before it) has a ready new kernel."""
-        self.page.wait_for_function(RESTARTED_JS, timeout=KERNEL_READY * 1000)
-        # wait_for_function does not await a promise: poll with evaluate, which does.
-        deadline = time.monotonic() + KERNEL_READY
-        while not self.page.evaluate(NEW_KERNEL_READY_JS):
-            assert time.monotonic() < deadline, f"{self.docname}: no new kernel after restart"
-            self.page.wait_for_timeout(100)
+        """Wait until a restart button's restart is done, as the page says it."""
+        self.page.wait_for_function("() => document.body.dataset.liveCode !== 'restarting'",
+                                    timeout=KERNEL_READY * 1000)
+        state = self.page.evaluate("document.body.dataset.liveCode")
+        status = self.page.locator(".jb-live-status").inner_text()
+        assert state == "ready", f"{self.docname}: after a restart: {status}; {self.problems}"
+        assert "the kernel is ready" in status, status
 
     def run(self, index: int) -> None:
         """Press live cell ``index``'s run button, as a reader does; wait until it is done."""
@@ -562,7 +572,7 @@ def test_a_student_edits_a_cell_and_the_init_cells_run(book_url, jupyter_server,
         visit.screenshot("edited", cell)
 
         # "restart": a fresh kernel, which no longer knows n.
-        page.evaluate(KERNEL_STATES_JS)
+        page.evaluate(KERNEL_LOG_JS)
         cell.locator(".thebe-restart-button").click()
         visit.wait_restarted()
         _type_into(page, last, 'print("n" in globals())')
@@ -583,7 +593,7 @@ def test_a_student_edits_a_cell_and_the_init_cells_run(book_url, jupyter_server,
 
         # "restart & run all": a fresh kernel, then every cell again.
         counts = [visit.cell_state(i)["count"] for i in range(last + 1)]
-        page.evaluate(KERNEL_STATES_JS)
+        page.evaluate(KERNEL_LOG_JS)
         cell.locator(".thebe-restartall-button").click()
         visit.wait_restarted()
         for index, count in enumerate(counts):

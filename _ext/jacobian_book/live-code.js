@@ -163,15 +163,33 @@
     });
   }
 
-  /** thebe 0.9.3's "restart & run all" runs all without restarting: restart first. */
-  function restartThenRunAll(thebe, notebook) {
-    document.querySelectorAll(".thebe-restartall-button").forEach((button) => {
-      button.onclick = async () => {
-        notebook.cells.forEach(({ id }) => thebe.setButtonsBusy(id));
+  /**
+   * The restart buttons. thebe 0.9.3's "restart & run all" runs all without
+   * restarting, and neither button waits for the new kernel: the old kernel's
+   * last "idle" arrives before the new socket is open, and a cell run in that
+   * gap is sent down the old socket and never finishes. Both buttons here
+   * keep the page "restarting" (run buttons busy) until the new kernel is
+   * connected.
+   */
+  function restartButtons(thebe, notebook, live) {
+    const restart = async (runAll) => {
+      notebook.cells.forEach(({ id }) => thebe.setButtonsBusy(id));
+      live.set("restarting");
+      try {
         await notebook.session.kernel.restart();
-        await notebook.executeAll();
+        if (runAll) await notebook.executeAll();
+        live.set("ready");
+      } catch (error) {
+        live.set("failed", error);
+      } finally {
         notebook.cells.forEach(({ id }) => thebe.clearButtonsBusy(id));
-      };
+      }
+    };
+    document.querySelectorAll(".thebe-restart-button").forEach((button) => {
+      button.onclick = () => restart(false);
+    });
+    document.querySelectorAll(".thebe-restartall-button").forEach((button) => {
+      button.onclick = () => restart(true);
     });
   }
 
@@ -201,18 +219,37 @@
     const where = page.useBinder === false ? "the Jupyter server" : "mybinder.org";
     const readyText = "Live Code: the kernel is ready. Edit a cell, then press its “run” " +
       "button or Shift+Enter; “run all” also runs the hidden set-up cells.";
-    let ready = false;
+    // The page's state (body[data-live-code]) and the status line, changed together.
+    const live = {
+      state: "starting",
+      set(state, detail) {
+        this.state = state;
+        document.body.setAttribute("data-live-code", state);
+        if (state === "ready") say(readyText);
+        else if (state === "restarting") say(`Live Code: restarting the Python kernel on ${where}…`);
+        else if (state === "failed") say(`Live Code stopped: ${detail || "reload the page to try again"}`);
+      },
+    };
     thebe.on("status", (_event, { subject, status, message }) => {
-      if (status === "error" || status === "failed"
-          || (subject === "session" && status === "shutdown")) {
-        say(`Live Code stopped (${status}): ${message || "reload the page to try again"}`);
-        document.body.setAttribute("data-live-code", "failed");
-      } else if (subject === "server" && !ready) {
-        say(`Live Code: ${where}: ${message || status}`);
-      } else if (subject === "session" && status === "starting") {
-        say(`Live Code: ${ready ? "restarting" : "starting"} the Python kernel on ${where}…`);
-      } else if (subject === "session" && status === "ready" && ready) {
-        say(readyText);
+      // A restart button speaks for itself; after a failure, nothing changes the line.
+      if (live.state === "restarting" || live.state === "failed") return;
+      // thebe reports a socket that reconnects (kernel status "unknown") as a
+      // session "shutdown" too; only a dead or disposed kernel has stopped.
+      const kernel = thebe.session && thebe.session.kernel;
+      const stopped = subject === "session" && status === "shutdown"
+        && (!kernel || kernel.isDisposed || kernel.status === "dead");
+      if (status === "error" || status === "failed" || stopped) {
+        live.set("failed", `${status}: ${message || "reload the page to try again"}`);
+      } else if (live.state === "starting") {
+        if (subject === "server") say(`Live Code: ${where}: ${message || status}`);
+        else if (subject === "session" && status === "starting") {
+          say(`Live Code: starting the Python kernel on ${where}…`);
+        }
+      } else if (subject === "session") {
+        // The kernel restarted itself (it died), or its socket reconnects.
+        if (status === "ready") say(readyText);
+        else if (status === "starting") say(`Live Code: the kernel restarts on ${where}…`);
+        else say(`Live Code: reconnecting to the kernel on ${where}…`);
       }
     });
     const started = thebe.bootstrap({
@@ -230,11 +267,9 @@
       .observe(document.body, { childList: true, subtree: true });
     const { notebook, session } = await started;
     if (!session) throw new Error(`no kernel from ${where}`);
-    ready = true;
-    restartThenRunAll(thebe, notebook);
+    restartButtons(thebe, notebook, live);
     await runOnStart(thebe, notebook, cells);
-    say(readyText);
-    document.body.setAttribute("data-live-code", "ready");
+    live.set("ready");
   }
 
   window.initThebe = () => {

@@ -29,7 +29,10 @@ extension replaces sphinx-thebe's page scripts:
 * **The integration** is ``live-code.js`` next to this module: the Live Code
   button loads Thebe, gives every code cell its own output area (thebe 0.9
   pairs the i-th cell with the i-th output on the page), runs cells tagged
-  ``thebe-init`` once the kernel is ready, turns off thebe's MathJax 2 (live
+  ``thebe-init`` once the kernel is ready, holds the page while a restart
+  button works until the new kernel is connected (with thebe's own buttons a
+  cell run too soon went down the old kernel's socket and never finished, and
+  "restart & run all" did not restart), turns off thebe's MathJax 2 (live
   HTML and LaTeX outputs are typeset by the book's MathJax 3), and answers
   thebe's request for require.js with the book's copy.
 
