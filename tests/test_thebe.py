@@ -157,6 +157,21 @@ KERNEL_LOG_JS = """
     (msg.content || {}).execution_state || ""));
 }
 """
+#: Click live cell i's restart button and, in the same task, press Shift+Enter in
+#: its editor; what the page says right then.
+RESTART_AND_RUN_JS = """
+(i) => {
+  const box = document.querySelectorAll(".thebe-cell")[i];
+  box.closest("div.cell").querySelector(".thebe-restart-button").click();
+  const input = box.querySelector(".CodeMirror textarea");
+  input.focus();
+  input.dispatchEvent(new KeyboardEvent("keydown", {
+    key: "Enter", code: "Enter", keyCode: 13, which: 13, shiftKey: true,
+    bubbles: true, cancelable: true }));
+  const status = document.querySelector(".jb-live-status").textContent;
+  return { state: document.body.dataset.liveCode, said: status.includes("still restarting") };
+}
+"""
 #: What a stalled cell's kernel connection looks like, for the failure message.
 KERNEL_DIAGNOSIS_JS = """
 (i) => {
@@ -571,12 +586,17 @@ def test_a_student_edits_a_cell_and_the_init_cells_run(book_url, jupyter_server,
         assert area.locator("mjx-assistive-mml").count(), "no speakable MathML"
         visit.screenshot("edited", cell)
 
-        # "restart": a fresh kernel, which no longer knows n.
-        page.evaluate(KERNEL_LOG_JS)
-        cell.locator(".thebe-restart-button").click()
-        visit.wait_restarted()
+        # "restart": a fresh kernel, which no longer knows n. Shift+Enter pressed
+        # while it restarts is held (it would go down the old kernel's socket).
         _type_into(page, last, 'print("n" in globals())')
         before = visit.cell_state(last)["count"]
+        page.evaluate(KERNEL_LOG_JS)
+        held = page.evaluate(RESTART_AND_RUN_JS, last)
+        assert held == {"state": "restarting", "said": True}, held
+        visit.wait_restarted()
+        state = visit.cell_state(last)
+        assert state["count"] == before and not state["busy"], f"ran while restarting: {state}"
+        page.locator(".thebe-cell").nth(last).locator(".CodeMirror").click()
         page.keyboard.press("Shift+Enter")
         visit.wait_ran(last, before)
         assert area.inner_text().strip() == "False", "the restart kept the old kernel's names"

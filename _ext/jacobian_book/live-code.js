@@ -188,6 +188,15 @@
     document.querySelectorAll(".thebe-restart-button").forEach((button) => {
       button.onclick = () => restart(false);
     });
+    // Shift+Enter reaches the editor, not the busy buttons: hold it too. The
+    // capture phase on the document runs before CodeMirror's own handler.
+    document.addEventListener("keydown", (event) => {
+      if (live.state !== "restarting" || event.key !== "Enter" || !event.shiftKey) return;
+      if (!event.target.closest || !event.target.closest(".thebe-cell")) return;
+      event.preventDefault();
+      event.stopPropagation();
+      live.say("Live Code: the kernel is still restarting; run the cell again when it is ready.");
+    }, true);
     document.querySelectorAll(".thebe-restartall-button").forEach((button) => {
       button.onclick = () => restart(true);
     });
@@ -222,6 +231,7 @@
     // The page's state (body[data-live-code]) and the status line, changed together.
     const live = {
       state: "starting",
+      say,
       set(state, detail) {
         this.state = state;
         document.body.setAttribute("data-live-code", state);
