@@ -140,7 +140,7 @@ async (tags) => {
 """
 
 #: Records the kernel's status changes (for the restart button).
-#: Arms a log of the kernel's messages and socket changes, for a failure message.
+#: Arms a log of the kernel's messages, socket changes and status lines.
 KERNEL_LOG_JS = """
 () => {
   window.kernelLog = [];
@@ -151,6 +151,9 @@ KERNEL_LOG_JS = """
   };
   kernel.statusChanged.connect((_, s) => log("status", s));
   kernel.connectionStatusChanged.connect((_, s) => log("socket", s));
+  const line = document.querySelector(".jb-live-status");
+  new MutationObserver(() => log("line", line.textContent))
+    .observe(line, { childList: true, characterData: true, subtree: true });
   kernel.anyMessage.connect((_, { msg, direction }) => log(
     direction, msg.channel, msg.header.msg_type, msg.header.msg_id.slice(-6),
     ((msg.parent_header || {}).msg_id || "").slice(-6), msg.header.session.slice(-6),
@@ -304,6 +307,10 @@ class LivePage:
         status = self.page.locator(".jb-live-status").inner_text()
         assert state == "ready", f"{self.docname}: after a restart: {status}; {self.problems}"
         assert "the kernel is ready" in status, status
+        # What the status line said on the way (KERNEL_LOG_JS armed before the click).
+        said = [entry[2] for entry in self.page.evaluate("window.kernelLog")
+                if entry[1] == "line"]
+        assert said and "restarting" in said[0] and not any("stopped" in s for s in said), said
 
     def run(self, index: int) -> None:
         """Press live cell ``index``'s run button, as a reader does; wait until it is done."""
