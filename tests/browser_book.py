@@ -462,6 +462,8 @@ def _tab_through(page, limit: int) -> list[dict]:
 
 def _move_sliders(page) -> list[tuple]:
     """Each visible slider: focus it, press End then ArrowLeft; (index, before, after)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     moved = []
     for i in range(page.evaluate(SLIDERS_JS)):
         page.evaluate("(i) => { window.__sliders[i].scrollIntoView(); "
@@ -469,7 +471,11 @@ def _move_sliders(page) -> list[tuple]:
         before = page.evaluate(SLIDER_VALUE_JS, i)
         page.keyboard.press("End")
         page.keyboard.press("ArrowLeft")
-        page.wait_for_timeout(50)
+        # The keys reach the slider through its own handlers: wait until its
+        # value has moved; a slider that never moves is reported as stuck.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(f"([i, before]) => ({SLIDER_VALUE_JS})(i) !== before",
+                                   arg=[i, before], timeout=5_000)
         after = page.evaluate(SLIDER_VALUE_JS, i)
         page.keyboard.press("Home")
         moved.append((i, before, after))

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import panels
 import tanh_basis as tb
@@ -180,6 +181,8 @@ FIGURE_BOXES_JS = """
 """
 
 X0_JS = "() => Bokeh.documents[0].get_model_by_name('x0').value"
+#: True when no explorer on the page has a play timer running.
+PLAY_STOPPED_JS = "() => Object.values(window.jacobian_live || {}).every((s) => !s.timer)"
 
 
 def _snapshot(page) -> dict:
@@ -484,9 +487,16 @@ def test_explorer_slider_keyboard_and_play(desktop):
     button.click()
     desktop.wait_for_function(f"{X0_JS.removeprefix('() => ')} !== {start}", timeout=10_000)
     desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Pause")).click()
+    # Stopped means the sweep's interval timer is gone (live_explorer.js keeps
+    # it in the explorer's state) and the button offers Play again.
+    try:
+        desktop.wait_for_function(PLAY_STOPPED_JS, timeout=10_000)
+    except PlaywrightTimeout:
+        pytest.fail("pressing the button again did not stop play: its timer still runs")
+    desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Play")).wait_for()
     stopped_at = desktop.evaluate(X0_JS)
-    desktop.wait_for_timeout(400)
-    assert desktop.evaluate(X0_JS) == stopped_at, "pressing the button again did not stop play"
+    desktop.evaluate(f"() => {SETTLE}")
+    assert desktop.evaluate(X0_JS) == stopped_at, "x0 moved after play stopped"
     _check_snapshot(_snapshot(desktop))
 
 

@@ -14,10 +14,13 @@ headless Chromium opens the page in JupyterLab and the test checks that:
   x0, a and b with the keyboard changes the figure's PNG.
 
 The pages share one browser tab, in a workspace of its own: the first opens
-from the URL the Binder button opens, the next ones with JupyterLab's
-``filebrowser:open-path`` command, each closed (its kernel shut down) before
-the next, so that JupyterLab loads once rather than once per page (about 3 s
-a page here). After a failure the next page starts a fresh tab.
+from the URL the Binder button opens, the next ones with the command that URL
+runs (``filebrowser:open-path`` with ``dontShowBrowser``), each closed (its
+kernel shut down) before the next, so that JupyterLab loads once rather than
+once per page (about 3 s a page here). After a failure the next page starts a
+fresh tab. The test finds a page's notebook by its path, never by which widget
+has focus, and waits on conditions (the notebook's model, the kernel's replies),
+not on time.
 
 Each page's Run All seconds (from the command to the last cell done, the kernel
 already started) are printed and written to <build>/_build/jupyterlab_runall.json:
@@ -38,6 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_book import ROOT, source_file, toc_pages
 
@@ -53,17 +57,26 @@ KERNEL_READY = 90
 RUN_ALL = 600
 FIGURE_UPDATE = 30
 
-#: State of the notebook in the current tab, read from JupyterLab's own models.
+#: The main-area widget that shows ``path``, found by its path rather than by
+#: ``shell.currentWidget``: the current widget is the one that last had focus,
+#: and a page opened while focus is elsewhere (the file browser, a dialog) may
+#: never become it.
+FIND_JS = """
+const find = (path) => Array.from(window.jupyterapp.shell.widgets('main'))
+  .find((w) => w.context && w.context.path === path);
+"""
+
+#: State of the page's notebook, read from JupyterLab's own models.
 NOTEBOOK_STATE_JS = """
-() => {
+(path) => {
   const app = window.jupyterapp;
-  const w = app && app.shell.currentWidget;
-  if (!w) return null;
-  const state = {
-    classes: w.node.className,
-    path: w.context ? w.context.path : null,
-    dialog: !!document.querySelector('.jp-Dialog'),
-  };
+  if (!app) return null;
+  FIND
+  const w = find(path);
+  const state = {dialog: !!document.querySelector('.jp-Dialog')};
+  if (!w) return state;
+  state.classes = w.node.className;
+  state.path = w.context.path;
   if (!w.node.classList.contains('jp-NotebookPanel') || !w.content.model) return state;
   const cells = w.content.model.cells;
   state.code = 0; state.counted = 0; state.problems = [];
@@ -86,6 +99,37 @@ NOTEBOOK_STATE_JS = """
   state.kernel = ctx && ctx.session && ctx.session.kernel ? ctx.session.kernel.status : null;
   return state;
 }
+""".replace("FIND", FIND_JS)
+
+#: Counts the kernel's requests that are not done: every message the page
+#: sends on the shell channel (an ipywidgets comm message when a slider moves)
+#: is done when the kernel reports "idle" for it. Installed once per notebook.
+TRACK_REQUESTS_JS = """
+(path) => {
+  FIND
+  const kernel = find(path).sessionContext.session.kernel;
+  if (window.__requests && window.__requests.kernel === kernel) return;
+  const open = new Set();
+  kernel.anyMessage.connect((_, {msg, direction}) => {
+    if (direction === 'send' && msg.channel === 'shell') open.add(msg.header.msg_id);
+    if (direction === 'recv' && msg.channel === 'iopub' && msg.header.msg_type === 'status'
+        && msg.content.execution_state === 'idle') open.delete(msg.parent_header.msg_id);
+  });
+  window.__requests = {kernel, open};
+}
+""".replace("FIND", FIND_JS)
+
+#: No request is waiting for the kernel, and the page has painted what came back.
+REQUESTS_DONE_JS = "() => window.__requests.open.size === 0"
+TWO_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+#: Every widget label of the page's sliders has its text (JupyterLab typesets
+#: them after rendering, so one can be empty for a moment).
+LABELS_READY_JS = """
+() => {
+  const labels = document.querySelectorAll('.jp-OutputArea .widget-slider .widget-label');
+  return labels.length > 0 && Array.from(labels).every((l) => l.innerText.trim());
+}
 """
 
 #: The bytes of the figure's current PNG (an ipywidgets Image shows a blob URL).
@@ -101,8 +145,9 @@ async (img) => {
 
 #: Scrolls the notebook to the first cell whose output is an ipywidget; its index.
 SCROLL_TO_WIDGET_JS = """
-async () => {
-  const notebook = window.jupyterapp.shell.currentWidget.content;
+async (path) => {
+  FIND
+  const notebook = find(path).content;
   const cells = notebook.model.cells;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells.get(i);
@@ -116,7 +161,7 @@ async () => {
   }
   return -1;
 }
-"""
+""".replace("FIND", FIND_JS)
 
 #: Which slider is which, by its label (ipywidgets puts the description there).
 SLIDERS = {"x0": ("x₀", "x0", "x_0"), "a": ("aₖ", "slope"), "b": ("bₖ", "bias")}
@@ -140,19 +185,25 @@ class LabTab:
             self.page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?token={token}",
                            timeout=PAGE_OPEN * 1000)
         else:
-            self.page.evaluate("(path) => window.jupyterapp.commands"
-                               ".execute('filebrowser:open-path', {path}).then(() => null)", path)
+            # The command and arguments of JupyterLab's own /tree/<path> route
+            # (the Binder URL). Without dontShowBrowser the command also shows
+            # the file browser, refreshes its listing and selects the file
+            # there, which moves focus to the side bar while the notebook opens.
+            self.page.evaluate("(path) => window.jupyterapp.commands.execute("
+                               "'filebrowser:open-path', {path, dontShowBrowser: true})"
+                               ".then(() => null)", path)
         return self.page
 
-    def close_notebook(self) -> None:
+    def close_notebook(self, path: str) -> None:
         """Shut the page's kernel down and close it, unsaved (the server's copy is scratch)."""
-        self.page.evaluate("""async () => {
-          const widget = window.jupyterapp.shell.currentWidget;
+        self.page.evaluate("""async (path) => {
+          FIND
+          const widget = find(path);
           await widget.sessionContext.shutdown();
           widget.context.model.dirty = false;
           widget.dispose();
           return null;
-        }""")
+        }""".replace("FIND", FIND_JS), path)
 
     def discard(self) -> None:
         if self.context is not None:
@@ -190,12 +241,13 @@ def runall_seconds() -> Iterator[dict[str, dict]]:
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _wait(page, predicate, timeout: float, what: str, interval: float = 0.1) -> dict:
+def _wait(page, path: str, predicate, timeout: float, what: str,
+          interval: float = 0.1) -> dict:
     """Poll NOTEBOOK_STATE_JS until ``predicate(state)``; fail with the last state."""
     deadline = time.monotonic() + timeout
     state = None
     while time.monotonic() < deadline:
-        state = page.evaluate(NOTEBOOK_STATE_JS)
+        state = page.evaluate(NOTEBOOK_STATE_JS, path)
         if state and state.get("problems"):
             pytest.fail(f"{what}: the notebook shows errors or stderr:\n"
                         + "\n".join(state["problems"]))
@@ -206,47 +258,70 @@ def _wait(page, predicate, timeout: float, what: str, interval: float = 0.1) -> 
             # default (Python 3), as a student clicking "Select" would.
             page.locator(".jp-Dialog .jp-mod-accept").first.click()
         time.sleep(interval)
-    pytest.fail(f"{what}: not done within {timeout} s; last state: {state}")
+    pytest.fail(f"{what}: not done within {timeout} s; last state: {state}\n"
+                f"{_describe(page)}")
+
+
+#: What JupyterLab shows, for a failure message.
+DIAGNOSIS_JS = """
+() => {
+  const app = window.jupyterapp;
+  if (!app) return {app: 'window.jupyterapp is not defined'};
+  const describe = (w) => w ? {id: w.id, classes: w.node.className,
+                               path: w.context ? w.context.path : null} : null;
+  return {
+    current: describe(app.shell.currentWidget),
+    main: Array.from(app.shell.widgets('main')).map(describe),
+    dialogs: Array.from(document.querySelectorAll('.jp-Dialog'))
+      .map((d) => d.innerText.slice(0, 300)),
+    activeElement: document.activeElement ? document.activeElement.className : null,
+  };
+}
+"""
+
+
+def _describe(page) -> str:
+    """The URL, JupyterLab's widgets and dialogs, and a screenshot's path."""
+    shot = SCREENSHOTS / f"jupyterlab-failure-{secrets.token_hex(3)}.png"
+    try:
+        shown = page.evaluate(DIAGNOSIS_JS)
+        page.screenshot(path=str(shot))
+    except Exception as exc:  # the page itself may be what failed
+        shown, shot = f"(could not read the page: {exc!r})", "(none)"
+    return f"page url: {page.url}\nJupyterLab shows: {shown}\nscreenshot: {shot}"
 
 
 def _figure_png(page, img) -> bytes:
     return base64.b64decode(page.evaluate(FIGURE_BYTES_JS, img.element_handle()))
 
 
-def _settled_png(page, img, quiet: float = 1.0) -> bytes:
-    """The figure once it has stopped changing for ``quiet`` seconds (late slider events)."""
-    deadline = time.monotonic() + FIGURE_UPDATE
-    png = _figure_png(page, img)
-    while time.monotonic() < deadline:
-        time.sleep(quiet)
-        later = _figure_png(page, img)
-        if later == png:
-            return png
-        png = later
-    pytest.fail(f"the figure kept changing for {FIGURE_UPDATE} s")
+def _settled_png(page, img) -> bytes:
+    """The figure once the kernel has answered every request the page sent."""
+    try:
+        page.wait_for_function(REQUESTS_DONE_JS, timeout=FIGURE_UPDATE * 1000)
+    except PlaywrightTimeout:
+        pytest.fail(f"the kernel still had requests open after {FIGURE_UPDATE} s\n"
+                    f"{_describe(page)}")
+    page.evaluate(TWO_FRAMES_JS)
+    return _figure_png(page, img)
 
 
-def _check_sliders(page, name: str) -> list[str]:
+def _check_sliders(page, path: str, name: str) -> list[str]:
     """Move x0, a and b by keyboard; each must change the figure. Returns what moved."""
+    page.evaluate(TRACK_REQUESTS_JS, path)
     # JupyterLab 4 renders only the cells near the viewport (windowing), and
     # Run All leaves the view at the end of the page: bring the widget's cell
     # into view first, as a student scrolls to it.
-    index = page.evaluate(SCROLL_TO_WIDGET_JS)
+    index = page.evaluate(SCROLL_TO_WIDGET_JS, path)
     assert index >= 0, "no cell of the page has a widget output"
     sliders = page.locator(".jp-OutputArea .widget-slider")
     sliders.first.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
     figure = page.locator(".jp-OutputArea img.widget-image").first
     figure.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
     figure.scroll_into_view_if_needed()
-    # JupyterLab typesets widget labels after rendering them: a label can be
-    # empty for a moment, so wait until every slider has its text.
-    deadline = time.monotonic() + FIGURE_UPDATE
-    while True:
-        labels = [sliders.nth(i).locator(".widget-label").inner_text().strip()
-                  for i in range(sliders.count())]
-        if all(labels) or time.monotonic() > deadline:
-            break
-        time.sleep(0.25)
+    page.wait_for_function(LABELS_READY_JS, timeout=FIGURE_UPDATE * 1000)
+    labels = [sliders.nth(i).locator(".widget-label").inner_text().strip()
+              for i in range(sliders.count())]
     moved = []
     for key, marks in SLIDERS.items():
         index = next((i for i, label in enumerate(labels)
@@ -264,14 +339,10 @@ def _check_sliders(page, name: str) -> list[str]:
             handle.get_attribute("aria-valuemax") else "ArrowRight"
         for _ in range(3):
             page.keyboard.press(key_name)
-        deadline = time.monotonic() + FIGURE_UPDATE
-        after = before
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            after = _figure_png(page, figure)
-            if after != before:
-                break
+        # The keys' comm messages are sent as the slider moves; once the
+        # kernel has answered them all, the figure is the slider's.
         assert readout.inner_text() != before_value, f"{key}: the keys did not move the slider"
+        after = _settled_png(page, figure)
         assert after != before, f"{key}: the figure did not change within {FIGURE_UPDATE} s"
         assert after[:8] == b"\x89PNG\r\n\x1a\n", f"{key}: the figure is not a PNG"
         moved.append(f"{labels[index]}: {before_value} -> {readout.inner_text()} "
@@ -288,19 +359,22 @@ def test_page_runs_in_jupyterlab(docname, lab_tab, runall_seconds, capsys):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
         page = lab_tab.open(path)
-        state = _wait(page, lambda s: s.get("path") == path, PAGE_OPEN, f"{path} opens")
+        state = _wait(page, path, lambda s: s.get("path") == path, PAGE_OPEN, f"{path} opens")
         assert "jp-NotebookPanel" in state["classes"], (
             f"{path} opened in {state['classes']!r}, not as a notebook: postBuild's default "
             "viewer (jupytext) was not applied"
         )
         assert "jp-FileEditor" not in state["classes"]
-        state = _wait(page, lambda s: "code" in s, PAGE_OPEN, f"{path} notebook model")
+        state = _wait(page, path, lambda s: "code" in s, PAGE_OPEN, f"{path} notebook model")
         if state["code"]:
-            _wait(page, lambda s: s["kernelReady"] and s["kernel"] == "idle",
+            _wait(page, path, lambda s: s["kernelReady"] and s["kernel"] == "idle",
                   KERNEL_READY, f"{path} kernel start")
         start = time.perf_counter()
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        state = _wait(page, lambda s: s["counted"] == s["code"]
+        # Run All on this notebook by its id (the command's semanticWidget
+        # argument), which also activates it, whichever widget had focus.
+        page.evaluate(f"(path) => {{ {FIND_JS} window.jupyterapp.commands.execute("
+                      "'notebook:run-all-cells', {semanticWidget: find(path).id}); }", path)
+        state = _wait(page, path, lambda s: s["counted"] == s["code"]
                       and (s["code"] == 0 or s["kernel"] == "idle"),
                       RUN_ALL, f"{path} Run All")
         seconds = time.perf_counter() - start
@@ -310,11 +384,11 @@ def test_page_runs_in_jupyterlab(docname, lab_tab, runall_seconds, capsys):
                   f"({state['code']} code cells)", end="")
         page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}.png"), full_page=True)
         if docname == "chapters/interactive":
-            moved = _check_sliders(page, name)
+            moved = _check_sliders(page, path, name)
             with capsys.disabled():
                 print("\n  sliders: " + "; ".join(moved), end="")
         # Free the kernel before the next page starts its own.
-        lab_tab.close_notebook()
+        lab_tab.close_notebook(path)
     except BaseException:
         # Whatever state the tab is in (a dialog, a stuck kernel), the next page
         # must not inherit it.

@@ -190,6 +190,20 @@ def test_postbuild_names_a_viewer_that_jupytext_registers():
         assert f'"{doctype}"' in bundles, f"jupytext registers no file type {doctype!r}"
 
 
+@pytest.mark.parametrize("docname", toc_pages())
+def test_page_names_its_kernel_so_jupyterlab_asks_nothing(docname):
+    # JupyterLab opens a notebook without a kernelspec with a "Select Kernel"
+    # dialog; left open, it keeps focus and the next notebook opened never
+    # becomes the current one. Every page names its kernel, prose-only pages too.
+    import jupytext
+
+    metadata = jupytext.read(source_file(docname)).metadata
+    assert metadata.get("kernelspec", {}).get("name") == "python3", (
+        f"{docname} names no kernel that jupytext reads: its front matter needs "
+        "kernelspec (under jupyter: for a page that is not a MyST notebook)"
+    )
+
+
 def test_python_version_for_binder():
     # repo2docker reads runtime.txt as "python-X.Y"; a typo there silently
     # gives Binder its default Python. The book needs 3.11 or newer.
