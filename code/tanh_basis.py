@@ -313,11 +313,13 @@ class TanhBasis:
 
     # ---------------------------------------------------------- Jacobians
     def jacobian(self, X: ArrayLike) -> Array:
-        """Non-zero part of the Jacobian, equation ``dphi-dW``.
+        """Each unit's derivatives by its own parameters, equation ``dphi-dW`` with l = k.
 
         ``dPhi[n, d, k] = d Phi[n, k] / d W[d, k] = sech2(z[n, k]) * Xt[n, d]``.
-        Every derivative ``d Phi[n, k] / d W[d, l]`` with ``l != k`` is 0 (the
-        Kronecker delta) and is not stored.
+        A derivative by another unit's parameter, ``l != k``, is always 0 (the
+        Kronecker delta), so it has no place here. The result is a compact
+        table indexed (sample, input, unit), neither a Jacobian nor a gradient;
+        ``full_jacobian`` places its entries in the ``(N K) x P`` matrix.
 
         Parameters
         ----------
@@ -407,7 +409,7 @@ class TanhBasis:
         Returns
         -------
         ndarray, shape (D+1, K)
-            Same layout as ``W``.
+            A gradient: the shape of ``W``, not a Jacobian's layout.
         """
         Xt = self._design(X)
         G = self._check_G(G, Xt.shape[0])
