@@ -461,3 +461,157 @@ def test_every_action_is_pinned_to_a_commit_with_its_version():
                 f"{where}: the pin needs its version in a comment (# vX.Y.Z)"
             )
     assert seen, "no action found (is the pattern still right?)"
+
+
+# ------------------------------------------- the Makefile on a bare machine
+STAMP = ".venv/.requirements-installed"
+
+
+def bare_path(folder: Path, *tools: str, fakes: tuple[str, ...] = ()) -> str:
+    """A PATH of one folder holding ``tools`` (links to the real ones) and ``fakes``.
+
+    A fake is a script that exits 0: enough for ``command -v``, which is all
+    .ci/install-packages --check asks of Chromium, Node.js and npm.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in tools:
+        real = shutil.which(name)
+        assert real, f"{name} is not installed here"
+        (folder / name).symlink_to(real)
+    for name in fakes:
+        fake = folder / name
+        fake.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+        fake.chmod(0o755)
+    return os.fspath(folder)
+
+
+def makefile_copy(tmp_path: Path) -> Path:
+    """The Makefile and .ci/ in a folder of their own: nothing of the book runs."""
+    book = tmp_path / "book"
+    (book / ".ci").mkdir(parents=True)
+    shutil.copy2(ROOT / "Makefile", book / "Makefile")
+    shutil.copy2(INSTALL_PACKAGES, book / ".ci" / "install-packages")
+    (book / "requirements.txt").write_text("", encoding="utf-8")
+    return book
+
+
+def run_make(book: Path, path: str, *args: str) -> subprocess.CompletedProcess:
+    # BIN points nowhere: were the check to pass by mistake, lint fails at
+    # once instead of running the whole suite.
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", STAMP, f"BIN={book / 'no-venv'}", *args],
+        cwd=book, capture_output=True, text=True, timeout=60,
+        env={**offline_env(), "PATH": path},
+    )
+
+
+def test_make_test_without_chromium_node_or_npm_stops_saying_what_to_install(tmp_path):
+    book = makefile_copy(tmp_path)
+    proc = run_make(book, bare_path(tmp_path / "bin", "bash", "make"), "test")
+    assert proc.returncode != 0
+    message = proc.stderr
+    # One message, naming each missing package and how to get them.
+    assert message.count("Missing for `make test`") == 1, message
+    for package in ("chromium", "nodejs", "npm"):
+        assert re.search(rf"^  {package}: ", message, re.M), (package, message)
+    assert ".ci/install-packages" in message and ".ci/run" in message
+    assert "make check" in message
+    # It stopped before anything else: lint never ran.
+    assert "ruff" not in proc.stdout + proc.stderr, proc.stdout
+
+
+def test_make_test_names_only_what_is_missing(tmp_path):
+    book = makefile_copy(tmp_path)
+    path = bare_path(tmp_path / "bin", "bash", "make", "git", fakes=("chromium", "npm"))
+    proc = run_make(book, path, "prerequisites")
+    assert proc.returncode != 0
+    named = set(re.findall(r"^  (\S+): ", proc.stderr, re.M))
+    assert named == {"nodejs"}, proc.stderr
+
+
+def test_make_test_passes_the_check_when_everything_is_there(tmp_path):
+    book = makefile_copy(tmp_path)
+    path = bare_path(tmp_path / "bin", "bash", "make", "git",
+                     fakes=("chromium", "node", "npm"))
+    proc = run_make(book, path, "prerequisites")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+
+
+def _environment_of(target: str, first: str, book: Path) -> set[str]:
+    """The JACOBIAN_REQUIRE_* variables set while ``make target`` makes ``first``.
+
+    A recipe planted before ``first`` prints them and stops make.
+    """
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-o", STAMP,
+         "--eval", f"{first}: show-env",
+         "--eval", "show-env: ; @env | grep '^JACOBIAN_REQUIRE_' || true; exit 3",
+         target],
+        cwd=book, capture_output=True, text=True, timeout=60,
+        # Not inherited from a `make test` that runs this very test.
+        env={k: v for k, v in os.environ.items() if not k.startswith("JACOBIAN_REQUIRE_")},
+    )
+    assert proc.returncode != 0 and "show-env" in proc.stderr, proc.stderr
+    return set(proc.stdout.split())
+
+
+def test_make_test_fails_rather_than_skips(tmp_path):
+    """Inside `make test` a missing browser or Live Code fails the tests; `make check` skips."""
+    book = makefile_copy(tmp_path)
+    assert _environment_of("test", "prerequisites", book) == {
+        "JACOBIAN_REQUIRE_BROWSER=1", "JACOBIAN_REQUIRE_LIVE_CODE=1"}
+    assert _environment_of("check", "lint", book) == set()
+
+
+def test_make_check_needs_no_browser_node_or_npm(tmp_path):
+    book = makefile_copy(tmp_path)
+    proc = run_make(book, bare_path(tmp_path / "bin", "bash", "make"), "-n", "check")
+    assert proc.returncode == 0, proc.stderr
+    assert "install-packages" not in proc.stdout
+    assert "JACOBIAN_REQUIRE" not in proc.stdout
+
+
+def test_a_failed_venv_says_to_install_python3_venv(tmp_path):
+    book = makefile_copy(tmp_path)
+    # What Debian's python3 does without python3-venv: venv fails on ensurepip.
+    python = tmp_path / "python3"
+    python.write_text("#!/bin/sh\necho 'Error: Command [...ensurepip...] returned non-zero "
+                      "exit status 1.' >&2\nexit 1\n", encoding="utf-8")
+    python.chmod(0o755)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", f"PYTHON={python}", STAMP],
+        cwd=book, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "python3-venv" in proc.stderr and "apt-get install python3-venv" in proc.stderr, (
+        proc.stderr
+    )
+
+
+def test_a_build_that_must_have_live_code_fails_without_npm(tmp_path):
+    """What the published build (JACOBIAN_REQUIRE_LIVE_CODE=1) does on a machine without npm.
+
+    A copy of the book without .cache/npm, built with a PATH that holds only
+    the virtual environment's programs: it stops while reading _config.yml,
+    before any page executes, saying what to install.
+    """
+    from book_copy import copy_book
+
+    book = copy_book(tmp_path / "book")
+    assert not (book / ".cache").exists()
+    venv_bin = Path(sys.executable).parent
+    assert not (venv_bin / "npm").exists()
+    proc = subprocess.run(
+        [os.fspath(venv_bin / "jupyter-book"), "build", os.fspath(book), "-W", "-n",
+         "--keep-going"],
+        capture_output=True, text=True, timeout=600,
+        env={"HOME": os.fspath(tmp_path), "PATH": os.fspath(venv_bin),
+             "BOOK_REPOSITORY_URL": "https://github.com/owner/fork",
+             "JACOBIAN_REQUIRE_LIVE_CODE": "1"},
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0, log[-3000:]
+    assert "Live Code: npm not found" in log, log[-3000:]
+    assert "apt-get install nodejs npm" in log and "JACOBIAN_REQUIRE_LIVE_CODE=1" in log
+    assert not (book / "_build" / "html" / "index.html").exists()
