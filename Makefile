@@ -7,7 +7,9 @@
 #   make clean book   cold: deletes _build first, so every page executes
 #   make preview      live preview on http://127.0.0.1:$(PREVIEW_PORT), rebuilt on save
 #   make check        ruff and the fast tests (about half a minute): after every edit
-#   make test         ruff and every test, the 25 slowest listed (what CI runs)
+#   make test         ruff and every test, the 25 slowest listed (what CI runs); it
+#                     needs Chromium, Node.js and npm (.ci/install-packages) and
+#                     stops at once, saying what to install, when one is missing
 
 PYTHON ?= python3
 VENV   := .venv
@@ -20,10 +22,15 @@ PREVIEW_PORT ?= 8000
 # More pytest options, e.g. `make check PYTEST_FLAGS="-x -k gradcheck"`.
 PYTEST_FLAGS ?=
 
-.PHONY: book check test lint clean preview
+.PHONY: book check test lint clean preview prerequisites
 
+# Debian's python3 cannot make a venv without python3-venv, and its error
+# talks about ensurepip: say what to install instead.
 $(STAMP): requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) || { \
+		echo "Could not create $(VENV) with '$(PYTHON) -m venv'. On Debian or Ubuntu," \
+		"install python3-venv (sudo apt-get install python3-venv, or sudo .ci/install-packages)" \
+		"and run make again." >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
@@ -62,7 +69,13 @@ check: lint
 # for (tests/conftest.py, BUILD_STATUS). The second's log is printed when both
 # are done; make fails if either does.
 SIDE  := own_build or site_views
-test: lint
+# Every test runs: a missing Chromium, Node.js or npm stops `make test` before
+# anything else (one message, from .ci/install-packages), and the tests fail
+# instead of skipping when a browser or Live Code is unavailable. `make check`
+# needs none of them.
+test: export JACOBIAN_REQUIRE_BROWSER := 1
+test: export JACOBIAN_REQUIRE_LIVE_CODE := 1
+test: prerequisites lint
 	@mkdir -p _build; rm -f "$${JACOBIAN_BUILD_ROOT:-.}/_build/cold-build.status"
 	@JACOBIAN_WAIT_FOR_BUILD=1 $(BIN)/python -m pytest -m "$(SIDE)" -p no:cacheprovider \
 		--durations=15 $(PYTEST_FLAGS) > _build/side-tests.log 2>&1 & side=$$!; \
@@ -72,6 +85,9 @@ test: lint
 	echo "=== second process: own_build, then site_views on the first's build ==="; \
 	cat _build/side-tests.log; \
 	test $$main -eq 0 -a $$own -eq 0
+
+prerequisites:
+	@bash .ci/install-packages --check
 
 clean:
 	rm -rf _build

@@ -84,16 +84,17 @@ def find_chromium() -> str | None:
 
 
 def require_chromium(find=find_chromium, environ=os.environ) -> str:
-    """Chromium's path; else skip the browser tests, or fail them in CI.
+    """Chromium's path; else skip the browser tests, or fail them under `make test`.
 
-    .ci/run sets JACOBIAN_REQUIRE_BROWSER=1 (after installing Chromium), so
-    that CI cannot pass by silently skipping the browser tests.
+    `make test` sets JACOBIAN_REQUIRE_BROWSER=1 (and checks for Chromium before
+    it starts), so that neither it nor CI can pass by skipping the browser tests.
     """
     path = find()
     if path is None:
         message = (
             "Chromium not found (/usr/bin/chromium or `chromium` on PATH), so the "
-            "browser tests cannot run. Enable them with `apt-get install chromium`."
+            "browser tests cannot run. Enable them with `apt-get install chromium` "
+            "(or `sudo .ci/install-packages`)."
         )
         if environ.get("JACOBIAN_REQUIRE_BROWSER") == "1":
             pytest.fail(message + " JACOBIAN_REQUIRE_BROWSER=1 makes this an error.")

@@ -71,6 +71,8 @@ SLOW_TESTS = frozenset({
     "test_book.py::test_a_cell_warning_or_error_fails_the_build",  # builds small books
     "test_repository.py::test_build_points_every_button_at_the_resolved_repository",
     "test_repository.py::test_build_with_a_bad_variable_fails_naming_it",
+    # starts a build of a copy of the book, which stops at _config.yml
+    "test_workflows.py::test_a_build_that_must_have_live_code_fails_without_npm",
 })
 
 

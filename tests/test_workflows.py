@@ -1,20 +1,27 @@
-"""The GitHub Actions workflows, checked offline: schema, zizmor, and what they run.
+"""The GitHub Actions workflows and the CI scripts, checked offline.
 
-No test here talks to GitHub. Three kinds of check:
+No test here talks to GitHub. Four kinds of check:
 
-* every workflow validates against GitHub's workflow JSON schema, which
-  check-jsonschema ships (``--builtin-schema vendor.github-workflows``);
+* every workflow validates against GitHub's workflow JSON schema, and
+  .github/dependabot.yml against Dependabot's, both shipped by
+  check-jsonschema (``--builtin-schema vendor.github-workflows``,
+  ``vendor.dependabot``);
 * zizmor, run with ``--offline``, reports no finding of medium severity or
-  above; both tools are also shown to fail on a workflow with known faults,
-  so a pass means something;
-* the workflows, read as YAML, run the README's commands (``.ci/run``, which
-  is ``make test``; ``make clean book``), upload the folder that ``make book``
-  writes (``_build/html``), deploy it with least privilege, and pin every
-  action to a commit, so they cannot drift from the Makefile.
+  above in either; both tools are also shown to fail on files with known
+  faults, so a pass means something;
+* the workflows, read as YAML, run the README's test command (``.ci/run``,
+  which is ``make test``), publish the ``_build/html`` that those tests built
+  and checked (Live Code required, the run's repository in the buttons), with
+  least privilege, and pin every action to a commit;
+* the Makefile and .ci/install-packages, run with a PATH that lacks a tool:
+  ``make test`` stops at once and says what to install, ``make check`` does
+  not ask for it, a failed ``python3 -m venv`` names python3-venv, and a
+  build that must have Live Code fails without npm, saying what to install.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -28,6 +35,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
+DEPENDABOT = ROOT / ".github" / "dependabot.yml"
+INSTALL_PACKAGES = ROOT / ".ci" / "install-packages"
 
 #: A workflow with faults that both tools know: an unknown top-level key for
 #: the schema; a fork-controlled checkout under pull_request_target, a
@@ -99,10 +108,10 @@ def offline_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in drop}
 
 
-def check_jsonschema(*paths: Path) -> subprocess.CompletedProcess:
+def check_jsonschema(*paths: Path, schema: str = "vendor.github-workflows"
+                     ) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-         *map(os.fspath, paths)],
+        [tool("check-jsonschema"), "--builtin-schema", schema, *map(os.fspath, paths)],
         capture_output=True, text=True, timeout=120, env=offline_env(),
     )
 
@@ -150,7 +159,7 @@ def test_schema_check_rejects_a_broken_workflow(tmp_path):
 
 
 def test_zizmor_finds_nothing_of_medium_severity_or_above():
-    findings = zizmor(*workflow_files())
+    findings = zizmor(*workflow_files(), DEPENDABOT)
     report = [
         f"{f['ident']} ({f['determinations']['severity']}): {f['desc']}, "
         + ", ".join(
@@ -168,6 +177,50 @@ def test_zizmor_flags_a_dangerous_workflow_offline(tmp_path):
     faulty.write_text(FAULTY, encoding="utf-8")
     found = {f["ident"] for f in zizmor(faulty)}
     assert {"dangerous-triggers", "template-injection", "unpinned-uses"} <= found
+
+
+# --------------------------------------------------------------- dependabot
+def dependabot() -> dict:
+    return yaml.safe_load(DEPENDABOT.read_text(encoding="utf-8"))
+
+
+def test_dependabot_matches_its_schema():
+    proc = check_jsonschema(DEPENDABOT, schema="vendor.dependabot")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_dependabot_schema_check_rejects_a_misspelt_setting(tmp_path):
+    broken = tmp_path / "dependabot.yml"
+    broken.write_text(DEPENDABOT.read_text(encoding="utf-8").replace(
+        "default-days", "defualt-days"), encoding="utf-8")
+    proc = check_jsonschema(broken, schema="vendor.dependabot")
+    assert proc.returncode != 0
+    assert "defualt-days" in proc.stdout + proc.stderr
+
+
+def test_dependabot_updates_the_actions_and_the_requirements_after_a_cooldown():
+    updates = {u["package-ecosystem"]: u for u in dependabot()["updates"]}
+    assert {"github-actions", "pip"} <= set(updates), sorted(updates)
+    for ecosystem in ("github-actions", "pip"):
+        update = updates[ecosystem]
+        # The workflows live under /.github/workflows and requirements.txt at
+        # the root; Dependabot reads both from "/".
+        assert update["directory"] == "/", ecosystem
+        assert update["schedule"]["interval"] in {"daily", "weekly", "monthly"}, ecosystem
+        # A release younger than this is not proposed: time for a pulled or
+        # compromised one to be caught.
+        assert update.get("cooldown", {}).get("default-days", 0) >= 3, ecosystem
+    assert (ROOT / "requirements.txt").is_file()
+
+
+def test_zizmor_flags_a_dependabot_file_without_cooldown(tmp_path):
+    folder = tmp_path / ".github"
+    folder.mkdir()
+    config = dependabot()
+    for update in config["updates"]:
+        update.pop("cooldown", None)
+    (folder / "dependabot.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    assert "dependabot-cooldown" in {f["ident"] for f in zizmor(folder / "dependabot.yml")}
 
 
 # ---------------------------------------------------------- what they run
@@ -202,6 +255,35 @@ def test_tests_run_on_every_push_and_pull_request(workflows):
         assert "if" not in job, f"{name} must run on every push and pull request"
 
 
+def install_packages_list() -> dict[str, str]:
+    """.ci/install-packages' PACKAGES: Debian package -> the command that shows it."""
+    script = INSTALL_PACKAGES.read_text(encoding="utf-8")
+    block = re.search(r"^PACKAGES=\(\n(.*?)^\)", script, re.M | re.S)
+    assert block, ".ci/install-packages has no PACKAGES=( ... ) list"
+    rows = [line.strip().strip('"').split()[:2] for line in block.group(1).splitlines()
+            if line.strip().startswith('"')]
+    return dict(rows)
+
+
+def test_the_debian_packages_are_listed_once():
+    """.ci/install-packages has the list; .ci/run and the workflows call it, never apt-get."""
+    packages = install_packages_list()
+    assert {"chromium", "git", "make", "nodejs", "npm", "python3-venv"} <= set(packages)
+    assert packages["chromium"] == "chromium" and packages["nodejs"] == "node"
+    run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^\s*(bash\s+)?\.ci/install-packages\s*$", run, re.M)
+    assert "apt-get" not in run, ".ci/run installs packages itself: use .ci/install-packages"
+    # The workflows install git alone, before the checkout (the script is in
+    # the clone); every other package comes from the script.
+    for path in workflow_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            installed = re.search(r"apt-get install\s.*", line)
+            if installed:
+                named = {w for w in installed.group(0).split()[2:] if not w.startswith("-")}
+                named -= {">/dev/null"}
+                assert named <= {"git"}, f"{path.name}:{number} lists {named - {'git'}}"
+
+
 def test_browser_tests_run_in_debian(workflows):
     """GitHub's Ubuntu Chromium is a snap, which does not run in Actions."""
     for name, job in jobs_of(workflows).items():
@@ -213,62 +295,124 @@ def test_browser_tests_run_in_debian(workflows):
         # Docker's 64 MB /dev/shm makes Chromium tabs crash.
         assert "--shm-size" in (container.get("options", "") if isinstance(container, dict)
                                 else ""), name
-        # git before the checkout (else it is a tarball and not a clone); make
-        # and Node.js for the tests.
-        install = runs(job).split(".ci/run")[0]
-        for package in ("git", "make", "nodejs", "npm"):
-            assert re.search(rf"apt-get install .*\b{package}\b", install), (name, package)
+        # git before the checkout (else it is a tarball and not a clone); the
+        # rest from .ci/install-packages, which .ci/run calls too.
+        checkout = [uses(s) for s in steps(job)].index("actions/checkout")
+        before = "\n".join(s.get("run", "") for s in steps(job)[:checkout])
+        assert re.search(r"apt-get install .*\bgit\b", before), name
+        assert ".ci/install-packages" in runs(job).split(".ci/run")[0], name
 
 
-def test_default_branch_builds_uploads_and_deploys(workflows):
-    """`make clean book`, upload _build/html, deploy it after the tests pass."""
+def _step_env(workflow: dict, job: dict, step: dict) -> dict:
+    """The environment a step runs with, as far as the workflow sets it."""
+    return {**workflow.get("env", {}), **job.get("env", {}), **step.get("env", {})}
+
+
+def test_the_published_site_is_the_tested_build(workflows):
+    """The Pages artifact is the _build/html that `make test` built and tested.
+
+    One job uploads it, and that job runs .ci/run (``make test``, whose cold
+    build tests/conftest.py copies to _build/html) and uploads right after it,
+    from the default branch only, with nothing built in between. That build
+    must have Live Code (JACOBIAN_REQUIRE_LIVE_CODE=1 fails it otherwise) and
+    name the run's repository (BOOK_REPOSITORY_URL). A workflow whose
+    published build could lack Live Code, or is not the tested one, fails here.
+    """
     jobs = jobs_of(workflows)
-    building = {
+    uploading = {
         name: job for name, job in jobs.items()
-        if re.search(r"^\s*make clean book\s*$", runs(job), re.M)
+        if "actions/upload-pages-artifact" in map(uses, steps(job))
     }
-    assert building, "no job runs `make clean book`"
-    for name, job in building.items():
-        assert "push" in job["_on"], name
-        # Only the default branch publishes, whatever a fork calls it.
-        assert "github.event.repository.default_branch" in job.get("if", ""), name
-        assert "pull_request" in job.get("if", ""), f"{name}: pull requests must not publish"
-        names = [uses(step) for step in steps(job)]
-        assert "actions/upload-pages-artifact" in names, name
-        upload = steps(job)[names.index("actions/upload-pages-artifact")]
-        build_at = next(
-            i for i, step in enumerate(steps(job)) if "make clean book" in step.get("run", "")
-        )
-        assert names.index("actions/upload-pages-artifact") > build_at
-        assert upload.get("with", {}).get("path", "").rstrip("/") == "_build/html", name
-        # The buttons and canonical links name the repository of the run.
-        build_step = steps(job)[build_at]
-        assert "github.repository" in build_step.get("env", {}).get("BOOK_REPOSITORY_URL", "")
+    assert len(uploading) == 1, f"expected one job to upload the site, found {sorted(uploading)}"
+    (name, job), = uploading.items()
+    workflow, job_id = name.split(":")
+    names = [uses(step) for step in steps(job)]
+    upload_at = names.index("actions/upload-pages-artifact")
+    tested = [i for i, s in enumerate(steps(job)) if re.search(r"\.ci/run\b", s.get("run", ""))]
+    assert tested, (f"{name} uploads a site but runs no tests (.ci/run): a second, "
+                    "untested build would be published")
+    test_at = tested[0]
+    assert test_at < upload_at, f"{name} uploads before the tests run"
+    between = [s.get("name", s.get("run", "")) for s in steps(job)[test_at + 1:upload_at]]
+    assert between == [], f"{name}: steps between the tests and the upload: {between}"
+    upload = steps(job)[upload_at]
+    assert upload.get("with", {}).get("path", "").rstrip("/") == "_build/html", name
+    # Only the default branch publishes, whatever a fork calls it, and a pull
+    # request never does; the tests themselves run everywhere.
+    condition = upload.get("if", "")
+    assert "github.event.repository.default_branch" in condition, name
+    assert "pull_request" in condition, f"{name}: pull requests must not publish"
+    assert "always()" not in condition and "failure()" not in condition, (
+        f"{name}: the site may be uploaded only when every test passed"
+    )
+    env = _step_env(workflows[workflow], job, steps(job)[test_at])
+    assert str(env.get("JACOBIAN_REQUIRE_LIVE_CODE")) == "1", (
+        f"{name}: the published build must fail without Live Code "
+        "(JACOBIAN_REQUIRE_LIVE_CODE: \"1\")"
+    )
+    assert "github.repository" in env.get("BOOK_REPOSITORY_URL", ""), (
+        f"{name}: the buttons must name the repository of the run (BOOK_REPOSITORY_URL)"
+    )
+    # Either would move the tested build away from _build/html, or test another.
+    for moved in ("JACOBIAN_BUILD_ROOT", "JACOBIAN_BOOK_HTML"):
+        assert moved not in env, f"{name} sets {moved}"
+    # npm, which Live Code's build needs, comes with the packages .ci/run installs.
+    assert "npm" in install_packages_list()
 
     deploying = {
         name: job for name, job in jobs.items()
         if "actions/deploy-pages" in map(uses, steps(job))
     }
     assert len(deploying) == 1, f"expected one deploy job, found {sorted(deploying)}"
-    (name, job), = deploying.items()
-    workflow, _ = name.split(":")
-    needs = job.get("needs", [])
+    (deploy_name, deploy), = deploying.items()
+    assert deploy_name.split(":")[0] == workflow, "the artifact is deployed by its own workflow"
+    needs = deploy.get("needs", [])
     needs = {needs} if isinstance(needs, str) else set(needs)
-    build_ids = {n.split(":")[1] for n in building if n.startswith(workflow + ":")}
-    test_ids = {
-        n.split(":")[1] for n, j in jobs.items()
-        if n.startswith(workflow + ":") and ".ci/run" in runs(j)
-    }
-    assert build_ids and build_ids <= needs, f"{name} needs {needs}, not the build"
-    assert test_ids and test_ids <= needs, f"{name} needs {needs}: only tested builds deploy"
-    assert job["permissions"] == {"pages": "write", "id-token": "write"}
-    assert job["environment"]["name"] == "github-pages"
-    step = next(s for s in steps(job) if uses(s) == "actions/deploy-pages")
-    assert job["environment"]["url"] == f"${{{{ steps.{step['id']}.outputs.page_url }}}}"
-    concurrency = job.get("concurrency") or workflows[workflow].get("concurrency")
+    assert job_id in needs, f"{deploy_name} needs {needs}, not {job_id}, which uploads the site"
+    assert "github.event.repository.default_branch" in deploy.get("if", ""), deploy_name
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    step = next(s for s in steps(deploy) if uses(s) == "actions/deploy-pages")
+    assert deploy["environment"]["url"] == f"${{{{ steps.{step['id']}.outputs.page_url }}}}"
+    concurrency = deploy.get("concurrency") or workflows[workflow].get("concurrency")
     assert concurrency and concurrency.get("cancel-in-progress") is False, (
         "a deployment must not be cancelled halfway"
     )
+
+
+def _without_live_code(doc: dict) -> None:
+    for step in doc["jobs"]["test"]["steps"]:
+        step.get("env", {}).pop("JACOBIAN_REQUIRE_LIVE_CODE", None)
+
+
+def _second_build(doc: dict) -> None:
+    """Today's fault: a build job without npm makes the site; the tests check another."""
+    test = doc["jobs"]["test"]
+    upload = next(s for s in test["steps"] if uses(s) == "actions/upload-pages-artifact")
+    test["steps"].remove(upload)
+    doc["jobs"]["build"] = {"runs-on": "ubuntu-latest", "steps": [
+        {"run": "make clean book", "env": {"BOOK_REPOSITORY_URL": "${{ github.repository }}"}},
+        upload,
+    ]}
+    doc["jobs"]["deploy"]["needs"] = ["test", "build"]
+
+
+def _rebuilt_after_testing(doc: dict) -> None:
+    test = doc["jobs"]["test"]["steps"]
+    at = next(i for i, s in enumerate(test) if uses(s) == "actions/upload-pages-artifact")
+    test.insert(at, {"run": "make clean book"})
+
+
+@pytest.mark.parametrize(("fault", "says"), [
+    (_without_live_code, "JACOBIAN_REQUIRE_LIVE_CODE"),
+    (_second_build, "untested build"),
+    (_rebuilt_after_testing, "between the tests and the upload"),
+])
+def test_a_site_that_could_lack_live_code_or_go_untested_fails(workflows, fault, says):
+    doc = copy.deepcopy(workflows["book.yml"])
+    fault(doc)
+    with pytest.raises(AssertionError, match=says):
+        test_the_published_site_is_the_tested_build({**workflows, "book.yml": doc})
 
 
 def test_pip_cache_is_keyed_on_requirements(workflows):
@@ -317,3 +461,157 @@ def test_every_action_is_pinned_to_a_commit_with_its_version():
                 f"{where}: the pin needs its version in a comment (# vX.Y.Z)"
             )
     assert seen, "no action found (is the pattern still right?)"
+
+
+# ------------------------------------------- the Makefile on a bare machine
+STAMP = ".venv/.requirements-installed"
+
+
+def bare_path(folder: Path, *tools: str, fakes: tuple[str, ...] = ()) -> str:
+    """A PATH of one folder holding ``tools`` (links to the real ones) and ``fakes``.
+
+    A fake is a script that exits 0: enough for ``command -v``, which is all
+    .ci/install-packages --check asks of Chromium, Node.js and npm.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in tools:
+        real = shutil.which(name)
+        assert real, f"{name} is not installed here"
+        (folder / name).symlink_to(real)
+    for name in fakes:
+        fake = folder / name
+        fake.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+        fake.chmod(0o755)
+    return os.fspath(folder)
+
+
+def makefile_copy(tmp_path: Path) -> Path:
+    """The Makefile and .ci/ in a folder of their own: nothing of the book runs."""
+    book = tmp_path / "book"
+    (book / ".ci").mkdir(parents=True)
+    shutil.copy2(ROOT / "Makefile", book / "Makefile")
+    shutil.copy2(INSTALL_PACKAGES, book / ".ci" / "install-packages")
+    (book / "requirements.txt").write_text("", encoding="utf-8")
+    return book
+
+
+def run_make(book: Path, path: str, *args: str) -> subprocess.CompletedProcess:
+    # BIN points nowhere: were the check to pass by mistake, lint fails at
+    # once instead of running the whole suite.
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", STAMP, f"BIN={book / 'no-venv'}", *args],
+        cwd=book, capture_output=True, text=True, timeout=60,
+        env={**offline_env(), "PATH": path},
+    )
+
+
+def test_make_test_without_chromium_node_or_npm_stops_saying_what_to_install(tmp_path):
+    book = makefile_copy(tmp_path)
+    proc = run_make(book, bare_path(tmp_path / "bin", "bash", "make"), "test")
+    assert proc.returncode != 0
+    message = proc.stderr
+    # One message, naming each missing package and how to get them.
+    assert message.count("Missing for `make test`") == 1, message
+    for package in ("chromium", "nodejs", "npm"):
+        assert re.search(rf"^  {package}: ", message, re.M), (package, message)
+    assert ".ci/install-packages" in message and ".ci/run" in message
+    assert "make check" in message
+    # It stopped before anything else: lint never ran.
+    assert "ruff" not in proc.stdout + proc.stderr, proc.stdout
+
+
+def test_make_test_names_only_what_is_missing(tmp_path):
+    book = makefile_copy(tmp_path)
+    path = bare_path(tmp_path / "bin", "bash", "make", "git", fakes=("chromium", "npm"))
+    proc = run_make(book, path, "prerequisites")
+    assert proc.returncode != 0
+    named = set(re.findall(r"^  (\S+): ", proc.stderr, re.M))
+    assert named == {"nodejs"}, proc.stderr
+
+
+def test_make_test_passes_the_check_when_everything_is_there(tmp_path):
+    book = makefile_copy(tmp_path)
+    path = bare_path(tmp_path / "bin", "bash", "make", "git",
+                     fakes=("chromium", "node", "npm"))
+    proc = run_make(book, path, "prerequisites")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+
+
+def _environment_of(target: str, first: str, book: Path) -> set[str]:
+    """The JACOBIAN_REQUIRE_* variables set while ``make target`` makes ``first``.
+
+    A recipe planted before ``first`` prints them and stops make.
+    """
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-o", STAMP,
+         "--eval", f"{first}: show-env",
+         "--eval", "show-env: ; @env | grep '^JACOBIAN_REQUIRE_' || true; exit 3",
+         target],
+        cwd=book, capture_output=True, text=True, timeout=60,
+        # Not inherited from a `make test` that runs this very test.
+        env={k: v for k, v in os.environ.items() if not k.startswith("JACOBIAN_REQUIRE_")},
+    )
+    assert proc.returncode != 0 and "show-env" in proc.stderr, proc.stderr
+    return set(proc.stdout.split())
+
+
+def test_make_test_fails_rather_than_skips(tmp_path):
+    """Inside `make test` a missing browser or Live Code fails the tests; `make check` skips."""
+    book = makefile_copy(tmp_path)
+    assert _environment_of("test", "prerequisites", book) == {
+        "JACOBIAN_REQUIRE_BROWSER=1", "JACOBIAN_REQUIRE_LIVE_CODE=1"}
+    assert _environment_of("check", "lint", book) == set()
+
+
+def test_make_check_needs_no_browser_node_or_npm(tmp_path):
+    book = makefile_copy(tmp_path)
+    proc = run_make(book, bare_path(tmp_path / "bin", "bash", "make"), "-n", "check")
+    assert proc.returncode == 0, proc.stderr
+    assert "install-packages" not in proc.stdout
+    assert "JACOBIAN_REQUIRE" not in proc.stdout
+
+
+def test_a_failed_venv_says_to_install_python3_venv(tmp_path):
+    book = makefile_copy(tmp_path)
+    # What Debian's python3 does without python3-venv: venv fails on ensurepip.
+    python = tmp_path / "python3"
+    python.write_text("#!/bin/sh\necho 'Error: Command [...ensurepip...] returned non-zero "
+                      "exit status 1.' >&2\nexit 1\n", encoding="utf-8")
+    python.chmod(0o755)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", f"PYTHON={python}", STAMP],
+        cwd=book, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "python3-venv" in proc.stderr and "apt-get install python3-venv" in proc.stderr, (
+        proc.stderr
+    )
+
+
+def test_a_build_that_must_have_live_code_fails_without_npm(tmp_path):
+    """What the published build (JACOBIAN_REQUIRE_LIVE_CODE=1) does on a machine without npm.
+
+    A copy of the book without .cache/npm, built with a PATH that holds only
+    the virtual environment's programs: it stops while reading _config.yml,
+    before any page executes, saying what to install.
+    """
+    from book_copy import copy_book
+
+    book = copy_book(tmp_path / "book")
+    assert not (book / ".cache").exists()
+    venv_bin = Path(sys.executable).parent
+    assert not (venv_bin / "npm").exists()
+    proc = subprocess.run(
+        [os.fspath(venv_bin / "jupyter-book"), "build", os.fspath(book), "-W", "-n",
+         "--keep-going"],
+        capture_output=True, text=True, timeout=600,
+        env={"HOME": os.fspath(tmp_path), "PATH": os.fspath(venv_bin),
+             "BOOK_REPOSITORY_URL": "https://github.com/owner/fork",
+             "JACOBIAN_REQUIRE_LIVE_CODE": "1"},
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0, log[-3000:]
+    assert "Live Code: npm not found" in log, log[-3000:]
+    assert "apt-get install nodejs npm" in log and "JACOBIAN_REQUIRE_LIVE_CODE=1" in log
+    assert not (book / "_build" / "html" / "index.html").exists()

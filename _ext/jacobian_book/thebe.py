@@ -155,8 +155,9 @@ def npm_tarball(package: NpmPackage, cache: Path, npm: str | None = None) -> Pat
     tarball = cache / package.tarball
     if not tarball.is_file():
         npm = npm or shutil.which("npm")
-        how = (f"install Node.js with npm (https://nodejs.org) and rebuild, or put "
-               f"{package.tarball} (npm pack {package.spec}) into {cache}")
+        how = (f"install Node.js with npm (Debian or Ubuntu: `sudo apt-get install nodejs "
+               f"npm`, or `sudo .ci/install-packages`; elsewhere https://nodejs.org) and "
+               f"rebuild, or put {package.tarball} (npm pack {package.spec}) into {cache}")
         if npm is None:
             raise LiveCodeUnavailable(f"npm not found and {tarball} not cached: {how}")
         cache.mkdir(parents=True, exist_ok=True)
@@ -227,7 +228,11 @@ def prepare(app: Sphinx, config: Config) -> None:
         app.live_code_tarballs = {p.name: npm_tarball(p, cache) for p in (THEBE, REQUIREJS)}
     except LiveCodeUnavailable as error:
         if os.environ.get(REQUIRE_ENV) == "1":
-            raise ExtensionError(f"Live Code: {error} ({REQUIRE_ENV}=1)") from None
+            # Set by `make test` and by the workflow that publishes the site.
+            raise ExtensionError(
+                f"Live Code: {error}. {REQUIRE_ENV}=1 makes a build without Live Code fail "
+                f"(`make test` and the published site need it); `make book` without it "
+                f"builds the book with the Live Code button hidden.") from None
         config.html_theme_options["launch_buttons"]["thebe"] = False
         # Not a warning: -W would fail an offline build of everything else.
         logger.info(f"[live code] LEFT OUT of this build, the Live Code button is hidden: "
