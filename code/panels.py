@@ -53,7 +53,7 @@ __all__ = [
 Array = NDArray[np.float64]
 
 #: The example: one input (a day of the year) and three units. At x0 = 100
-#: unit 1 sits on its slope (z = 0.1 * 100 - 10 = 0), so the first picture
+#: unit 1 sits at its switch (z = 0.1 * 100 - 10 = 0), so the first picture
 #: shows a derivative that is not flat.
 DEFAULT_X0: float = 100.0
 DEFAULT_A: tuple[float, ...] = (0.1, 0.2, 0.3)
