@@ -134,7 +134,7 @@ def tangent(ax: Axes, p: float, value: float, slope: float) -> tuple[list, list]
     """End points of the tangent through ``(p, value)`` with slope ``slope``.
 
     Its length on screen is ``2 * TANGENT_HALF_LENGTH`` of the panel's width
-    whatever the slope, so a steep tangent is not longer than a flat one. It
+    however steep it is, so a steep tangent is not longer than a flat one. It
     uses the panel's limits and its place in the laid-out figure.
 
     Returns
