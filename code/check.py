@@ -58,6 +58,7 @@ from verdict import (
     as_float_array,
     attempt,
     compare,
+    entries_message,
     fixed_data,
     function_name,
     guarded,
@@ -90,7 +91,7 @@ __all__ = [
 
 
 # ================================================= exercise: count the zeros
-_ZERO_SHAPES = ((1, 1, 1), (4, 2, 3), (5, 3, 2), (7, 1, 5), (3, 4, 6))
+_ZERO_SHAPES = ((4, 2, 3), (1, 1, 1), (5, 3, 2), (7, 1, 5), (3, 4, 6))
 
 
 def _as_count(out: object, fn: Callable) -> tuple[int | None, Verdict | None]:
@@ -162,19 +163,27 @@ def assess_structural_zeros(fn: Callable[[int, int, int], int]) -> Verdict:
             f"(N, D, K) in {shapes}.",
         )
     N, D, K, count, F, zeros = wrong[0]
-    if count == F.size - zeros:
-        hint = " That is the number of non-zero entries; count the zeros."
-    elif count == F.size:
-        hint = " That is the number of all entries; count only the zeros."
-    elif count == N * D * K * (K - 1):
-        hint = (" That leaves out the biases: each unit has D + 1 parameters, D slopes "
-                "and one bias, and a bias of another unit gives zeros too.")
-    elif count == (D + 1) * (K - 1):
-        hint = " That is the count in one row; the Jacobian has N K rows."
-    elif K == 1:
+    # A hint names a formula only if it gives every count the student returned.
+    others = [
+        (lambda N, D, K: N * K * (D + 1),
+         " That is the number of non-zero entries; count the zeros."),
+        (lambda N, D, K: N * K * (D + 1) * K,
+         " That is the number of all entries; count only the zeros."),
+        (lambda N, D, K: N * D * K * (K - 1),
+         " That leaves out the biases: each unit has D + 1 parameters, D slopes "
+         "and one bias, and a bias of another unit gives zeros too."),
+        (lambda N, D, K: (D + 1) * (K - 1),
+         " That is the count in one row; the Jacobian has N K rows."),
+    ]
+    answers = {(n, d, k): c for n, d, k, c, _, _ in wrong}
+    answers.update({s: s[0] * (s[1] + 1) * s[2] * (s[2] - 1)
+                    for s in _ZERO_SHAPES if s not in answers})
+    hint = next((text for formula, text in others
+                 if all(formula(*s) == c for s, c in answers.items())), None)
+    if hint is None and all(k == 1 for _, _, k, _, _, _ in wrong):
         hint = (" With K = 1 every parameter belongs to the one unit, so the delta "
                 "forces no entry to zero: the count is 0.")
-    else:
+    elif hint is None:
         hint = (" Row (n, k) can be non-zero only in the D + 1 columns of unit k's own "
                 "parameters.")
     also = f" Your count is wrong for {len(wrong)} of the {len(_ZERO_SHAPES)} shapes tried."
@@ -465,6 +474,7 @@ def assess_shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> Verdic
     Verdict
     """
     W = _SHIFT_W
+    answers = []
     for i, eps in enumerate(_SHIFT_EPS):
         out, stub = attempt(fn, W, eps, names=("W",),
                             case=f"for eps = {eps:.3g}" if i else "")
@@ -481,38 +491,47 @@ def assess_shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> Verdic
                 "array of True or False, one for each parameter (a comparison such as "
                 "W + eps == W gives that).",
             )
-        expected = (W + eps == W) & (W - eps == W)
-        up_only = W + eps == W
-        down_only = W - eps == W
-        where = f"With eps = {eps:.3g}"
-        mistakes = [
-            (up_only, f"{where}, your answer agrees with W + eps == W alone. Where W - eps "
-                      "still differs from W (just below a power of two the spacing is "
-                      "half as wide), the difference quotient is not 0: the shift is "
-                      "lost only where W + eps and W - eps both round back to W."),
-            (down_only, f"{where}, your answer agrees with W - eps == W alone. The shift "
-                        "is lost only where W + eps and W - eps both round back to W."),
-            (~expected, f"{where}, your answer is the opposite of the right one: True "
-                        "should mean the shift is lost."),
-        ]
-        verdict = compare(
-            got.astype(np.float64), expected.astype(np.float64), fn=fn, axes=("D+1", "K"),
-            mistakes=[(m.astype(np.float64), s) for m, s in mistakes], label=label_dk,
-            intro=f"{where} (W printed to 17 digits below). {MATH}.", correct="",
-            fmt=lambda v: str(bool(v)),
+        if got.shape != W.shape:
+            return Verdict(
+                "wrong",
+                f"Wrong shape: {function_name(fn)} returned an array of shape {got.shape}; "
+                f"expected the shape of W, (D+1, K) = {W.shape}: one answer per parameter.",
+            )
+        answers.append(got)
+    up = [W + eps == W for eps in _SHIFT_EPS]
+    down = [W - eps == W for eps in _SHIFT_EPS]
+    expected = [u & d for u, d in zip(up, down, strict=True)]
+    if all(np.array_equal(g, e) for g, e in zip(answers, expected, strict=True)):
+        steps = ", ".join(f"{e:.3g}" for e in _SHIFT_EPS)
+        return Verdict(
+            "correct",
+            f"Correct: for every step eps in {steps} you find exactly the parameters "
+            "that W + eps and W - eps both leave unchanged.",
         )
-        if not verdict.ok:
-            if "entries are wrong" in verdict.message:
-                shown = ", ".join(f"W[{d}, {k}] = {W[d, k]!r}" for d, k in np.argwhere(
-                    got != expected)[:3])
-                verdict = Verdict("wrong", f"{verdict.message}\n  ({shown})")
-            return verdict
-    steps = ", ".join(f"{e:.3g}" for e in _SHIFT_EPS)
-    return Verdict(
-        "correct",
-        f"Correct: for every step eps in {steps} you find exactly the parameters "
-        "that W + eps and W - eps both leave unchanged.",
-    )
+    # A known mistake is named only if it explains the answer for every step.
+    both = "the shift is lost only where W + eps and W - eps both round back to W."
+    mistakes = [
+        (up, "Your answer agrees with W + eps == W alone, for every step. Where W - eps "
+             "still differs from W (just below a power of two the spacing is half as "
+             f"wide), the difference quotient is not 0: {both}"),
+        (down, f"Your answer agrees with W - eps == W alone, for every step: {both}"),
+        ([~e for e in expected], "Your answer is the opposite of the right one: True "
+                                 "should mean the shift is lost."),
+        ([u | d for u, d in zip(up, down, strict=True)],
+         f"Your answer is True where either side rounds back to W (or): {both}"),
+    ]
+    for candidate, message in mistakes:
+        if all(np.array_equal(g, c) for g, c in zip(answers, candidate, strict=True)):
+            return Verdict("wrong", message)
+    i = next(i for i, (g, e) in enumerate(zip(answers, expected, strict=True))
+             if not np.array_equal(g, e))
+    eps, got = _SHIFT_EPS[i], answers[i]
+    listing = entries_message(
+        got != expected[i], got.astype(np.float64), expected[i].astype(np.float64),
+        label_dk, f"With eps = {eps:.3g}. {MATH}.", fmt=lambda v: str(bool(v)))
+    shown = ", ".join(f"W[{d}, {k}] = {W[d, k]!r}" for d, k in np.argwhere(
+        got != expected[i])[:3])
+    return Verdict("wrong", f"{listing}\n  ({shown})")
 
 
 def shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> None:

@@ -1,0 +1,41 @@
+"""Students' answers to the eight exercises, and the verdict each one must get.
+
+Every correct answer is accepted; every wrong answer is rejected with a
+message that carries the gist of its mistake. The answers live in the
+``answers_*`` modules beside this one.
+"""
+
+from __future__ import annotations
+
+import pytest
+from answers_chain import input_jac, jvp, shared, two_layer
+from answers_dropped import dropped
+from answers_shift import shift
+from answers_sigmoid import sigmoid
+from answers_zeros import zeros
+
+import check
+
+CORPORA = [zeros, sigmoid, dropped, jvp, input_jac, two_layer, shared, shift]
+CASES = [(corpus.checker, answer) for corpus in CORPORA for answer in corpus.answers]
+
+
+@pytest.mark.parametrize(("checker", "answer"), CASES,
+                         ids=[f"{c}-{a.fn.__name__}" for c, a in CASES])
+def test_verdict_and_its_gist(checker, answer) -> None:
+    verdict = getattr(check, f"assess_{checker}")(answer.fn)
+    assert verdict.status == answer.status, verdict.message
+    assert answer.says_gist(verdict.message), verdict.message
+
+
+@pytest.mark.parametrize("corpus", CORPORA, ids=[c.checker for c in CORPORA])
+def test_each_exercise_has_four_right_and_ten_wrong_answers(corpus) -> None:
+    right = [a for a in corpus.answers if a.status == "correct"]
+    assert len(right) >= 4 and len(corpus.answers) - len(right) >= 10
+    names = [a.fn.__name__ for a in corpus.answers]
+    assert len(set(names)) == len(names)  # a copied answer would hide another
+
+
+def test_every_exercise_of_the_page_has_a_corpus() -> None:
+    names = {n.removeprefix("assess_") for n in check.__all__ if n.startswith("assess_")}
+    assert {c.checker for c in CORPORA} == names
