@@ -205,12 +205,14 @@ def attempt(
             isinstance(after, np.ndarray) and after.shape == before.shape
             and np.array_equal(after, before, equal_nan=True)
         ):
-            arg = names[i] if i < len(names) else f"argument {i + 1}"
+            arg = names[i] if i < len(names) else "A"
+            which = names[i] if i < len(names) else f"argument {i + 1}"
             return None, Verdict(
                 "wrong",
-                f"{name} changes its input {arg} in place (an assignment into {arg}[...] "
-                f"or an operator such as {arg} *= ...). The caller's {arg} must stay as "
-                f"it was: work on a copy ({arg} = {arg}.copy()) or build new arrays.",
+                f"{name} changes its input {which} in place (an assignment into "
+                f"{arg}[...] or an operator such as {arg} *= ...). The caller's array "
+                f"must stay as it was: work on a copy ({arg} = {arg}.copy()) or build "
+                "new arrays.",
             )
     return out, None
 
