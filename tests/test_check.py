@@ -293,6 +293,7 @@ def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
     for i in turns:
         checker = re.search(r"check\.(\w+)\(my_\w+\)", cells[i].source).group(1)
         assert "raise NotImplementedError" in cells[i].source
+        assert "Returns a" in cells[i].source  # the contract: type, shape, layout
         assert callable(getattr(check, checker))
         solution_text, solution_code = cells[i + 1], cells[i + 2]
         assert solution_text.cell_type == "markdown"
@@ -306,3 +307,27 @@ def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
         # The solution is checked by the same checker, and must pass.
         assert f"check.{checker}(" in solution_code.source
         assert f"assert check.assess_{checker}(" in solution_code.source
+
+
+def _page_cells() -> list:
+    page = Path(__file__).resolve().parents[1] / "chapters" / "exercises.md"
+    return jupytext.read(page).cells
+
+
+def _is_solution(cell) -> bool:
+    return cell.cell_type == "code" and "hide-cell" in cell.metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("number", range(1, 9))
+def test_each_solution_runs_after_the_page_setup_cells_alone(number, monkeypatch, capsys) -> None:
+    """A reader who opens a solution runs it after the set-up, not after the others."""
+    cells = _page_cells()
+    setup = [c for c in cells if c.cell_type == "code"
+             and "thebe-init" in c.metadata.get("tags", [])]
+    solutions = [c for c in cells if _is_solution(c)]
+    assert len(setup) == 1 and len(solutions) == 8
+    monkeypatch.chdir(Path(__file__).resolve().parents[1] / "chapters")
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(setup[0].source, "setup", "exec"), namespace)
+    exec(compile(solutions[number - 1].source, f"solution {number}", "exec"), namespace)
+    assert capsys.readouterr().out.startswith("Correct")

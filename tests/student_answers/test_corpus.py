@@ -11,10 +11,11 @@ import pytest
 from answers_chain import input_jac, jvp, shared, two_layer
 from answers_dropped import dropped
 from answers_shift import shift
-from answers_sigmoid import sigmoid
+from answers_sigmoid import central_difference, sigmoid
 from answers_zeros import zeros
 
 import check
+import verdict
 
 CORPORA = [zeros, sigmoid, dropped, jvp, input_jac, two_layer, shared, shift]
 CASES = [(corpus.checker, answer) for corpus in CORPORA for answer in corpus.answers]
@@ -39,3 +40,10 @@ def test_each_exercise_has_four_right_and_ten_wrong_answers(corpus) -> None:
 def test_every_exercise_of_the_page_has_a_corpus() -> None:
     names = {n.removeprefix("assess_") for n in check.__all__ if n.startswith("assess_")}
     assert {c.checker for c in CORPORA} == names
+
+
+def test_the_corpus_fails_when_the_tolerance_is_loosened(monkeypatch) -> None:
+    """The mutation check: at the old tolerance, 1e-9, a central difference passes."""
+    assert not check.assess_sigmoid_jacobian(central_difference).ok
+    monkeypatch.setattr(verdict, "RTOL", 1e-9)
+    assert check.assess_sigmoid_jacobian(central_difference).ok
