@@ -112,6 +112,8 @@ def _as_count(out: object, fn: Callable) -> tuple[int | None, Verdict | None]:
             f"Wrong type: {name} returned {what}; expected one whole number, the count "
             "of zeros (an int, or a float with a whole value such as 72.0).",
         )
+    if isinstance(out, numbers.Integral):
+        return int(out), None
     if not np.isfinite(out) or out != int(out):
         return None, Verdict(
             "wrong",

@@ -7,6 +7,7 @@ message that carries the gist of its mistake. The answers live in the
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from answers_chain import input_jac, jvp, shared, two_layer
 from answers_dropped import dropped
@@ -51,3 +52,22 @@ def test_the_corpus_fails_when_the_tolerance_is_loosened(monkeypatch) -> None:
     assert named_numerical()
     monkeypatch.setattr(verdict, "RTOL", 1e-9)
     assert not named_numerical()
+
+
+MALFORMED = [
+    [], [[1.0, 2.0], [3.0]], "an answer", {"J": 1.0}, object(), np.array(np.nan),
+    np.float32(1.0), 1j, np.zeros(0), np.array([[1.0, None]]), True, (x for x in [1.0]),
+    [["a", "b"]], np.zeros((2, 3, 4, 5)), -np.inf, 10**400, np.array(["1.0"]),
+]
+
+
+@pytest.mark.parametrize("checker", sorted(c.checker for c in CORPORA))
+@pytest.mark.parametrize("value", MALFORMED, ids=[f"{type(v).__name__}{i}"
+                                                  for i, v in enumerate(MALFORMED)])
+def test_a_malformed_return_value_gets_a_verdict_not_an_error(checker, value) -> None:
+    def returns_it(*args):
+        return value
+
+    verdict = getattr(check, f"assess_{checker}")(returns_it)
+    assert verdict.status == "wrong", verdict.message
+    assert "could not compare" not in verdict.message  # foreseen, not caught by the guard
