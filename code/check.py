@@ -7,14 +7,21 @@ on small fixed inputs, compares the result with a reference answer computed
 from :mod:`tanh_basis`, and prints one verdict in plain words:
 
 * **not attempted yet**, while the function still returns ``None`` or raises
-  ``NotImplementedError`` (the stub), so an untouched page builds cleanly;
-* **wrong shape**, with the expected shape and, when the numbers are right but
-  the axes are not, which order they are in;
+  ``NotImplementedError`` (the stub), so an untouched page builds cleanly; a
+  checker that calls it again on other inputs calls a stub there
+  **unfinished**, never skips that test;
+* **wrong type** or **wrong shape**, with what was expected and, when the
+  numbers are right but the axes are not, which order they are in; an input
+  **changed in place** is named too;
 * a **known mistake**, recognised by its pattern: a missing factor ``x_nd``, a
-  missing chain-rule factor, a flipped sign, a constant factor, ...;
+  missing chain-rule factor, a flipped sign, a constant factor, column-major
+  order, ...;
+* a **close** answer: float32 arithmetic, or a numerical estimate where a
+  derivation is asked for (an entry agrees when it is within ``1e-12``
+  relative, which every exact formula meets and no finite difference does);
 * otherwise **which entries** are wrong, named by the math's indices
   ``(n, d, k)`` counted from 1 (the message says so, and gives the code's
-  0-based index too);
+  0-based index too), with enough digits to see the difference;
 * **correct**, when every entry agrees.
 
 Every public checker ``name(fn)`` prints its verdict and returns ``None`` (so
@@ -22,7 +29,10 @@ a notebook cell shows the message once); ``assess_name(fn)`` returns the
 :class:`Verdict` instead, for tests and for the page's own assertions. The
 student's function receives copies of the inputs, so it cannot change the
 reference data, and an exception other than ``NotImplementedError`` is not
-caught: its traceback points at the line to fix.
+caught: its traceback points at the line to fix. An error in the checker's
+own code, whatever the student returns, becomes a verdict
+(:func:`verdict.guarded`). ``tests/student_answers`` holds the students'
+answers, right and wrong, that the checkers are tested on.
 
 This module is the one the page imports, and it offers every checker. It
 holds those of the parameter Jacobian and of precision (structural zeros, the
