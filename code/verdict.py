@@ -5,11 +5,14 @@ on fixed inputs and compares the result with a reference answer. This module
 holds the parts that do not depend on the exercise:
 
 * :class:`Verdict`, the outcome, and :func:`show`, which prints it;
-* :func:`attempt`, which calls the student's function on copies of the inputs
-  and recognises the untouched stub ("not attempted yet");
+* :func:`attempt`, which calls the student's function on copies of the inputs,
+  recognises the untouched stub ("not attempted yet") or an unfinished branch,
+  and notices an input changed in place; :func:`guarded`, which turns an
+  error of a checker's own code into a verdict;
 * :func:`as_float_array`, :func:`mismatch`, :func:`shape_verdict`,
-  :func:`constant_factor`, :func:`entries_message` and :func:`compare`, which
-  turn a wrong array into one message in plain words;
+  :func:`constant_factor`, :func:`is_single`, :func:`entries_message`,
+  :func:`show_pair` and :func:`compare`, which turn a wrong array into one
+  message in plain words;
 * the ``label_*`` functions, which name an entry by the math's indices
   (counted from 1) and the code's (counted from 0);
 * :func:`fixed_data`, the small random inputs the checkers share.
@@ -50,7 +53,6 @@ __all__ = [
     "label_ndk",
     "label_nk",
     "mismatch",
-    "relative_errors",
     "shape_verdict",
     "show",
     "show_pair",
@@ -326,25 +328,6 @@ def mismatch(got: Array, expected: Array, atol: float) -> NDArray[np.bool_]:
     with np.errstate(invalid="ignore"):
         off = np.abs(got - expected) > RTOL * np.abs(expected) + floor
     return off | ~np.isfinite(got)
-
-
-def relative_errors(got: Array, expected: Array) -> Array:
-    """``|got - expected| / |expected|`` entry by entry, with the floor of :func:`mismatch`.
-
-    Parameters
-    ----------
-    got, expected : ndarray
-        Arrays of the same shape.
-
-    Returns
-    -------
-    ndarray
-        Shape of ``got``; inf where ``got`` is not finite.
-    """
-    floor = FLOOR * float(np.max(np.abs(expected), initial=0.0)) or np.finfo(float).tiny
-    with np.errstate(invalid="ignore", over="ignore"):
-        rel = np.abs(got - expected) / np.maximum(np.abs(expected), floor)
-    return np.where(np.isfinite(rel), rel, np.inf)
 
 
 def show_pair(got: float, expected: float) -> str:
