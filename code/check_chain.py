@@ -393,6 +393,9 @@ def assess_two_layer_jacobian(fn: Callable[[Array, Array, Array], Array]) -> Ver
             atol=1e-15, correct="", raw=out,
         )
         if not verdict.ok:
+            if i and verdict.message.startswith("Wrong shape"):
+                return Verdict("wrong", f"{case}{verdict.message} Your answer must follow "
+                                        "the shapes of x, W1 and W2.")
             return verdict
     shapes = " and ".join(f"(D, K1, K2) = ({D}, {K1}, {K2})" for D, K1, K2, _ in cases)
     return Verdict(

@@ -605,3 +605,10 @@ def shared_difference_in_place(X, A, beta):
         J[:, p] = (up - down) / (2 * eps)
     J[:, -1] = sech2(X @ A + beta).ravel()
     return J
+
+
+@two_layer.wrong(r"For D = 2, K1 = 4, K2 = 3: Wrong shape.*follow the shapes")
+def two_square_shapes_assumed(x, W1, W2):
+    J = np.zeros((W2.shape[1], W1.shape[1]))  # (K2, K1): K1 taken for D
+    J[:, : x.size] = layer_jacobian(layer(x, W1), W2) @ layer_jacobian(x, W1)
+    return J

@@ -198,3 +198,24 @@ def one_minus_sigma(X, W):
     Xt = with_ones(X)
     s = 1 / (1 + np.exp(-(Xt @ W)))
     return Xt[:, :, None] * (s * (1 - s))[:, None, :]
+
+
+@sigmoid.wrong(r"right ones, but some are in the wrong places")
+def bias_first(X, W):
+    # the design matrix with the 1 in front, as some courses write it
+    Xt = np.column_stack([np.ones(len(X)), X])
+    Z = X @ W[:-1] + W[-1]
+    return Xt[:, :, None] * (expit(Z) * expit(-Z))[:, None, :]
+
+
+@sigmoid.wrong(r"Right for moderate z, but wrong for the second input")
+def clipped_against_overflow(X, W):
+    Xt = with_ones(X)
+    Z = np.clip(Xt @ W, -30, 30)
+    return Xt[:, :, None] * (np.exp(-Z) / (1 + np.exp(-Z)) ** 2)[:, None, :]
+
+
+@sigmoid.right
+def cosh_form(X, W):
+    Xt = with_ones(X)
+    return Xt[:, :, None] * (1 / (2 + 2 * np.cosh(Xt @ W)))[:, None, :]
