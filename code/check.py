@@ -489,7 +489,7 @@ def assess_shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> Verdic
     answers = []
     for i, eps in enumerate(_SHIFT_EPS):
         out, stub = attempt(fn, W, eps, names=("W",),
-                            case=f"for eps = {eps:.17g}" if i else "")
+                            case=f"for eps = {float(eps)!r}" if i else "")
         if stub is not None:
             return stub
         try:
@@ -514,7 +514,7 @@ def assess_shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> Verdic
     down = [W - eps == W for eps in _SHIFT_EPS]
     expected = [u & d for u, d in zip(up, down, strict=True)]
     if all(np.array_equal(g, e) for g, e in zip(answers, expected, strict=True)):
-        steps = ", ".join(f"{e:.17g}" for e in _SHIFT_EPS)
+        steps = ", ".join(f"{float(e)!r}" for e in _SHIFT_EPS)
         return Verdict(
             "correct",
             f"Correct: for every step eps in {steps} you find exactly the parameters "
@@ -540,7 +540,7 @@ def assess_shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> Verdic
     eps, got = _SHIFT_EPS[i], answers[i]
     listing = entries_message(
         got != expected[i], got.astype(np.float64), expected[i].astype(np.float64),
-        label_dk, f"With eps = {eps:.17g}. {MATH}.", fmt=lambda v: str(bool(v)))
+        label_dk, f"With eps = {float(eps)!r}. {MATH}.", fmt=lambda v: str(bool(v)))
     shown = ", ".join(f"W[{d}, {k}] = {float(W[d, k])!r}" for d, k in np.argwhere(
         got != expected[i])[:3])
     return Verdict("wrong", f"{listing}\n  ({shown})")
