@@ -164,7 +164,7 @@ def assess_structural_zeros(fn: Callable[[int, int, int], int]) -> Verdict:
         if not_count is not None:
             return not_count
         F = tb.TanhBasis(rng.normal(size=(D + 1, K))).full_jacobian(rng.normal(size=(N, D)))
-        zeros = F.size - np.count_nonzero(F)
+        zeros = int(F.size - np.count_nonzero(F))
         if count != zeros:
             wrong.append((N, D, K, count, F, zeros))
     if not wrong:
@@ -195,6 +195,9 @@ def assess_structural_zeros(fn: Callable[[int, int, int], int]) -> Verdict:
     if hint is None and all(k == 1 for _, _, k, _, _, _ in wrong):
         hint = (" With K = 1 every parameter belongs to the one unit, so the delta "
                 "forces no entry to zero: the count is 0.")
+    elif hint is None and all(abs(c - z) == 1 for _, _, _, c, _, z in wrong):
+        hint = (" That is off by one: if you turned a float into an int with int(), "
+                "which rounds towards 0, compute with integers instead.")
     elif hint is None:
         hint = (" Row (n, k) can be non-zero only in the D + 1 columns of unit k's own "
                 "parameters.")
@@ -541,9 +544,18 @@ def assess_shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> Verdic
     listing = entries_message(
         got != expected[i], got.astype(np.float64), expected[i].astype(np.float64),
         label_dk, f"With eps = {float(eps)!r}. {MATH}.", fmt=lambda v: str(bool(v)))
-    shown = ", ".join(f"W[{d}, {k}] = {float(W[d, k])!r}" for d, k in np.argwhere(
-        got != expected[i])[:3])
-    return Verdict("wrong", f"{listing}\n  ({shown})")
+    off = np.argwhere(got != expected[i])
+    shown = ", ".join(f"W[{d}, {k}] = {float(W[d, k])!r}" for d, k in off[:3])
+    above = np.nextafter(W, np.inf) - W
+    below = W - np.nextafter(W, -np.inf)
+    tie = [(d, k) for d, k in off if eps in (above[d, k] / 2, below[d, k] / 2)]
+    why = ""
+    if tie:
+        d, k = tie[0]
+        why = (f" At W[{d}, {k}] the step is exactly half the spacing of doubles: "
+               "W + eps or W - eps lies halfway between two doubles, and rounds to the "
+               "one whose last bit is even (round half to even), which may be W itself.")
+    return Verdict("wrong", f"{listing}\n  ({shown}){why}")
 
 
 def shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> None:

@@ -117,3 +117,10 @@ def ragged_rows(W, eps):
 @shift.wrong(r"Wrong type.*float64")
 def nan_where_unsure(W, eps):
     return np.where(W == 0, np.nan, (W + eps == W) & (W - eps == W))
+
+
+@shift.wrong(r"round half to even")
+def strict_half_spacing_both_sides(W, eps):
+    above = np.nextafter(W, np.inf) - W
+    below = W - np.nextafter(W, -np.inf)
+    return (eps < above / 2) & (eps < below / 2)

@@ -118,3 +118,8 @@ def pairs_counted_once(N, D, K):
 @zeros.wrong(r"With K = 1 every parameter belongs to the one unit")
 def one_unit_has_zeros(N, D, K):
     return N * (D + 1) * max(K - 1, 1) * K if K == 1 else N * (D + 1) * K * (K - 1)
+
+
+@zeros.wrong(r"off by one.*int\(\)")
+def truncated_float(N, D, K):
+    return int(N * (D + 1) * K * K * (1 - 1 / K) - 1e-9)  # as if the float fell just short
