@@ -20,6 +20,7 @@ holds the parts that do not depend on the exercise:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import sys
@@ -188,7 +189,8 @@ def attempt(
             "that line with your code and run the cell again.",
         )
     except Exception as error:
-        error.from_student = True  # guarded() re-raises it, traceback intact
+        with contextlib.suppress(AttributeError, TypeError):  # a type without __dict__
+            error.from_student = True  # guarded() re-raises it, traceback intact
         raise
     if out is None:
         if case:
