@@ -7,14 +7,21 @@ on small fixed inputs, compares the result with a reference answer computed
 from :mod:`tanh_basis`, and prints one verdict in plain words:
 
 * **not attempted yet**, while the function still returns ``None`` or raises
-  ``NotImplementedError`` (the stub), so an untouched page builds cleanly;
-* **wrong shape**, with the expected shape and, when the numbers are right but
-  the axes are not, which order they are in;
+  ``NotImplementedError`` (the stub), so an untouched page builds cleanly; a
+  checker that calls it again on other inputs calls a stub there
+  **unfinished**, never skips that test;
+* **wrong type** or **wrong shape**, with what was expected and, when the
+  numbers are right but the axes are not, which order they are in; an input
+  **changed in place** is named too;
 * a **known mistake**, recognised by its pattern: a missing factor ``x_nd``, a
-  missing chain-rule factor, a flipped sign, a constant factor, ...;
+  missing chain-rule factor, a flipped sign, a constant factor, column-major
+  order, ...;
+* a **close** answer: float32 arithmetic, or a numerical estimate where a
+  derivation is asked for (an entry agrees when it is within ``1e-12``
+  relative, which every exact formula meets and no finite difference does);
 * otherwise **which entries** are wrong, named by the math's indices
   ``(n, d, k)`` counted from 1 (the message says so, and gives the code's
-  0-based index too);
+  0-based index too), with enough digits to see the difference;
 * **correct**, when every entry agrees.
 
 Every public checker ``name(fn)`` prints its verdict and returns ``None`` (so
@@ -22,7 +29,10 @@ a notebook cell shows the message once); ``assess_name(fn)`` returns the
 :class:`Verdict` instead, for tests and for the page's own assertions. The
 student's function receives copies of the inputs, so it cannot change the
 reference data, and an exception other than ``NotImplementedError`` is not
-caught: its traceback points at the line to fix.
+caught: its traceback points at the line to fix. An error in the checker's
+own code, whatever the student returns, becomes a verdict
+(:func:`verdict.guarded`). ``tests/student_answers`` holds the students'
+answers, right and wrong, that the checkers are tested on.
 
 This module is the one the page imports, and it offers every checker. It
 holds those of the parameter Jacobian and of precision (structural zeros, the
@@ -58,11 +68,14 @@ from verdict import (
     as_float_array,
     attempt,
     compare,
+    entries_message,
     fixed_data,
     function_name,
+    guarded,
     label_dk,
     label_nd,
     label_ndk,
+    mismatch,
     show,
 )
 
@@ -88,15 +101,48 @@ __all__ = [
 
 
 # ================================================= exercise: count the zeros
-_ZERO_SHAPES = ((1, 1, 1), (4, 2, 3), (5, 3, 2), (7, 1, 5), (3, 4, 6))
+_ZERO_SHAPES = ((4, 2, 3), (1, 1, 1), (5, 3, 2), (7, 1, 5), (3, 4, 6))
 
 
+def _as_count(out: object, fn: Callable) -> tuple[int | None, Verdict | None]:
+    """The student's count as an int, or a verdict saying why it is not one.
+
+    An ``int``, a NumPy integer, or any real number with a whole value
+    (``72.0``) is a count; a bool, an array, a complex number or a value with
+    a fraction is not.
+    """
+    name = function_name(fn)
+    if isinstance(out, np.ndarray) and out.ndim == 0:
+        out = out.item()
+    if isinstance(out, (bool, np.bool_)) or not isinstance(out, numbers.Real):
+        what = (f"an array of shape {out.shape}" if isinstance(out, np.ndarray)
+                else f"a {type(out).__name__}")
+        return None, Verdict(
+            "wrong",
+            f"Wrong type: {name} returned {what}; expected one whole number, the count "
+            "of zeros (an int, or a float with a whole value such as 72.0).",
+        )
+    if isinstance(out, numbers.Integral):
+        return int(out), None
+    if not np.isfinite(out) or out != int(out):
+        return None, Verdict(
+            "wrong",
+            f"Not a whole number: {name} returned {out!r}. A count is a whole number. A "
+            "value a little off a whole one comes from float arithmetic such as 1 - 1/K "
+            "or a division: compute with integers (a product such as K * (K - 1), "
+            "or //).",
+        )
+    return int(out), None
+
+
+@guarded
 def assess_structural_zeros(fn: Callable[[int, int, int], int]) -> Verdict:
     """Check ``fn(N, D, K)``: the number of zeros forced by the Kronecker delta.
 
     The reference is measured: ``np.count_nonzero`` on
     ``TanhBasis(W).full_jacobian(X)`` for random data (which has no
-    accidental zeros), for several shapes including ``K = 1``.
+    accidental zeros), for several shapes including ``K = 1``. The count may
+    be an ``int`` or any number with a whole value.
 
     Parameters
     ----------
@@ -109,38 +155,57 @@ def assess_structural_zeros(fn: Callable[[int, int, int], int]) -> Verdict:
     Verdict
     """
     rng = np.random.default_rng(3)
-    for N, D, K in _ZERO_SHAPES:
-        out, stub = attempt(fn, N, D, K)
+    wrong = []
+    for i, (N, D, K) in enumerate(_ZERO_SHAPES):
+        out, stub = attempt(fn, N, D, K, case=f"for (N, D, K) = ({N}, {D}, {K})" if i else "")
         if stub is not None:
             return stub
+        count, not_count = _as_count(out, fn)
+        if not_count is not None:
+            return not_count
         F = tb.TanhBasis(rng.normal(size=(D + 1, K))).full_jacobian(rng.normal(size=(N, D)))
-        zeros = F.size - np.count_nonzero(F)
-        case = f"For (N, D, K) = ({N}, {D}, {K})"
-        if isinstance(out, bool) or not isinstance(out, numbers.Real):
-            return Verdict(
-                "wrong",
-                f"Wrong type: {function_name(fn)} returned a {type(out).__name__}; expected "
-                "one whole number, the count of zeros.",
-            )
-        if out != zeros:
-            if out == F.size - zeros:
-                hint = " That is the number of non-zero entries; count the zeros."
-            elif np.isclose(out, zeros / F.size):
-                hint = " That is the fraction of zeros; return their number."
-            elif K == 1:
-                hint = " With one unit there is no other unit to be independent of."
-            else:
-                hint = ""
-            return Verdict(
-                "wrong",
-                f"{case} you return {out}, but full_jacobian(X), of shape "
-                f"{F.shape}, has {zeros} zeros.{hint}",
-            )
-    shapes = ", ".join(str(s) for s in _ZERO_SHAPES)
+        zeros = int(F.size - np.count_nonzero(F))
+        if count != zeros:
+            wrong.append((N, D, K, count, F, zeros))
+    if not wrong:
+        shapes = ", ".join(str(s) for s in _ZERO_SHAPES)
+        return Verdict(
+            "correct",
+            f"Correct: your count matches np.count_nonzero on full_jacobian for "
+            f"(N, D, K) in {shapes}.",
+        )
+    N, D, K, count, F, zeros = wrong[0]
+    # A hint names a formula only if it gives every count the student returned.
+    others = [
+        (lambda N, D, K: N * K * (D + 1),
+         " That is the number of non-zero entries; count the zeros."),
+        (lambda N, D, K: N * K * (D + 1) * K,
+         " That is the number of all entries; count only the zeros."),
+        (lambda N, D, K: N * D * K * (K - 1),
+         " That leaves out the biases: each unit has D + 1 parameters, D slopes "
+         "and one bias, and a bias of another unit gives zeros too."),
+        (lambda N, D, K: (D + 1) * (K - 1),
+         " That is the count in one row; the Jacobian has N K rows."),
+    ]
+    answers = {(n, d, k): c for n, d, k, c, _, _ in wrong}
+    answers.update({s: s[0] * (s[1] + 1) * s[2] * (s[2] - 1)
+                    for s in _ZERO_SHAPES if s not in answers})
+    hint = next((text for formula, text in others
+                 if all(formula(*s) == c for s, c in answers.items())), None)
+    if hint is None and all(k == 1 for _, _, k, _, _, _ in wrong):
+        hint = (" With K = 1 every parameter belongs to the one unit, so the delta "
+                "forces no entry to zero: the count is 0.")
+    elif hint is None and all(abs(c - z) == 1 for _, _, _, c, _, z in wrong):
+        hint = (" That is off by one: if you turned a float into an int with int(), "
+                "which rounds towards 0, compute with integers instead.")
+    elif hint is None:
+        hint = (" Row (n, k) can be non-zero only in the D + 1 columns of unit k's own "
+                "parameters.")
+    also = f" Your count is wrong for {len(wrong)} of the {len(_ZERO_SHAPES)} shapes tried."
     return Verdict(
-        "correct",
-        f"Correct: your count matches np.count_nonzero on full_jacobian for "
-        f"(N, D, K) in {shapes}.",
+        "wrong",
+        f"For (N, D, K) = ({N}, {D}, {K}) you return {count}, but full_jacobian(X), of "
+        f"shape {F.shape}, has {zeros} zeros.{hint}{also}",
     )
 
 
@@ -162,6 +227,7 @@ def _sigmoid_reference(X: Array, W: Array) -> tuple[Array, Array]:
     return half.jacobian(X) / 4, 2 * half.Z(X)
 
 
+@guarded
 def assess_sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     """Check ``fn(X, W)``: the non-zero Jacobian of a sigmoid basis.
 
@@ -182,13 +248,29 @@ def assess_sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     Verdict
     """
     X, W = fixed_data(5, 3, 2, seed=11)
-    out, stub = attempt(fn, X, W)
+    N, K = X.shape[0], W.shape[1]
+    out, stub = attempt(fn, X, W, names=("X", "W"))
     if stub is not None:
         return stub
     got, wrong_type = as_float_array(out, fn, "an array of shape (N, D+1, K)")
     if wrong_type is not None:
         return wrong_type
     J, Z = _sigmoid_reference(X, W)
+    if got.shape == J[:, :-1].shape and not mismatch(got, J[:, :-1], 0.0).any():
+        return Verdict(
+            "wrong",
+            f"Wrong shape: {got.shape}. Your slope entries are right, but the bias row "
+            "is missing: W has D+1 rows, the last holds the biases, and x~_n ends in a "
+            f"1, so dPhi[:, D, :] = sigma'(z). Expected (N, D+1, K) = {J.shape}.",
+        )
+    if got.shape == (N, K, W.shape[0], K):
+        return Verdict(
+            "wrong",
+            f"Wrong shape: {got.shape}, the 4-index layout (N, K, D+1, K). This exercise "
+            "asks for the compact one, like TanhBasis.jacobian: entry [n, d, k] holds "
+            f"d phi_nk / d W_dk, the entries where the unit l of W_dl is k. Expected "
+            f"{J.shape}.",
+        )
     Xt = tb.design_matrix(X)[:, :, None]
     dsigma = J[:, -1:, :]  # the bias row is sigma'(z_nk) itself
     sigma = 0.5 * (1 + np.tanh(Z / 2))[:, None, :]
@@ -207,10 +289,16 @@ def assess_sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
         (Xt * tb.sech2(Z)[:, None, :],
          "You used the derivative of tanh, sech^2(z_nk). The unit here is the "
          "sigmoid: its chain-rule factor is sigma'(z_nk) = sigma(z)(1 - sigma(z))."),
+        (Xt * np.tanh(Z)[:, None, :],
+         "You multiplied x~_nd by tanh(z_nk). The unit here is the sigmoid, and the "
+         "chain-rule factor is its derivative sigma'(z_nk) = sigma(z)(1 - sigma(z))."),
+        (Xt * (sigma * (1 + sigma)),
+         "Sign inside sigma': your factor is sigma(z)(1 + sigma(z)); the derivative "
+         "of 1/(1 + e^-z) is sigma(z)(1 - sigma(z))."),
     ]
     verdict = compare(
         got, J, fn=fn, axes=("N", "D+1", "K"), mistakes=mistakes, label=label_ndk,
-        intro=f"{MATH}; d = D+1 is the bias.",
+        intro=f"{MATH}; d = D+1 is the bias.", raw=out,
         correct="", scale_hint=" Check the factors of sigma'(z) = sigma(z)(1 - sigma(z)).",
     )
     if not verdict.ok:
@@ -218,36 +306,54 @@ def assess_sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     # Saturation: z = +-20, +-30, +-40 from x = +-1 and slopes 20, 30, 40.
     X_sat = np.array([[1.0], [-1.0]])
     W_sat = np.array([[20.0, 30.0, 40.0], [0.0, 0.0, 0.0]])
-    out, _ = attempt(fn, X_sat, W_sat)
-    sat, wrong_type = as_float_array(out, fn, "an array of shape (N, D+1, K)")
+    case = "for the second input, X = [[1], [-1]] with slopes 20, 30, 40 (|z| up to 40)"
+    out, stub = attempt(fn, X_sat, W_sat, names=("X", "W"), case=case)
+    if stub is not None:
+        return stub
     J_sat, Z_sat = _sigmoid_reference(X_sat, W_sat)
-    if wrong_type is None and sat.shape == J_sat.shape:
-        # Every entry is far from 0 here, so a relative test needs no floor.
-        with np.errstate(invalid="ignore"):
-            rel = np.abs(sat - J_sat) / np.abs(J_sat)
-        rel[~np.isfinite(rel)] = np.inf
-        failing = []
-        for sign, side in ((1, "z -> +inf"), (-1, "z -> -inf")):
-            # The worst entry on this side of 0, if any is off.
-            on_side = np.where(sign * Z_sat[:, None, :] > 0, rel, 0.0)
-            if on_side.max() > 1e-8:
-                n, d, k = np.unravel_index(int(np.argmax(on_side)), rel.shape)
-                failing.append(
-                    f"as {side} (at z = {Z_sat[n, k]:g} your entry is {sat[n, d, k]:.3g} "
-                    f"where sigma'(z) = {J_sat[n, d, k]:.3g})"
-                )
-        if failing:
-            why = (
-                " 1 - sigma(z) cancels as z -> +inf, where sigma(z) rounds to 1."
-                if len(failing) == 1 and "+inf" in failing[0] else ""
+    sat, wrong_type = as_float_array(out, fn, f"an array of shape {J_sat.shape} {case}")
+    if wrong_type is not None:
+        return wrong_type
+    if sat.shape != J_sat.shape:
+        return Verdict(
+            "wrong",
+            f"Wrong shape {case}: {function_name(fn)} returned {sat.shape}; expected "
+            f"(N, D+1, K) = {J_sat.shape}. Your answer must follow the shapes of X and W.",
+        )
+    # Every entry is far from 0 here, so a relative test needs no floor.
+    with np.errstate(invalid="ignore"):
+        rel = np.abs(sat - J_sat) / np.abs(J_sat)
+    rel[~np.isfinite(rel)] = np.inf
+    failing = []
+    for sign, side in ((1, "z -> +inf"), (-1, "z -> -inf")):
+        # The worst entry on this side of 0, if any is off.
+        on_side = np.where(sign * Z_sat[:, None, :] > 0, rel, 0.0)
+        if on_side.max() > 1e-8:
+            n, d, k = np.unravel_index(int(np.argmax(on_side)), rel.shape)
+            failing.append(
+                f"as {side} (at z = {Z_sat[n, k]:g} your entry is {sat[n, d, k]:.3g} "
+                f"where sigma'(z) = {J_sat[n, d, k]:.3g})"
             )
+    if failing:
+        if float(rel.max()) > 0.5 and not np.all(sat == 0) and np.any(
+                np.abs(sat) > 2 * np.abs(J_sat)):
             return Verdict(
-                "imprecise",
-                "Almost: your formula is right for moderate z, but it loses its digits "
-                f"{' and '.join(failing)}.{why} Use the stable sigma(z) * sigma(-z), with "
-                "a sigmoid that neither overflows nor cancels (scipy.special.expit), or "
-                "sech^2(z/2) / 4.",
+                "wrong",
+                f"Right for moderate z, but wrong {case}: "
+                f"{' and '.join(failing)}. A formula that is right for every z gives "
+                "both inputs right: check for a special case or a branch.",
             )
+        why = (
+            " 1 - sigma(z) cancels as z -> +inf, where sigma(z) rounds to 1."
+            if len(failing) == 1 and "+inf" in failing[0] else ""
+        )
+        return Verdict(
+            "imprecise",
+            "Almost: your formula is right for moderate z, but it loses its digits "
+            f"{' and '.join(failing)}.{why} Use the stable sigma(z) * sigma(-z), with "
+            "a sigmoid that neither overflows nor cancels (scipy.special.expit), or "
+            "sech^2(z/2) / 4.",
+        )
     return Verdict(
         "correct",
         "Correct: every entry of your (N, D+1, K) Jacobian agrees with the reference, "
@@ -275,13 +381,17 @@ def _dropped_x_measured(X: Array, W: Array) -> Array:
     return rel.max(axis=2)
 
 
+@guarded
 def assess_dropped_x_error(fn: Callable[[Array], Array]) -> Verdict:
     """Check ``fn(X)``: the predicted relative error of the dropped-x bug.
 
     The bug writes ``sech2(z_nk)`` for ``d phi_nk / d a_dk`` and forgets the
     factor ``x_nd``; the answer is the relative error of each slope entry
     ``(n, d)`` predicted from ``x_nd`` alone, shape ``(N, D)``. The reference
-    is measured by a gradient check with ``TanhBasis.numerical_jacobian``.
+    is what a gradient check of the bug measures with
+    ``TanhBasis.numerical_jacobian``, to its error of about 1e-10, and the
+    prediction must also be exact: ``X`` includes ``x_nd = 1`` (the bug
+    agrees) and ``x_nd = 0``.
 
     Parameters
     ----------
@@ -296,15 +406,16 @@ def assess_dropped_x_error(fn: Callable[[Array], Array]) -> Verdict:
     X = rng.normal(size=(6, 3))
     X[0, 0], X[1, 1] = 1.0, 0.0  # the exact agreement, and a vanishing input
     W = rng.normal(scale=0.3, size=(4, 2))
-    out, stub = attempt(fn, X)
+    out, stub = attempt(fn, X, names=("X",))
     if stub is not None:
         return stub
     got, wrong_type = as_float_array(out, fn, "an array of shape (N, D)")
     if wrong_type is not None:
         return wrong_type
     measured = _dropped_x_measured(X, W)
-    # The central differences carry an error of about 1e-10: allow for it.
-    atol = 1e-7
+    # The prediction is exact (sech^2 cancels); the measurement agrees with it
+    # to the central difference's error, which tests/test_check.py asserts.
+    exact = np.abs(1 - X) / (1 + np.abs(X))
     mistakes = [
         (np.abs(1 - X) / (1 + X),
          "The denominator needs absolute values: |J| + |J~| = (1 + |x_nd|) sech^2(z_nk). "
@@ -315,13 +426,25 @@ def assess_dropped_x_error(fn: Callable[[Array], Array]) -> Verdict:
         ((1 - X) / (1 + np.abs(X)),
          "Sign: a relative error is never negative. Take the absolute value "
          "|1 - x_nd| in the numerator."),
+        (np.abs(1 - X) / np.maximum(1, np.abs(X)),
+         "Your denominator is max(|J|, |J~|). The relative error rho of a gradient "
+         "check divides by |J| + |J~| = (1 + |x_nd|) sech^2(z_nk)."),
+        (np.abs(1 - X) / np.abs(X) if np.all(X != 0) else np.zeros(0),
+         "You divide by |J~| alone; rho divides by |J| + |J~|."),
+        (np.abs(1 - 1 / np.where(X == 0, np.inf, X)),
+         "You divide by |J~| alone; rho divides by |J| + |J~| = (1 + |x_nd|) "
+         "sech^2(z_nk)."),
     ]
     verdict = compare(
-        got, measured, fn=fn, axes=("N", "D"), mistakes=mistakes, label=label_nd,
-        intro=f"{MATH}.", atol=atol,
+        got, exact, fn=fn, axes=("N", "D"), mistakes=mistakes, label=label_nd,
+        intro=f"{MATH}.", raw=out,
+        close_hint="This looks measured rather than predicted: sech^2(z_nk) cancels "
+        "from rho, so the prediction from x_nd alone is exact.",
         correct="Correct: your prediction matches the relative errors that a "
         "gradient check measures for every slope entry (n, d).",
     )
+    if verdict.ok and mismatch(got, measured, 1e-7).any():  # never, if the math holds
+        return Verdict("wrong", "Your prediction differs from the measured errors.")
     return verdict
 
 
@@ -331,22 +454,30 @@ def dropped_x_error(fn: Callable[[Array], Array]) -> None:
 
 
 # ===================================== exercise: a step that is too small
+# Sizes from 1e-20 to 1e3, 0, powers of two of both signs (the spacing below
+# is half the spacing above), and 1.5 and its upper neighbour, where a step of
+# exactly half their spacing is a tie that rounds to the even one.
 _SHIFT_W = np.array([
     [0.1, -3.0, 1.0],
     [1e3, 0.0, -0.125],
     [2.5e-7, 42.0, -1e-20],
+    [1.5, 1.5 + 2.0**-52, -1.9],
 ])
-_SHIFT_EPS = (1e-6, 1e-13, 1e-15, 8e-17, 1e-17, 1e-18)
+# 2**-53 is half the spacing at 1.5 (a tie); 8e-17 lies between a quarter and
+# half of it, where the side below a power of two moves but the other does not.
+_SHIFT_EPS = (1e-6, 1e-13, 1e-15, 2.0**-53, 8e-17, 1e-17, 1e-18)
 
 
+@guarded
 def assess_shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> Verdict:
     """Check ``fn(W, eps)``: which parameters a central difference cannot move.
 
     The answer is a boolean array shaped like ``W``, True where both
     ``W + eps`` and ``W - eps`` round back to ``W`` in float64: there the
     difference quotient is exactly 0 whatever the function. Checked for
-    several steps ``eps`` on parameters of very different sizes (including 0
-    and a power of two, where float64 spacing differs above and below).
+    several steps ``eps`` on parameters of very different sizes (including 0,
+    powers of two, where float64 spacing differs above and below, and ties,
+    where a step of half the spacing rounds to the even neighbour).
 
     Parameters
     ----------
@@ -358,43 +489,73 @@ def assess_shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> Verdic
     Verdict
     """
     W = _SHIFT_W
-    for eps in _SHIFT_EPS:
-        out, stub = attempt(fn, W, eps)
+    answers = []
+    for i, eps in enumerate(_SHIFT_EPS):
+        out, stub = attempt(fn, W, eps, names=("W",),
+                            case=f"for eps = {float(eps)!r}" if i else "")
         if stub is not None:
             return stub
-        got = np.asarray(out)
+        try:
+            got = np.asarray(out)
+        except Exception:  # a ragged list
+            got = np.asarray(None)
         if got.dtype != np.bool_:
             return Verdict(
                 "wrong",
-                f"Wrong type: {function_name(fn)} returned {got.dtype} values; expected True or "
-                "False for each parameter (a comparison such as W + eps == W gives that).",
+                f"Wrong type: {function_name(fn)} returned {got.dtype} values; expected an "
+                "array of True or False, one for each parameter (a comparison such as "
+                "W + eps == W gives that).",
             )
-        expected = (W + eps == W) & (W - eps == W)
-        up_only = W + eps == W
-        down_only = W - eps == W
-        mistakes = [
-            (up_only, f"With eps = {eps:g}: you test only W + eps. Where W - eps still "
-                      "differs from W, the difference quotient is not 0: the shift is lost "
-                      "only if both W + eps and W - eps round back to W."),
-            (down_only, f"With eps = {eps:g}: you test only W - eps. The shift is lost "
-                        "only if both W + eps and W - eps round back to W."),
-            (~expected, f"With eps = {eps:g}: your answer is the opposite of the right "
-                        "one: True should mean the shift is lost."),
-        ]
-        verdict = compare(
-            got.astype(np.float64), expected.astype(np.float64), fn=fn, axes=("D+1", "K"),
-            mistakes=[(m.astype(np.float64), s) for m, s in mistakes], label=label_dk,
-            intro=f"With eps = {eps:g}. {MATH}.", correct="",
-            fmt=lambda v: str(bool(v)),
+        if got.shape != W.shape:
+            return Verdict(
+                "wrong",
+                f"Wrong shape: {function_name(fn)} returned an array of shape {got.shape}; "
+                f"expected the shape of W, (D+1, K) = {W.shape}: one answer per parameter.",
+            )
+        answers.append(got)
+    up = [W + eps == W for eps in _SHIFT_EPS]
+    down = [W - eps == W for eps in _SHIFT_EPS]
+    expected = [u & d for u, d in zip(up, down, strict=True)]
+    if all(np.array_equal(g, e) for g, e in zip(answers, expected, strict=True)):
+        steps = ", ".join(f"{float(e)!r}" for e in _SHIFT_EPS)
+        return Verdict(
+            "correct",
+            f"Correct: for every step eps in {steps} you find exactly the parameters "
+            "that W + eps and W - eps both leave unchanged.",
         )
-        if not verdict.ok:
-            return verdict
-    steps = ", ".join(f"{e:g}" for e in _SHIFT_EPS)
-    return Verdict(
-        "correct",
-        f"Correct: for every step eps in {steps} you find exactly the parameters "
-        "that W + eps and W - eps both leave unchanged.",
-    )
+    # A known mistake is named only if it explains the answer for every step.
+    both = "the shift is lost only where W + eps and W - eps both round back to W."
+    mistakes = [
+        (up, "Your answer agrees with W + eps == W alone, for every step. Where W - eps "
+             "still differs from W (just below a power of two the spacing is half as "
+             f"wide), the difference quotient is not 0: {both}"),
+        (down, f"Your answer agrees with W - eps == W alone, for every step: {both}"),
+        ([~e for e in expected], "Your answer is the opposite of the right one: True "
+                                 "should mean the shift is lost."),
+        ([u | d for u, d in zip(up, down, strict=True)],
+         f"Your answer is True where either side rounds back to W (or): {both}"),
+    ]
+    for candidate, message in mistakes:
+        if all(np.array_equal(g, c) for g, c in zip(answers, candidate, strict=True)):
+            return Verdict("wrong", message)
+    i = next(i for i, (g, e) in enumerate(zip(answers, expected, strict=True))
+             if not np.array_equal(g, e))
+    eps, got = _SHIFT_EPS[i], answers[i]
+    listing = entries_message(
+        got != expected[i], got.astype(np.float64), expected[i].astype(np.float64),
+        label_dk, f"With eps = {float(eps)!r}. {MATH}.", fmt=lambda v: str(bool(v)))
+    off = np.argwhere(got != expected[i])
+    shown = ", ".join(f"W[{d}, {k}] = {float(W[d, k])!r}" for d, k in off[:3])
+    above = np.nextafter(W, np.inf) - W
+    below = W - np.nextafter(W, -np.inf)
+    tie = [(d, k) for d, k in off if eps in (above[d, k] / 2, below[d, k] / 2)]
+    why = ""
+    if tie:
+        d, k = tie[0]
+        why = (f" At W[{d}, {k}] the step is exactly half the spacing of doubles: "
+               "W + eps or W - eps lies halfway between two doubles, and rounds to the "
+               "one whose last bit is even (round half to even), which may be W itself.")
+    return Verdict("wrong", f"{listing}\n  ({shown}){why}")
 
 
 def shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> None:

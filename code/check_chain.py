@@ -24,6 +24,7 @@ from verdict import (
     compare,
     fixed_data,
     function_name,
+    guarded,
     label_kd,
     label_nk,
     mismatch,
@@ -43,6 +44,7 @@ __all__ = [
 
 
 # ============================================ exercise: a Jacobian-vector product
+@guarded
 def assess_jvp(fn: Callable[[Array, Array, Array], Array]) -> Verdict:
     """Check ``fn(X, W, H)``: the product ``J h`` without building ``J``.
 
@@ -62,7 +64,7 @@ def assess_jvp(fn: Callable[[Array, Array, Array], Array]) -> Verdict:
     """
     X, W = fixed_data(5, 3, 2, seed=17)
     H = np.random.default_rng(18).normal(size=W.shape)
-    out, stub = attempt(fn, X, W, H)
+    out, stub = attempt(fn, X, W, H, names=("X", "W", "H"))
     if stub is not None:
         return stub
     got, wrong_type = as_float_array(out, fn, "an array of shape (N, K)")
@@ -83,12 +85,18 @@ def assess_jvp(fn: Callable[[Array, Array, Array], Array]) -> Verdict:
                            "the last row of H is added as it is."),
         (np.tanh(basis.Z(X)) * XtH, "You multiplied by tanh(z_nk), the activation, "
                                     "instead of its derivative sech^2(z_nk)."),
+        (S * (tb.design_matrix(X) @ H.T.reshape(H.shape)),
+         "Your direction is read in the wrong order: H flattened column by column and "
+         "reshaped to (D+1, K). h = flat(H) is row-major: use H as it is, (X~ H)_nk."),
+        (S * (tb.design_matrix(X) @ W),
+         "You multiplied by X~ W, the pre-activations, where the direction belongs: "
+         "the product is sech^2(z_nk) (X~ H)_nk."),
     ]
     return compare(
         got, expected, fn=fn, axes=("N", "K"), mistakes=mistakes, label=label_nk,
-        intro=f"{MATH}.", atol=1e-12,
+        intro=f"{MATH}.", raw=out,
         correct="Correct: your J h agrees with full_jacobian(X) @ H.ravel() in every "
-        "entry (n, k), without building J.",
+        "entry (n, k).",
     )
 
 
@@ -113,6 +121,7 @@ def _label_shared(K: int, D: int) -> Callable[[tuple[int, ...]], str]:
     return label
 
 
+@guarded
 def assess_shared_bias_jacobian(fn: Callable[[Array, Array, float], Array]) -> Verdict:
     """Check ``fn(X, A, beta)``: the full Jacobian when all units share one bias.
 
@@ -141,7 +150,7 @@ def assess_shared_bias_jacobian(fn: Callable[[Array, Array, float], Array]) -> V
     A, beta = W[:-1], float(W[-1, 0])
     N, D = X.shape
     K = A.shape[1]
-    out, stub = attempt(fn, X, A, beta)
+    out, stub = attempt(fn, X, A, beta, names=("X", "A"))
     if stub is not None:
         return stub
     got, wrong_type = as_float_array(out, fn, f"an array of shape (N K, D K + 1) = "
@@ -159,6 +168,13 @@ def assess_shared_bias_jacobian(fn: Callable[[Array, Array, float], Array]) -> V
             f"basis with one bias per unit. Here all units share one bias, so there are "
             f"P_beta = D K + 1 = {D * K + 1} columns: shape (N K, D K + 1) = {expected.shape}.",
         )
+    if got.shape == slopes.shape and not mismatch(got, slopes, 1e-15).any():
+        return Verdict(
+            "wrong",
+            f"Wrong shape: {got.shape}. Your slope columns are right, but the column of "
+            "the shared bias beta is missing: it is a parameter too, the last of "
+            f"theta_beta, so the shape is (N K, D K + 1) = {expected.shape}.",
+        )
     S = tb.sech2(tb.TanhBasis(W_tied).Z(X)).reshape(-1, 1)  # sech^2(z_nk) by row
     k_of_row = np.tile(np.arange(K), N)
     delta_kept = expected.copy()
@@ -170,8 +186,30 @@ def assess_shared_bias_jacobian(fn: Callable[[Array, Array, float], Array]) -> V
     no_chain[:, -1] = 1.0
     by_unit = np.hstack([slopes.reshape(N * K, D, K).transpose(0, 2, 1).reshape(N * K, -1),
                          expected[:, -1:]])
+    unit_rows = expected.reshape(N, K, -1).transpose(1, 0, 2).reshape(N * K, -1)
+    one_based = []  # the 1-based column (d-1) K + l used with 0-based d, l
+    for bias_first in (True, False):
+        wrapped = np.zeros_like(expected)
+        if bias_first:
+            wrapped[:, -1] = expected[:, -1]
+        for d in range(D):
+            for ell in range(K):
+                source = expected[:, d * K + ell]
+                col = (d - 1) * K + ell
+                wrapped[:, col] = np.where(source != 0, source, wrapped[:, col])
+        if not bias_first:
+            wrapped[:, -1] = expected[:, -1]
+        one_based.append((wrapped, (
+            "Your slope columns are shifted by K: the 1-based column (d-1) K + l of "
+            "a_dl used with 0-based d and l in code, so that d = 0 gave a negative "
+            "index, which wraps to the end. In code (from 0), a_dl is column d K + l "
+            "and beta is column D K.")))
     mistakes = [
         (-expected, "Sign: every entry has the wrong sign (sech^2 is never negative)."),
+        (unit_rows,
+         "Your rows are ordered unit by unit (row k N + n). The rows are "
+         "flat(Phi), Phi flattened row-major: row n K + k (from 0) holds phi_nk."),
+        *one_based,
         (delta_kept,
          "The bias column is 0 in the rows of units k >= 2. You kept the Kronecker "
          "delta, but the one bias beta moves every unit: d phi_nk / d beta = sech^2(z_nk) "
@@ -186,7 +224,7 @@ def assess_shared_bias_jacobian(fn: Callable[[Array, Array, float], Array]) -> V
     ]
     return compare(
         got, expected, fn=fn, axes=("N K", "D K + 1"), mistakes=mistakes,
-        label=_label_shared(K, D), intro=f"{MATH}.", atol=1e-15,
+        label=_label_shared(K, D), intro=f"{MATH}.", atol=1e-15, raw=out,
         correct="Correct: your Jacobian agrees with the reference in every entry. The "
         "bias column is full: sharing beta removed the Kronecker delta there.",
     )
@@ -209,6 +247,7 @@ def _input_jacobian(x: Array, W: Array) -> tuple[Array, Array, Array]:
     return S[:, np.newaxis] * W[:-1].T, S, z
 
 
+@guarded
 def assess_input_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     """Check ``fn(x, W)``: the Jacobian of one sample's activations with respect to its input.
 
@@ -229,7 +268,7 @@ def assess_input_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     X, W = fixed_data(1, 3, 4, seed=29)
     x = X[0]
     K, D = W.shape[1], x.size
-    out, stub = attempt(fn, x, W)
+    out, stub = attempt(fn, x, W, names=("x", "W"))
     if stub is not None:
         return stub
     got, wrong_type = as_float_array(out, fn, f"an array of shape (K, D) = ({K}, {D})")
@@ -259,10 +298,19 @@ def assess_input_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
         (np.tanh(z)[:, np.newaxis] * At,
          "You multiplied by tanh(z_k), the activation, instead of its derivative "
          "sech^2(z_k)."),
+        (expected * x[np.newaxis, :],
+         "Your entries carry a factor x_d. That factor belongs to d z_k / d a_dk, a "
+         "derivative by a parameter; by the input it is d z_k / d x_d = a_dk."),
+        ((1 - np.tanh(z))[:, np.newaxis] * At,
+         "Your factor is 1 - tanh(z_k); the derivative of tanh is "
+         "sech^2(z_k) = 1 - tanh^2(z_k)."),
+        (tb.sech2(z - W[-1])[:, np.newaxis] * At,
+         "The bias is missing from z: z_k = sum_d a_dk x_d + b_k, and sech^2 is taken "
+         "at that z."),
     ]
     return compare(
         got, expected, fn=fn, axes=("K", "D"), mistakes=mistakes, label=label_kd,
-        intro=f"{MATH}; k is the unit (row), d the input (column).", atol=1e-15,
+        intro=f"{MATH}; k is the unit (row), d the input (column).", atol=1e-15, raw=out,
         correct="Correct: every entry sech^2(z_k) a_dk of your (K, D) Jacobian agrees. "
         "No entry is 0: unlike the parameter Jacobian, this one has no Kronecker delta.",
     )
@@ -274,6 +322,7 @@ def input_jacobian(fn: Callable[[Array, Array], Array]) -> None:
 
 
 # ============================================= exercise: two layers, one product
+@guarded
 def assess_two_layer_jacobian(fn: Callable[[Array, Array, Array], Array]) -> Verdict:
     """Check ``fn(x, W1, W2)``: the input Jacobian of two tanh layers in a row.
 
@@ -294,11 +343,12 @@ def assess_two_layer_jacobian(fn: Callable[[Array, Array, Array], Array]) -> Ver
     Verdict
     """
     cases = ((3, 3, 3, 31), (2, 4, 3, 37))
-    for D, K1, K2, seed in cases:
+    for i, (D, K1, K2, seed) in enumerate(cases):
         X, W1 = fixed_data(1, D, K1, seed=seed)
         W2 = np.random.default_rng(seed + 1).normal(scale=0.7, size=(K1 + 1, K2))
         x = X[0]
-        out, stub = attempt(fn, x, W1, W2)
+        out, stub = attempt(fn, x, W1, W2, names=("x", "W1", "W2"),
+                            case=f"for D = {D}, K1 = {K1}, K2 = {K2}" if i else "")
         if stub is not None:
             return stub
         got, wrong_type = as_float_array(out, fn, f"an array of shape (K2, D) = ({K2}, {D})")
@@ -332,14 +382,20 @@ def assess_two_layer_jacobian(fn: Callable[[Array, Array, Array], Array]) -> Ver
                         "diag(sech^2(z2)) A2^T, not A2^T alone."),
             (A2t @ A1t, "Both factors sech^2 are missing: A2^T A1^T is the Jacobian "
                         "of the two linear maps without the tanh between and after them."),
+            (_input_jacobian(z1, W2)[0] @ J_f,
+             "Layer 2's Jacobian is evaluated at z1, layer 1's pre-activations. Layer 2 "
+             "receives f(x) = tanh(z1): J_(g o f)(x) = J_g(f(x)) J_f(x)."),
         ]
         case = f"For D = {D}, K1 = {K1}, K2 = {K2}: "
         verdict = compare(
             got, expected, fn=fn, axes=("K2", "D"), mistakes=mistakes, label=label_kd,
             intro=f"{case}{MATH}; k is a unit of layer 2 (row), d an input (column).",
-            atol=1e-15, correct="",
+            atol=1e-15, correct="", raw=out,
         )
         if not verdict.ok:
+            if i and verdict.message.startswith("Wrong shape"):
+                return Verdict("wrong", f"{case}{verdict.message} Your answer must follow "
+                                        "the shapes of x, W1 and W2.")
             return verdict
     shapes = " and ".join(f"(D, K1, K2) = ({D}, {K1}, {K2})" for D, K1, K2, _ in cases)
     return Verdict(

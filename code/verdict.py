@@ -5,11 +5,14 @@ on fixed inputs and compares the result with a reference answer. This module
 holds the parts that do not depend on the exercise:
 
 * :class:`Verdict`, the outcome, and :func:`show`, which prints it;
-* :func:`attempt`, which calls the student's function on copies of the inputs
-  and recognises the untouched stub ("not attempted yet");
+* :func:`attempt`, which calls the student's function on copies of the inputs,
+  recognises the untouched stub ("not attempted yet") or an unfinished branch,
+  and notices an input changed in place; :func:`guarded`, which turns an
+  error of a checker's own code into a verdict;
 * :func:`as_float_array`, :func:`mismatch`, :func:`shape_verdict`,
-  :func:`constant_factor`, :func:`entries_message` and :func:`compare`, which
-  turn a wrong array into one message in plain words;
+  :func:`constant_factor`, :func:`is_single`, :func:`entries_message`,
+  :func:`show_pair` and :func:`compare`, which turn a wrong array into one
+  message in plain words;
 * the ``label_*`` functions, which name an entry by the math's indices
   (counted from 1) and the code's (counted from 0);
 * :func:`fixed_data`, the small random inputs the checkers share.
@@ -17,6 +20,8 @@ holds the parts that do not depend on the exercise:
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import sys
 import textwrap
@@ -27,6 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "CLOSE",
+    "FLOOR",
     "MATH",
     "RTOL",
     "SHOWN",
@@ -39,6 +46,8 @@ __all__ = [
     "entries_message",
     "fixed_data",
     "function_name",
+    "guarded",
+    "is_single",
     "label_dk",
     "label_kd",
     "label_nd",
@@ -47,14 +56,26 @@ __all__ = [
     "mismatch",
     "shape_verdict",
     "show",
+    "show_pair",
 ]
 
 Array = NDArray[np.float64]
 
-#: An entry agrees when ``|got - expected| <= RTOL |expected| + atol``. A
-#: derivative from a formula agrees to a few ulps; 1e-9 leaves room for a
-#: different but exact formula, and still catches a finite difference.
-RTOL = 1e-9
+#: An entry agrees when ``|got - expected| <= RTOL |expected| + max(atol,
+#: FLOOR max|expected|)``. Two exact formulas agree to a few ulps (1e-13 where
+#: one computes sech^2 as 1 - tanh^2 at |z| = 4.5), while the best central
+#: difference is off by 1e-10 relative in some entry: 1e-12 accepts every
+#: exact formula and rejects every finite difference.
+RTOL = 1e-12
+
+#: The absolute part of the tolerance, as a fraction of the largest expected
+#: entry: a sum computed in another order is off by rounding of its largest
+#: terms, which can be large beside a small result.
+FLOOR = 1e-13
+
+#: Below this relative error a wrong answer is "close": float32 or a
+#: numerical estimate, not a wrong formula.
+CLOSE = 1e-4
 
 #: How many wrong entries a message lists.
 SHOWN = 3
@@ -111,12 +132,14 @@ def function_name(fn: Callable) -> str:
     return getattr(fn, "__name__", "your function")
 
 
-def attempt(fn: Callable, *args: object) -> tuple[object, Verdict | None]:
+def attempt(
+    fn: Callable, *args: object, names: Sequence[str] = (), case: str = ""
+) -> tuple[object, Verdict | None]:
     """Call ``fn`` on copies of ``args``; a stub gives a "not attempted" verdict.
 
     Copies keep the student from changing the reference data. An exception
     other than ``NotImplementedError`` is not caught, so that its traceback
-    points at the student's line.
+    points at the student's line (:func:`guarded` lets it through).
 
     Parameters
     ----------
@@ -124,14 +147,21 @@ def attempt(fn: Callable, *args: object) -> tuple[object, Verdict | None]:
         The student's function.
     *args : object
         Its inputs; arrays are copied before the call.
+    names : sequence of str, optional
+        The arguments' names, for the message when ``fn`` changes one in place.
+    case : str, optional
+        Empty for a checker's first call. For a later call, the inputs in
+        words (``"for |z| up to 40"``): a stub there is an unfinished answer,
+        so it is "wrong", not "not attempted".
 
     Returns
     -------
     out : object
-        What ``fn`` returned, or None for a stub.
+        What ``fn`` returned, or None.
     stub : Verdict or None
         A "not attempted" verdict if ``fn`` raised ``NotImplementedError`` or
-        returned None, else None.
+        returned None on the first call ("wrong" on a later one); a "wrong"
+        verdict if it changed an input in place; else None.
 
     Raises
     ------
@@ -139,27 +169,89 @@ def attempt(fn: Callable, *args: object) -> tuple[object, Verdict | None]:
         If ``fn`` is not callable.
     """
     if not callable(fn):
-        raise TypeError(f"fn must be the function you wrote, got {type(fn).__name__}")
+        error = TypeError(f"fn must be the function you wrote, got {type(fn).__name__}")
+        error.from_student = True
+        raise error
+    name = function_name(fn)
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
     try:
         out = fn(*copies)
     except NotImplementedError:
+        if case:
+            return None, Verdict(
+                "wrong",
+                f"Unfinished: {name} raises NotImplementedError {case}. Every input "
+                "needs an answer: finish that branch.",
+            )
         return None, Verdict(
             "not attempted",
-            f"Not attempted yet: {function_name(fn)} raises NotImplementedError. Replace "
+            f"Not attempted yet: {name} raises NotImplementedError. Replace "
             "that line with your code and run the cell again.",
         )
+    except Exception as error:
+        with contextlib.suppress(AttributeError, TypeError):  # a type without __dict__
+            error.from_student = True  # guarded() re-raises it, traceback intact
+        raise
     if out is None:
+        if case:
+            return None, Verdict(
+                "wrong",
+                f"Unfinished: {name} returns None {case}. A branch of your code ends "
+                "without a return (or returns nothing): every input needs an answer.",
+            )
         return None, Verdict(
             "not attempted",
-            f"Not attempted yet: {function_name(fn)} returns None. Make it return your "
+            f"Not attempted yet: {name} returns None. Make it return your "
             "answer and run the cell again.",
         )
+    for i, (before, after) in enumerate(zip(args, copies, strict=True)):
+        if isinstance(before, np.ndarray) and not (
+            isinstance(after, np.ndarray) and after.shape == before.shape
+            and np.array_equal(after, before, equal_nan=True)
+        ):
+            arg = names[i] if i < len(names) else "A"
+            which = names[i] if i < len(names) else f"argument {i + 1}"
+            return None, Verdict(
+                "wrong",
+                f"{name} changes its input {which} in place (an assignment into "
+                f"{arg}[...] or an operator such as {arg} *= ...). The caller's array "
+                f"must stay as it was: work on a copy ({arg} = {arg}.copy()) or build "
+                "new arrays.",
+            )
     return out, None
+
+
+def guarded(assess: Callable[[Callable], Verdict]) -> Callable[[Callable], Verdict]:
+    """Make a checker give a verdict, never an error of its own, whatever ``fn`` returns.
+
+    An exception raised by the student's function (marked by :func:`attempt`)
+    passes through unchanged, so its traceback ends at the student's line.
+    Any other exception means the checker met a return value it did not
+    foresee: it becomes a "wrong" verdict that says what was found.
+    """
+    @functools.wraps(assess)
+    def run(fn: Callable) -> Verdict:
+        try:
+            return assess(fn)
+        except Exception as error:
+            if getattr(error, "from_student", False):
+                raise
+            return Verdict(
+                "wrong",
+                f"The checker could not compare what {function_name(fn)} returned with "
+                f"the answer ({type(error).__name__}: {error}). Check the type and shape "
+                "of your result against the docstring of the function.",
+            )
+
+    return run
 
 
 def as_float_array(out: object, fn: Callable, expected: str) -> tuple[Array, Verdict | None]:
     """The student's result as a float array, or a verdict saying it is not one.
+
+    A nested list or tuple of numbers is read as the array it spells. Complex
+    numbers are rejected unless every imaginary part is 0: a derivative of a
+    real function is real.
 
     Parameters
     ----------
@@ -175,17 +267,46 @@ def as_float_array(out: object, fn: Callable, expected: str) -> tuple[Array, Ver
     got : ndarray
         ``out`` as float64 (empty if it is not an array of numbers).
     wrong_type : Verdict or None
-        A "wrong" verdict if ``out`` is not an array of numbers, else None.
+        A "wrong" verdict if ``out`` is not an array of real numbers, else None.
     """
-    try:
-        got = np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError):
+    name = function_name(fn)
+
+    def wrong(what: str) -> tuple[Array, Verdict]:
         return np.empty(0), Verdict(
-            "wrong",
-            f"Wrong type: {function_name(fn)} returned a {type(out).__name__}, which is "
-            f"not an array of numbers; expected {expected}.",
-        )
-    return got, None
+            "wrong", f"Wrong type: {name} returned {what}; expected {expected}.")
+
+    try:
+        raw = np.asarray(out)
+    except Exception:  # a ragged list, or an object NumPy cannot read
+        return wrong(f"a {type(out).__name__} that is not an array of numbers (rows of "
+                     "different lengths?)")
+    if raw.dtype.kind == "c":
+        if np.any(raw.imag != 0):
+            return wrong(
+                "complex numbers (dtype "
+                f"{raw.dtype}); a derivative of a real function is real. With the "
+                "complex step, the derivative is Im f(x + ih) / h, a real number"
+            )
+        raw = raw.real
+    if raw.dtype.kind not in "biuf":
+        return wrong(f"a {type(out).__name__} of {raw.dtype} values, which is not an "
+                     "array of numbers (rows of different lengths, or None inside?)")
+    return raw.astype(np.float64), None
+
+
+def is_single(out: object, got: Array) -> bool:
+    """Whether the student's result was computed in float32 (or float16).
+
+    Either its dtype says so, or every entry is a float32 number although the
+    answer's entries are not (a cast back to float64 keeps the lost digits
+    lost).
+    """
+    if getattr(out, "dtype", None) in (np.float32, np.float16):
+        return True
+    finite = got[np.isfinite(got)]
+    whole = finite == np.round(finite)
+    return bool(finite.size and not whole.all()
+                and np.all(finite.astype(np.float32) == finite))
 
 
 # ------------------------------------------------------------- comparing arrays
@@ -197,16 +318,33 @@ def mismatch(got: Array, expected: Array, atol: float) -> NDArray[np.bool_]:
     got, expected : ndarray
         Arrays of the same shape.
     atol : float
-        The absolute tolerance added to ``RTOL |expected|``.
+        The absolute tolerance added to ``RTOL |expected|``; at least
+        ``FLOOR`` times the largest ``|expected|``.
 
     Returns
     -------
     ndarray of bool
         Shape of ``got``; True where the entry is wrong.
     """
+    floor = max(atol, FLOOR * float(np.max(np.abs(expected), initial=0.0)))
     with np.errstate(invalid="ignore"):
-        off = np.abs(got - expected) > RTOL * np.abs(expected) + atol
+        off = np.abs(got - expected) > RTOL * np.abs(expected) + floor
     return off | ~np.isfinite(got)
+
+
+def show_pair(got: float, expected: float) -> str:
+    """``yours ..., expected ...`` with enough digits to differ, and the relative error.
+
+    Six significant digits, or more (up to 17) until the two differ.
+    """
+    for digits in range(6, 18):
+        mine, right = f"{got:.{digits}g}", f"{expected:.{digits}g}"
+        if mine != right:
+            break
+    text = f"yours {mine}, expected {right}"
+    if expected != 0 and np.isfinite(got):
+        text += f" (relative error {abs(got - expected) / abs(expected):.1e})"
+    return text
 
 
 def shape_verdict(
@@ -290,7 +428,7 @@ def entries_message(
     expected: Array,
     label: Callable[[tuple[int, ...]], str],
     intro: str,
-    fmt: Callable[[float], str] = "{:.6g}".format,
+    fmt: Callable[[float], str] | None = None,
 ) -> str:
     """Say how many entries are wrong and list the first :data:`SHOWN` of them.
 
@@ -305,7 +443,8 @@ def entries_message(
     intro : str
         A sentence after the count, usually starting with :data:`MATH`.
     fmt : callable, optional
-        Formats one value.
+        Formats one value; by default :func:`show_pair` shows both values with
+        enough digits to differ, and the relative error.
 
     Returns
     -------
@@ -315,7 +454,10 @@ def entries_message(
     where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)]
     lines = [f"{len(where)} of {bad.size} entries are wrong. {intro}"]
     for idx in where[:SHOWN]:
-        lines.append(f"  {label(idx)}: yours {fmt(got[idx])}, expected {fmt(expected[idx])}")
+        if fmt is None:
+            lines.append(f"  {label(idx)}: {show_pair(got[idx], expected[idx])}")
+        else:
+            lines.append(f"  {label(idx)}: yours {fmt(got[idx])}, expected {fmt(expected[idx])}")
     if len(where) > SHOWN:
         lines.append(f"  ... and {len(where) - SHOWN} more.")
     return "\n".join(lines)
@@ -333,12 +475,16 @@ def compare(
     correct: str,
     atol: float = 0.0,
     scale_hint: str = "",
-    fmt: Callable[[float], str] = "{:.6g}".format,
+    fmt: Callable[[float], str] | None = None,
+    raw: object = None,
+    close_hint: str = "",
 ) -> Verdict:
-    """Shape, then known mistakes, then a constant factor, then the wrong entries.
+    """Shape, known mistakes, a constant factor, a close answer, then the wrong entries.
 
     The first test that fails gives the verdict, so that a student reads the
-    most specific explanation there is.
+    most specific explanation there is. A close answer (every entry within a
+    relative :data:`CLOSE`) is named float32 when it is one, else a numerical
+    estimate; right values in the wrong places are named as such.
 
     Parameters
     ----------
@@ -363,6 +509,12 @@ def compare(
         Appended to the message of a constant factor.
     fmt : callable, optional
         Formats one value in the list of wrong entries.
+    raw : object, optional
+        What the student returned, before :func:`as_float_array`: its dtype
+        tells float32.
+    close_hint : str, optional
+        The message for a close answer that is not float32; by default, that
+        it looks like a finite difference where a formula was asked for.
 
     Returns
     -------
@@ -374,13 +526,14 @@ def compare(
     bad = mismatch(got, expected, atol)
     if not bad.any():
         return Verdict("correct", correct)
+    listing = entries_message(bad, got, expected, label, intro, fmt)
     if not np.isfinite(got).all():
         n_bad = int(np.count_nonzero(~np.isfinite(got)))
         return Verdict(
             "wrong",
             f"{n_bad} entries are not finite (nan or inf): look for a division by "
-            "zero or an overflow.\n"
-            + entries_message(~np.isfinite(got), got, expected, label, intro),
+            "zero, an overflow, or an entry never filled in (np.empty).\n"
+            + entries_message(~np.isfinite(got), got, expected, label, intro, fmt),
         )
     for candidate, message in mistakes:
         if candidate.shape == got.shape and not mismatch(got, candidate, atol).any():
@@ -392,7 +545,52 @@ def compare(
             f"Your entries are all {c:.6g} times the right ones: a constant factor "
             f"is off.{scale_hint}",
         )
-    return Verdict("wrong", entries_message(bad, got, expected, label, intro, fmt))
+    # Close: every error small beside the largest entry. Per-entry relative
+    # errors would call a float32 answer far off wherever an entry is near 0.
+    scale = float(np.max(np.abs(expected), initial=0.0))
+    worst = float(np.max(np.abs(got - expected))) / scale if scale else np.inf
+    if worst < CLOSE and fmt is None:
+        if is_single(raw, got):
+            return Verdict(
+                "wrong",
+                f"Close, but computed in float32: your largest error is {worst:.1e} of the "
+                "largest entry, about float32's precision (6e-8 per operation). Compute "
+                "in float64, NumPy's default: look for dtype=np.float32 or "
+                f".astype(np.float32).\n{listing}",
+            )
+        hint = close_hint or (
+            "This looks numerical, like a finite difference: a formula agrees to about "
+            "1e-15, while a central difference is off by about eps^2 (truncation) or "
+            "eps_mach / eps (rounding). This exercise asks for a derivation: derive "
+            "the formula, and use gc.central_difference only to test it."
+        )
+        if 1e-9 < worst < 1e-5:  # float32's range too: one float32 array suffices
+            hint += (" Errors of this size also come from float32 arithmetic: look for "
+                     "dtype=np.float32 or .astype(np.float32) in what you compute.")
+        return Verdict(
+            "wrong",
+            f"Close, but not exact: your largest error is {worst:.1e} of the largest "
+            f"entry. {hint}\n{listing}",
+        )
+    if got.ndim >= 2 and got.size > 1:
+        for order in (expected.ravel(order="F").reshape(expected.shape),
+                      expected.ravel().reshape(expected.shape, order="F")):
+            if not mismatch(got, order, atol).any():
+                return Verdict(
+                    "wrong",
+                    "Your numbers are the right ones, in column-major order: they fill "
+                    "the array with the first index fastest, as order='F' in a reshape or "
+                    "ravel does. Use NumPy's default row-major order (order='C'), in "
+                    "which the last index is fastest.",
+                )
+    if got.size > 1 and not mismatch(np.sort(got.ravel()), np.sort(expected.ravel()),
+                                     atol).any():
+        return Verdict(
+            "wrong",
+            "Your numbers are the right ones, but some are in the wrong places: check "
+            f"the order of your indices and of any reshape.\n{listing}",
+        )
+    return Verdict("wrong", listing)
 
 
 # ------------------------------------------------- naming an entry (1-based math)

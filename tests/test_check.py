@@ -120,14 +120,22 @@ def test_other_exceptions_reach_the_student() -> None:
         check.assess_jvp("my_jvp")
 
 
-def test_student_cannot_change_the_reference_inputs() -> None:
+def test_an_answer_that_changes_its_inputs_is_told_so() -> None:
     def vandal(X, W):
         J = sigmoid_right(X, W)
         X[...] = 0.0
-        W[...] = 0.0
         return J
 
-    assert check.assess_sigmoid_jacobian(vandal).ok
+    v = check.assess_sigmoid_jacobian(vandal)
+    assert v.status == "wrong" and "changes its input X in place" in v.message
+
+
+def test_dropped_x_prediction_is_what_a_gradient_check_measures() -> None:
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(6, 3))
+    X[0, 0], X[1, 1] = 1.0, 0.0
+    measured = check._dropped_x_measured(X, rng.normal(scale=0.3, size=(4, 2)))
+    np.testing.assert_allclose(measured, dropped_x_right(X), rtol=0, atol=1e-8)
 
 
 # ---------------------------------------------------------- count the zeros
@@ -258,7 +266,7 @@ def test_dropped_x_wrong_entries_and_shape() -> None:
 # ------------------------------------------------------------ shift lost
 def test_shift_lost_one_sided_and_wrong_dtype() -> None:
     v = check.assess_shift_lost(lambda W, eps: W + eps == W)
-    assert "you test only W + eps" in v.message and "eps = 8e-17" in v.message
+    assert "agrees with W + eps == W alone, for every step" in v.message
     v = check.assess_shift_lost(lambda W, eps: np.spacing(W))
     assert v.message.startswith("Wrong type")
 
@@ -285,6 +293,7 @@ def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
     for i in turns:
         checker = re.search(r"check\.(\w+)\(my_\w+\)", cells[i].source).group(1)
         assert "raise NotImplementedError" in cells[i].source
+        assert "Returns a" in cells[i].source  # the contract: type, shape, layout
         assert callable(getattr(check, checker))
         solution_text, solution_code = cells[i + 1], cells[i + 2]
         assert solution_text.cell_type == "markdown"
@@ -298,3 +307,28 @@ def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
         # The solution is checked by the same checker, and must pass.
         assert f"check.{checker}(" in solution_code.source
         assert f"assert check.assess_{checker}(" in solution_code.source
+
+
+def _page_cells() -> list:
+    page = Path(__file__).resolve().parents[1] / "chapters" / "exercises.md"
+    return jupytext.read(page).cells
+
+
+def _is_solution(cell) -> bool:
+    return cell.cell_type == "code" and "hide-cell" in cell.metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("number", range(1, 9))
+def test_each_solution_runs_after_the_page_setup_cells_alone(number, monkeypatch, capsys) -> None:
+    """A reader who opens a solution runs it after the set-up, not after the others."""
+    cells = _page_cells()
+    setup = [c for c in cells if c.cell_type == "code"
+             and "thebe-init" in c.metadata.get("tags", [])]
+    solutions = [c for c in cells if _is_solution(c)]
+    assert len(setup) == 1 and len(solutions) == 8
+    monkeypatch.chdir(Path(__file__).resolve().parents[1] / "chapters")
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(setup[0].source, "setup", "exec"), namespace)
+    exec(compile(solutions[number - 1].source, f"solution {number}", "exec"), namespace)
+    out, err = capsys.readouterr()
+    assert out.startswith("Correct") and err == ""  # JupyterLab's test fails on stderr

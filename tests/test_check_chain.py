@@ -237,7 +237,8 @@ def test_two_layers_shapes_are_checked_beyond_the_square_case() -> None:
         return J if J.shape[0] == J.shape[1] else J[:, :1]
 
     v = cc.assess_two_layer_jacobian(square_only)
-    assert v.message.startswith("Wrong shape") and "(K2, D) = (3, 2)" in v.message
+    assert v.message.startswith("For D = 2, K1 = 4, K2 = 3: Wrong shape")
+    assert "(K2, D) = (3, 2)" in v.message
 
     def one_off(x, W1, W2):
         J = two_layer_right(x, W1, W2)

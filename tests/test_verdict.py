@@ -57,14 +57,52 @@ def test_attempt_recognises_a_stub_and_names_it(stub) -> None:
 def test_attempt_passes_copies_and_returns_the_result() -> None:
     X = np.arange(3.0)
 
+    def doubles(A, scale):
+        return A * scale
+
+    out, verdict = vd.attempt(doubles, X, 2.0)
+    assert verdict is None
+    np.testing.assert_array_equal(out, [0.0, 2.0, 4.0])
+
+
+def test_attempt_names_an_input_changed_in_place_and_keeps_the_callers() -> None:
+    X = np.arange(3.0)
+
     def vandal(A, scale):
         A *= scale
         return A
 
-    out, verdict = vd.attempt(vandal, X, 2.0)
-    assert verdict is None
-    np.testing.assert_array_equal(out, [0.0, 2.0, 4.0])
+    out, verdict = vd.attempt(vandal, X, 2.0, names=("X",))
+    assert out is None and verdict.status == "wrong"
+    assert verdict.message.startswith("vandal changes its input X in place")
     np.testing.assert_array_equal(X, [0.0, 1.0, 2.0])  # the caller's array is untouched
+    _, verdict = vd.attempt(vandal, X, 2.0)
+    assert "changes its input argument 1 in place" in verdict.message
+
+
+@pytest.mark.parametrize("stub", [stub_none, stub_raises])
+def test_attempt_after_the_first_call_calls_a_stub_unfinished(stub) -> None:
+    out, verdict = vd.attempt(stub, 1.0, case="for eps = 1e-18")
+    assert out is None and verdict.status == "wrong"
+    assert verdict.message.startswith(f"Unfinished: {stub.__name__}")
+    assert "for eps = 1e-18" in verdict.message
+
+
+def test_guarded_turns_a_checker_error_into_a_verdict_but_not_the_students() -> None:
+    @vd.guarded
+    def assess(fn):
+        out, _ = vd.attempt(fn, 1.0)
+        return vd.Verdict("correct" if out[0] == 1 else "wrong", "Correct")  # out[0] may fail
+
+    v = assess(lambda x: 1.0)  # a float cannot be indexed: the checker's own error
+    assert v.status == "wrong" and "could not compare" in v.message and "TypeError" in v.message
+
+    def broken(x):
+        return x / 0
+
+    with pytest.raises(ZeroDivisionError) as info:
+        assess(broken)
+    assert info.traceback[-1].name == "broken"  # the traceback ends at the student's line
 
 
 def test_attempt_lets_other_errors_through_and_rejects_a_non_function() -> None:
@@ -95,17 +133,40 @@ def test_as_float_array() -> None:
     assert wrong is not None and wrong.status == "wrong"
     assert "returned a dict" in wrong.message and "expected an array of shape (N, K)" in (
         wrong.message)
+    _, wrong = vd.as_float_array([np.zeros(2), np.zeros(3)], stub_none, "an array")
+    assert "rows of different lengths" in wrong.message
+    _, wrong = vd.as_float_array(np.array([1 + 1e-9j]), stub_none, "an array")
+    assert "complex numbers" in wrong.message
+    got, wrong = vd.as_float_array(np.array([2 + 0j]), stub_none, "an array")
+    assert wrong is None and got.tolist() == [2.0]  # no imaginary part: a real answer
+
+
+def test_is_single_by_dtype_or_by_float32_values() -> None:
+    x = np.array([0.1, 0.7])
+    assert vd.is_single(x.astype(np.float32), x.astype(np.float32).astype(np.float64))
+    assert vd.is_single(None, x.astype(np.float32).astype(np.float64))
+    assert not vd.is_single(x, x)
+    assert not vd.is_single(None, np.array([1.0, 2.0]))  # whole numbers say nothing
+
+
+def test_show_pair_shows_digits_until_the_values_differ() -> None:
+    assert vd.show_pair(-0.2404381, -0.2404382) == (
+        "yours -0.2404381, expected -0.2404382 (relative error 4.2e-07)")
+    assert vd.show_pair(1.0, 0.0) == "yours 1, expected 0"
 
 
 # --------------------------------------------------------------- comparing
-def test_mismatch_uses_rtol_and_atol_and_flags_non_finite() -> None:
+def test_mismatch_uses_rtol_atol_and_a_floor_and_flags_non_finite() -> None:
     expected = np.array([1.0, 1.0, 0.0, 2.0])
     close = 1.0 + 0.5 * vd.RTOL
     far = 1.0 + 2 * vd.RTOL
-    got = np.array([close, far, 1e-13, np.nan])
+    below_floor = 0.5 * vd.FLOOR * 2.0  # beside the largest entry, 2
+    got = np.array([close, far, below_floor, np.nan])
+    np.testing.assert_array_equal(vd.mismatch(got, expected, 0.0), [False, True, False, True])
+    got[2] = 1e-12
     np.testing.assert_array_equal(vd.mismatch(got, expected, 0.0), [False, True, True, True])
-    np.testing.assert_array_equal(vd.mismatch(got, expected, 1e-12),
-                                  [False, True, False, True])
+    np.testing.assert_array_equal(vd.mismatch(got, expected, 1e-11),
+                                  [False, False, False, True])
 
 
 def test_shape_verdict_names_permuted_axes_reshape_and_plain_shapes() -> None:
