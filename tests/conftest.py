@@ -64,7 +64,6 @@ SLOW_FIXTURES = frozenset({
 SLOW_MODULES = frozenset({
     "test_incremental",    # make preview on a one-page book; the incremental builds
     "test_benchmarks",     # runs benchmarks/bench_jacobian.py
-    "test_reexecution",    # every page twice in one kernel, on a baseline CPU
 })
 #: Single tests that are slow without one of those fixtures (node id without
 #: parameters, relative to tests/).

@@ -30,10 +30,20 @@ from nbclient.exceptions import CellExecutionError
 #: cell (tag skip-execution), but a student in Jupyter runs it, so here no real
 #: tag may skip a cell.
 NO_SKIP_TAG = "student-driver-never-skips"
+#: How myst-nb's glue stores a value in a display_data output.
+GLUE_TEXT = "application/papermill.record/text/plain"
+#: What the kernel's NumPy computes where its SIMD tanh and the C library's
+#: differ, and the CPU setting it saw (tests/test_reexecution.py runs the
+#: pages with NumPy's dispatch cut down to the baseline).
+CPU_PROBE = (
+    "import math, os, numpy\n"
+    "print('|'.join([repr(float(numpy.tanh(numpy.float64(18.995)))), repr(math.tanh(18.995)),\n"
+    "                os.environ.get('NPY_DISABLE_CPU_FEATURES', '')]), end='')"
+)
 
 
 def _record(cell: nbformat.NotebookNode) -> list[dict]:
-    """The outputs of one cell as plain data: kind and text.
+    """The outputs of one cell as plain data: kind and text (and a glued value's name).
 
     Consecutive stream outputs of one stream are joined, as Jupyter shows
     them: how the kernel split one print into messages depends on timing.
@@ -48,6 +58,10 @@ def _record(cell: nbformat.NotebookNode) -> list[dict]:
                 recorded.append({"kind": output["name"], "text": output["text"]})
         elif kind in ("execute_result", "display_data"):
             data = output.get("data", {})
+            glued = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if glued is not None:
+                recorded.append({"kind": "glue", "name": glued, "text": data.get(GLUE_TEXT, "")})
+                continue
             recorded.append(
                 {
                     "kind": "text/plain",
@@ -79,6 +93,7 @@ def run_page(path: Path, chapters: Path) -> dict:
         "passes": [],
         "error": None,
         "kernel_prefix": None,
+        "kernel_cpu": None,
     }
     with client.setup_kernel():
         for run in (1, 2):
@@ -97,6 +112,11 @@ def run_page(path: Path, chapters: Path) -> dict:
         notebook.cells.append(probe)  # nbclient writes the cell back by index
         client.execute_cell(probe, len(notebook.cells) - 1)
         result["kernel_prefix"] = probe.outputs[0]["text"] if probe.outputs else None
+        probe = nbformat.v4.new_code_cell(CPU_PROBE)
+        notebook.cells.append(probe)
+        client.execute_cell(probe, len(notebook.cells) - 1)
+        # One print may reach us as several stream messages.
+        result["kernel_cpu"] = "".join(o.get("text", "") for o in probe.outputs)
     return result
 
 
