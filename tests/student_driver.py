@@ -41,6 +41,42 @@ CPU_PROBE = (
     "                os.environ.get('NPY_DISABLE_CPU_FEATURES', '')]), end='')"
 )
 
+#: A fingerprint of the kernel's variables after a pass: arrays by a hash of
+#: their bytes, numbers and strings by repr. A later cell that draws from an
+#: earlier cell's random generator leaves different arrays after the second
+#: pass even when what it prints is rounded to the same digits.
+STATE_PROBE = """\
+import hashlib as _hashlib, json as _json, numpy as _np
+def _fingerprint(value):
+    if isinstance(value, _np.ndarray) and value.dtype != object:
+        return f"{value.dtype}{value.shape}:" + _hashlib.sha1(value.tobytes()).hexdigest()[:16]
+    if isinstance(value, (bool, int, float, complex, str, _np.generic)):
+        return repr(value)
+    return None
+print(_json.dumps({name: _fingerprint(value) for name, value in list(globals().items())
+                   if not name.startswith("_") and _fingerprint(value) is not None}), end="")
+"""
+
+#: The state of every NumPy random generator in the kernel, by name. Run after
+#: each cell of the first pass: a cell that advances a generator it did not
+#: create draws something new each time it is run again on its own.
+GENERATOR_PROBE = """\
+import hashlib as _hashlib, json as _json, numpy as _np
+print(_json.dumps({name: _hashlib.sha1(repr(value.bit_generator.state).encode()).hexdigest()
+                   for name, value in list(globals().items())
+                   if isinstance(value, _np.random.Generator)}), end="")
+"""
+
+
+def _state(client: NotebookClient, notebook: nbformat.NotebookNode, code: str) -> dict:
+    """Run a probe (STATE_PROBE, GENERATOR_PROBE) in the page's kernel; what it printed."""
+    probe = nbformat.v4.new_code_cell(code)
+    notebook.cells.append(probe)  # nbclient writes the cell back by index
+    client.execute_cell(probe, len(notebook.cells) - 1)
+    notebook.cells.pop()
+    # One print may reach us as several stream messages.
+    return json.loads("".join(o.get("text", "") for o in probe.outputs) or "{}")
+
 
 def _record(cell: nbformat.NotebookNode) -> list[dict]:
     """The outputs of one cell as plain data: kind and text (and a glued value's name).
@@ -94,6 +130,8 @@ def run_page(path: Path, chapters: Path) -> dict:
         "error": None,
         "kernel_prefix": None,
         "kernel_cpu": None,
+        "states": [],
+        "generators": [],
     }
     with client.setup_kernel():
         for run in (1, 2):
@@ -106,7 +144,10 @@ def run_page(path: Path, chapters: Path) -> dict:
                     result["passes"].append(outputs)
                     return result
                 outputs.append(_record(cell))
+                if run == 1:
+                    result["generators"].append(_state(client, notebook, GENERATOR_PROBE))
             result["passes"].append(outputs)
+            result["states"].append(_state(client, notebook, STATE_PROBE))
         # Which Python ran the cells: it must be the fresh environment's.
         probe = nbformat.v4.new_code_cell("import sys; print(sys.prefix, end='')")
         notebook.cells.append(probe)  # nbclient writes the cell back by index

@@ -43,6 +43,7 @@ and of the launch-button settings in _config.yml that the README documents.
 
 from __future__ import annotations
 
+import ast
 import html
 import json
 import math
@@ -53,6 +54,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jupytext
 import numpy as np
 import pytest
 import yaml
@@ -235,6 +237,64 @@ def test_glued_numbers_do_not_depend_on_the_cpu(student_runs, site, docname):
         f"{docname}: glued into the text, (name, built book, baseline CPU) differ; compute "
         f"them so that they do not depend on the CPU, or glue them from a cell tagged "
         f"{OUTPUT_VARIES!r} and say in the prose that they are this build's: {differ}"
+    )
+
+
+def _assigned(source: str) -> set[str]:
+    """Every name that a cell's code assigns or defines, at any depth."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
+def _code_cells(docname: str) -> list:
+    return [c for c in jupytext.read(source_file(docname)).cells if c.cell_type == "code"]
+
+
+def _names_set_by_varying_cells(docname: str) -> set[str]:
+    """Every name that a cell tagged ``output-varies`` assigns."""
+    return {name for cell in _code_cells(docname)
+            if OUTPUT_VARIES in cell.metadata.get("tags", []) for name in _assigned(cell.source)}
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_a_cell_run_again_alone_draws_nothing_new(student_runs, docname):
+    # A cell that advances a random generator made by another cell draws
+    # other numbers each time a student runs it again on its own.
+    run = student_runs["pages"][str(source_file(docname))]
+    assert run["error"] is None, f"{docname}: {run['error']}"
+    before: dict = {}
+    for number, (cell, after) in enumerate(
+        zip(_code_cells(docname), run["generators"], strict=True)
+    ):
+        advanced = {name for name, state in after.items() if before.get(name, state) != state}
+        foreign = advanced - _assigned(cell.source)
+        assert not foreign, (
+            f"{docname}, code cell {number} draws from {sorted(foreign)}, made by another cell: "
+            f"give it a generator of its own"
+        )
+        before = after
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_leaves_the_same_variables_when_run_again(student_runs, docname):
+    # Outputs are rounded; the variables are not. A cell that draws from an
+    # earlier cell's generator prints the same digits but leaves other arrays.
+    run = student_runs["pages"][str(source_file(docname))]
+    assert run["error"] is None, f"{docname}: {run['error']}"
+    first, second = run["states"]
+    if run["cells"]:
+        assert first, f"{docname}: the state probe saw no variables"
+    varying = _names_set_by_varying_cells(docname)
+    differ = sorted(name for name in first.keys() | second.keys()
+                    if name not in varying and first.get(name) != second.get(name))
+    assert differ == [], (
+        f"{docname}: run again, these variables changed: {differ} (does a cell draw from "
+        f"a generator another cell made?)"
     )
 
 
