@@ -8,7 +8,10 @@ very interpreter) all come from requirements.txt alone. For each page it opens
 the .md file through jupytext, starts one kernel with CHAPTERS_DIR as the
 working directory, runs every code cell in order, then runs every code cell a
 second time in the same kernel (students re-run cells), and records what both
-passes printed. It writes JSON and judges nothing: the test does that.
+passes printed. Small probes, run between cells and outside the page, record
+the state of the random generators after each cell of the first pass, the
+variables after each pass, and which Python and NumPy dispatch the kernel
+had. It writes JSON and judges nothing: the test does that.
 
 It needs nothing from the tests folder, because the fresh venv cannot import it.
 """
@@ -33,7 +36,7 @@ NO_SKIP_TAG = "student-driver-never-skips"
 #: How myst-nb's glue stores a value in a display_data output.
 GLUE_TEXT = "application/papermill.record/text/plain"
 #: What the kernel's NumPy computes where its SIMD tanh and the C library's
-#: differ, and the CPU setting it saw (tests/test_reexecution.py runs the
+#: differ, and the CPU setting it saw (tests/test_student_path.py runs the
 #: pages with NumPy's dispatch cut down to the baseline).
 CPU_PROBE = (
     "import math, os, numpy\n"
@@ -68,14 +71,14 @@ print(_json.dumps({name: _hashlib.sha1(repr(value.bit_generator.state).encode())
 """
 
 
-def _state(client: NotebookClient, notebook: nbformat.NotebookNode, code: str) -> dict:
-    """Run a probe (STATE_PROBE, GENERATOR_PROBE) in the page's kernel; what it printed."""
+def _probe(client: NotebookClient, notebook: nbformat.NotebookNode, code: str) -> str:
+    """Run ``code`` in the page's kernel, outside the page; what it printed."""
     probe = nbformat.v4.new_code_cell(code)
     notebook.cells.append(probe)  # nbclient writes the cell back by index
     client.execute_cell(probe, len(notebook.cells) - 1)
     notebook.cells.pop()
     # One print may reach us as several stream messages.
-    return json.loads("".join(o.get("text", "") for o in probe.outputs) or "{}")
+    return "".join(o.get("text", "") for o in probe.outputs)
 
 
 def _record(cell: nbformat.NotebookNode) -> list[dict]:
@@ -145,19 +148,14 @@ def run_page(path: Path, chapters: Path) -> dict:
                     return result
                 outputs.append(_record(cell))
                 if run == 1:
-                    result["generators"].append(_state(client, notebook, GENERATOR_PROBE))
+                    result["generators"].append(
+                        json.loads(_probe(client, notebook, GENERATOR_PROBE))
+                    )
             result["passes"].append(outputs)
-            result["states"].append(_state(client, notebook, STATE_PROBE))
+            result["states"].append(json.loads(_probe(client, notebook, STATE_PROBE)))
         # Which Python ran the cells: it must be the fresh environment's.
-        probe = nbformat.v4.new_code_cell("import sys; print(sys.prefix, end='')")
-        notebook.cells.append(probe)  # nbclient writes the cell back by index
-        client.execute_cell(probe, len(notebook.cells) - 1)
-        result["kernel_prefix"] = probe.outputs[0]["text"] if probe.outputs else None
-        probe = nbformat.v4.new_code_cell(CPU_PROBE)
-        notebook.cells.append(probe)
-        client.execute_cell(probe, len(notebook.cells) - 1)
-        # One print may reach us as several stream messages.
-        result["kernel_cpu"] = "".join(o.get("text", "") for o in probe.outputs)
+        result["kernel_prefix"] = _probe(client, notebook, "import sys; print(sys.prefix, end='')")
+        result["kernel_cpu"] = _probe(client, notebook, CPU_PROBE)
     return result
 
 
