@@ -8,7 +8,10 @@ very interpreter) all come from requirements.txt alone. For each page it opens
 the .md file through jupytext, starts one kernel with CHAPTERS_DIR as the
 working directory, runs every code cell in order, then runs every code cell a
 second time in the same kernel (students re-run cells), and records what both
-passes printed. It writes JSON and judges nothing: the test does that.
+passes printed. Small probes, run between cells and outside the page, record
+the state of the random generators after each cell of the first pass, the
+variables after each pass, and which Python and NumPy dispatch the kernel
+had. It writes JSON and judges nothing: the test does that.
 
 It needs nothing from the tests folder, because the fresh venv cannot import it.
 """
@@ -30,10 +33,56 @@ from nbclient.exceptions import CellExecutionError
 #: cell (tag skip-execution), but a student in Jupyter runs it, so here no real
 #: tag may skip a cell.
 NO_SKIP_TAG = "student-driver-never-skips"
+#: How myst-nb's glue stores a value in a display_data output.
+GLUE_TEXT = "application/papermill.record/text/plain"
+#: What the kernel's NumPy computes where its SIMD tanh and the C library's
+#: differ, and the CPU setting it saw (tests/test_student_path.py runs the
+#: pages with NumPy's dispatch cut down to the baseline).
+CPU_PROBE = (
+    "import math, os, numpy\n"
+    "print('|'.join([repr(float(numpy.tanh(numpy.float64(18.995)))), repr(math.tanh(18.995)),\n"
+    "                os.environ.get('NPY_DISABLE_CPU_FEATURES', '')]), end='')"
+)
+
+#: A fingerprint of the kernel's variables after a pass: arrays by a hash of
+#: their bytes, numbers and strings by repr. A later cell that draws from an
+#: earlier cell's random generator leaves different arrays after the second
+#: pass even when what it prints is rounded to the same digits.
+STATE_PROBE = """\
+import hashlib as _hashlib, json as _json, numpy as _np
+def _fingerprint(value):
+    if isinstance(value, _np.ndarray) and value.dtype != object:
+        return f"{value.dtype}{value.shape}:" + _hashlib.sha1(value.tobytes()).hexdigest()[:16]
+    if isinstance(value, (bool, int, float, complex, str, _np.generic)):
+        return repr(value)
+    return None
+print(_json.dumps({name: _fingerprint(value) for name, value in list(globals().items())
+                   if not name.startswith("_") and _fingerprint(value) is not None}), end="")
+"""
+
+#: The state of every NumPy random generator in the kernel, by name. Run after
+#: each cell of the first pass: a cell that advances a generator it did not
+#: create draws something new each time it is run again on its own.
+GENERATOR_PROBE = """\
+import hashlib as _hashlib, json as _json, numpy as _np
+print(_json.dumps({name: _hashlib.sha1(repr(value.bit_generator.state).encode()).hexdigest()
+                   for name, value in list(globals().items())
+                   if isinstance(value, _np.random.Generator)}), end="")
+"""
+
+
+def _probe(client: NotebookClient, notebook: nbformat.NotebookNode, code: str) -> str:
+    """Run ``code`` in the page's kernel, outside the page; what it printed."""
+    probe = nbformat.v4.new_code_cell(code)
+    notebook.cells.append(probe)  # nbclient writes the cell back by index
+    client.execute_cell(probe, len(notebook.cells) - 1)
+    notebook.cells.pop()
+    # One print may reach us as several stream messages.
+    return "".join(o.get("text", "") for o in probe.outputs)
 
 
 def _record(cell: nbformat.NotebookNode) -> list[dict]:
-    """The outputs of one cell as plain data: kind and text.
+    """The outputs of one cell as plain data: kind and text (and a glued value's name).
 
     Consecutive stream outputs of one stream are joined, as Jupyter shows
     them: how the kernel split one print into messages depends on timing.
@@ -48,6 +97,10 @@ def _record(cell: nbformat.NotebookNode) -> list[dict]:
                 recorded.append({"kind": output["name"], "text": output["text"]})
         elif kind in ("execute_result", "display_data"):
             data = output.get("data", {})
+            glued = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if glued is not None:
+                recorded.append({"kind": "glue", "name": glued, "text": data.get(GLUE_TEXT, "")})
+                continue
             recorded.append(
                 {
                     "kind": "text/plain",
@@ -79,6 +132,9 @@ def run_page(path: Path, chapters: Path) -> dict:
         "passes": [],
         "error": None,
         "kernel_prefix": None,
+        "kernel_cpu": None,
+        "states": [],
+        "generators": [],
     }
     with client.setup_kernel():
         for run in (1, 2):
@@ -91,12 +147,15 @@ def run_page(path: Path, chapters: Path) -> dict:
                     result["passes"].append(outputs)
                     return result
                 outputs.append(_record(cell))
+                if run == 1:
+                    result["generators"].append(
+                        json.loads(_probe(client, notebook, GENERATOR_PROBE))
+                    )
             result["passes"].append(outputs)
+            result["states"].append(json.loads(_probe(client, notebook, STATE_PROBE)))
         # Which Python ran the cells: it must be the fresh environment's.
-        probe = nbformat.v4.new_code_cell("import sys; print(sys.prefix, end='')")
-        notebook.cells.append(probe)  # nbclient writes the cell back by index
-        client.execute_cell(probe, len(notebook.cells) - 1)
-        result["kernel_prefix"] = probe.outputs[0]["text"] if probe.outputs else None
+        result["kernel_prefix"] = _probe(client, notebook, "import sys; print(sys.prefix, end='')")
+        result["kernel_cpu"] = _probe(client, notebook, CPU_PROBE)
     return result
 
 

@@ -9,8 +9,21 @@ executed a second time in the same kernel, because students re-run cells. Both
 passes must run without errors and without anything on stderr, and must print
 the same results.
 
+The student's laptop is taken to be an older one: the kernel's NumPy has its
+run-time CPU dispatch cut down to the x86-64 baseline
+(``NPY_DISABLE_CPU_FEATURES``), so ``np.tanh``, ``np.exp`` and the rest run
+the C library's code, not the AVX2/AVX-512 loops the build machine uses. So
+the same two passes also show that every cell's assertions hold on another
+CPU, and each page still executes only twice. The values glued into the
+prose must then be the ones the built book shows (the build machine, full
+dispatch), except those from cells tagged ``output-varies``, which the prose
+must present as this build's. ``tanh(18.995)``, where the two differ (1.0
+with AVX2, 0.9999999999999999 in the C library), shows that the setting
+reached the kernel.
+
 "The same results" is this rule. Compared, per code cell and in order: the
-stdout text and the text/plain of each displayed result. Not compared: images,
+stdout text, the text/plain of each displayed result and each glued value
+(name and text). Not compared: images,
 HTML and widget views (their bytes can change while the result does not) and
 execution counts. Before comparing, three things that legitimately differ from
 run to run are masked: memory addresses (``0x7f3a...``), durations (a number
@@ -30,7 +43,10 @@ and of the launch-button settings in _config.yml that the README documents.
 
 from __future__ import annotations
 
+import ast
+import html
 import json
+import math
 import os
 import re
 import stat
@@ -38,6 +54,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jupytext
+import numpy as np
 import pytest
 import yaml
 
@@ -55,6 +73,16 @@ MASKS = [
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
 ]
 OUTPUT_VARIES = "output-varies"
+#: NumPy 2.4 groups its dispatch targets; disabling these leaves the x86-64
+#: baseline (X86_V2). Older names (AVX2, AVX512F) are ignored without an
+#: error, so test_baseline_setting_changes_what_numpy_runs checks the effect.
+BASELINE_CPU = "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"
+#: Whether this NumPy is an x86-64 build, where those names mean something. On
+#: other machines (ARM's SIMD is part of its baseline) the setting is inert,
+#: and the pages run with the machine's own dispatch.
+X86_NUMPY = any(
+    name.startswith("X86") for name in np.__config__.CONFIG["SIMD Extensions"]["baseline"]
+)
 
 
 def normalise(text: str) -> str:
@@ -63,9 +91,11 @@ def normalise(text: str) -> str:
     return text
 
 
-def comparable(outputs: list[dict]) -> list[tuple[str, str]]:
+def comparable(outputs: list[dict]) -> list[tuple[str, str | None, str]]:
     return [
-        (o["kind"], normalise(o["text"])) for o in outputs if o["kind"] in ("stdout", "text/plain")
+        (o["kind"], o.get("name"), normalise(o["text"]))
+        for o in outputs
+        if o["kind"] in ("stdout", "text/plain", "glue")
     ]
 
 
@@ -92,6 +122,7 @@ def student_runs(student_venv: Path, tmp_path_factory: pytest.TempPathFactory) -
     # An empty Jupyter data dir: a kernelspec left in the user's ~/.local/share
     # must not replace the fresh environment's own python3 kernel.
     env["JUPYTER_DATA_DIR"] = str(tmp_path_factory.mktemp("jupyter-data"))
+    env["NPY_DISABLE_CPU_FEATURES"] = BASELINE_CPU   # an older CPU (module docstring)
     pages = [str(source_file(docname)) for docname in PAGES]
     proc = subprocess.run(
         [str(python), str(DRIVER), f"--jobs={JOBS}", str(ROOT / "chapters"), str(out), *pages],
@@ -132,6 +163,147 @@ def test_page_runs_twice_in_a_fresh_environment(student_runs, docname):
             f"{docname}, code cell {cell}: run again, it printed something else "
             f"(tag the cell {OUTPUT_VARIES!r} if its output is a measurement)"
         )
+
+
+def _tanh_18995(baseline: bool) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
+    if baseline:
+        env["NPY_DISABLE_CPU_FEATURES"] = BASELINE_CPU
+    code = "import numpy; print(repr(float(numpy.tanh(numpy.float64(18.995)))))"
+    proc = subprocess.run([sys.executable, "-c", code], env=env,
+                          capture_output=True, text=True, check=True)
+    return float(proc.stdout)
+
+
+def test_baseline_setting_changes_what_numpy_runs():
+    # The C library rounds tanh(18.995) = 1 - 6.5e-17 down; NumPy's AVX2 and
+    # AVX-512 loops return 1.0. Were the group names renamed, NumPy would
+    # ignore the setting silently and this would fail.
+    if X86_NUMPY:
+        assert _tanh_18995(baseline=True) == math.tanh(18.995) < 1.0
+    # What this CPU offers beyond the baseline, as NumPy's build reports it.
+    if "X86_V3" in np.__config__.CONFIG["SIMD Extensions"]["found"]:
+        assert _tanh_18995(baseline=False) == 1.0
+
+
+def test_the_kernels_ran_on_a_baseline_cpu(student_runs):
+    for page, run in student_runs["pages"].items():
+        assert run["error"] is None, f"{page}: {run['error']}"
+        numpy_tanh, libm_tanh, setting = run["kernel_cpu"].split("|")
+        assert setting == BASELINE_CPU, page
+        if X86_NUMPY:
+            assert numpy_tanh == libm_tanh, f"{page}: the kernel's NumPy used its SIMD tanh"
+
+
+#: Sphinx's smart quotes and dashes, undone so the built text compares as typed.
+SMART = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                       "\u2013": "--", "\u2014": "---", "\u2026": "..."})
+
+
+def _glued_in_text(site: Path, docname: str) -> list[tuple[str, str]]:
+    """(name, text) of every ``{glue:text}`` of a page, as the built book shows it.
+
+    myst-nb leaves glued values out of the executed notebook it writes, so
+    they are read from the HTML: each ``{glue:text}`name``` of the source
+    becomes one ``<span class="pasted-text">``, in the same order.
+    """
+    names = re.findall(r"\{glue:text\}`(\w+)`", source_file(docname).read_text(encoding="utf-8"))
+    page = (site / f"{docname}.html").read_text(encoding="utf-8")
+    pasted = re.findall(r'<span class="pasted-text">(.*?)</span>', page, re.S)
+    assert len(pasted) == len(names), (
+        f"{docname}: {len(names)} glue:text roles in the source, {len(pasted)} in the built page"
+    )
+    return [
+        (name, html.unescape(text).translate(SMART))
+        for name, text in zip(names, pasted, strict=True)
+    ]
+
+
+def _as_text(glued: str) -> str:
+    """A glued value's text/plain as {glue:text} shows it: a string without quotes."""
+    if len(glued) >= 2 and glued[0] == glued[-1] and glued[0] in "'\"":
+        return glued[1:-1]
+    return glued
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_glued_numbers_do_not_depend_on_the_cpu(student_runs, site, docname):
+    run = student_runs["pages"][str(source_file(docname))]
+    assert run["error"] is None, f"{docname}: {run['error']}"
+    steady = {
+        o["name"]: _as_text(o["text"])
+        for cell, out in enumerate(run["passes"][0])
+        for o in out
+        if o["kind"] == "glue" and OUTPUT_VARIES not in run["tags"][cell]
+    }
+    differ = sorted(
+        (name, built, steady[name])
+        for name, built in _glued_in_text(site, docname)
+        if name in steady and normalise(built) != normalise(steady[name])
+    )
+    assert differ == [], (
+        f"{docname}: glued into the text, (name, built book, baseline CPU) differ; compute "
+        f"them so that they do not depend on the CPU, or glue them from a cell tagged "
+        f"{OUTPUT_VARIES!r} and say in the prose that they are this build's: {differ}"
+    )
+
+
+def _assigned(source: str) -> set[str]:
+    """Every name that a cell's code assigns or defines, at any depth."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
+def _code_cells(docname: str) -> list:
+    return [c for c in jupytext.read(source_file(docname)).cells if c.cell_type == "code"]
+
+
+def _names_set_by_varying_cells(docname: str) -> set[str]:
+    """Every name that a cell tagged ``output-varies`` assigns."""
+    return {name for cell in _code_cells(docname)
+            if OUTPUT_VARIES in cell.metadata.get("tags", []) for name in _assigned(cell.source)}
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_a_cell_run_again_alone_draws_nothing_new(student_runs, docname):
+    # A cell that advances a random generator made by another cell draws
+    # other numbers each time a student runs it again on its own.
+    run = student_runs["pages"][str(source_file(docname))]
+    assert run["error"] is None, f"{docname}: {run['error']}"
+    before: dict = {}
+    for number, (cell, after) in enumerate(
+        zip(_code_cells(docname), run["generators"], strict=True)
+    ):
+        advanced = {name for name, state in after.items() if before.get(name, state) != state}
+        foreign = advanced - _assigned(cell.source)
+        assert not foreign, (
+            f"{docname}, code cell {number} draws from {sorted(foreign)}, made by another cell: "
+            f"give it a generator of its own"
+        )
+        before = after
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_leaves_the_same_variables_when_run_again(student_runs, docname):
+    # Outputs are rounded; the variables are not. A cell that draws from an
+    # earlier cell's generator prints the same digits but leaves other arrays.
+    run = student_runs["pages"][str(source_file(docname))]
+    assert run["error"] is None, f"{docname}: {run['error']}"
+    first, second = run["states"]
+    if run["cells"]:
+        assert first, f"{docname}: the state probe saw no variables"
+    varying = _names_set_by_varying_cells(docname)
+    differ = sorted(name for name in first.keys() | second.keys()
+                    if name not in varying and first.get(name) != second.get(name))
+    assert differ == [], (
+        f"{docname}: run again, these variables changed: {differ} (does a cell draw from "
+        f"a generator another cell made?)"
+    )
 
 
 def test_normalise_masks_only_what_legitimately_varies():
