@@ -249,6 +249,17 @@ IMAGES_JS = """
 
 OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
 
+#: Display equations wider than their column (their box would scroll): each
+#: one's label (or first characters) and the widths in CSS pixels.
+WIDE_MATH_JS = """
+() => Array.from(document.querySelectorAll('div.math')).map((box) => {
+  // MathJax's container scrolls by itself: its content is what must fit.
+  const math = box.querySelector('mjx-container') || box;
+  return {box, width: Math.max(math.scrollWidth, box.scrollWidth)};
+}).filter(({box, width}) => width > box.clientWidth + 1).map(({box, width}) =>
+  `${box.id || box.textContent.trim().slice(0, 40)}: ${width}px in ${box.clientWidth}px`)
+"""
+
 RUN_AXE_JS = """
 async (tags) => {
   const result = await axe.run(document, {
@@ -430,6 +441,7 @@ class PageView:
     binder_links: list[str] = field(default_factory=list)
     thebe_buttons: int = 0
     overflow_px: int = 0
+    wide_math: list[str] = field(default_factory=list)
     screenshot: Path | None = None
     violations: list[dict] = field(default_factory=list)
     #: Light mode only: the controls, and what each Tab press focused.
@@ -527,6 +539,7 @@ def view_page(browser, base_url: str, docname: str, size: str, mode: str,
         ]
         view.thebe_buttons = page.locator(".dropdown-launch-buttons .btn-launch-thebe").count()
         view.overflow_px = page.evaluate(OVERFLOW_JS)
+        view.wide_math = page.evaluate(WIDE_MATH_JS)
         suffix = "" if mode == "light" else f"-{mode}"
         view.screenshot = shots / f"{docname.replace('/', '__')}-{viewport['width']}px{suffix}.png"
         page.screenshot(path=view.screenshot, full_page=True)
