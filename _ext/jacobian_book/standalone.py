@@ -19,7 +19,12 @@ So, each time a page is written, this extension
    become :data:`STANDALONE` with the site's URL (``html_baseurl``, the
    canonical URL) and the SHA-256 of each file written in, and
    ``from myst_nb import glue`` gets a fallback for an environment without
-   myst-nb.
+   myst-nb;
+4. in every code cell of that notebook, makes paths into the book
+   (``Path.cwd().parent / "benchmarks"``) start from ``BOOK``, the folder
+   that the setup cell found or fetched the book's files into. In a clone
+   ``BOOK`` is ``Path.cwd().parent``, so a page may use either; ``BOOK`` is
+   what a page should write.
 
 In a clone, Binder and Live Code the rewritten cell still uses ``code/`` one
 level up, without fetching anything; the website shows the page's own cell.
@@ -67,6 +72,7 @@ import os
 import urllib.request
 
 BOOK_SITE = os.environ.get("{variable}") or "{site}"
+BOOK_REPOSITORY = "{repository}"
 BOOK_FILES = {{
 {files}}}
 
@@ -95,9 +101,9 @@ if not all((BOOK / name).is_file() for name in BOOK_FILES):
             fetched.append(name)
     except (OSError, ValueError) as error:
         raise BookCodeMissing(
-            f"This page needs the book's code and could not use it ({{error}}): clone "
-            f"{repository} and open the page from its chapters/ folder, or download "
-            f"{{BOOK_SITE}}{zip} and unzip it beside this notebook."
+            f"This page needs the book's code and could not use it ({{error}}): "
+            f"clone {{BOOK_REPOSITORY}} and open the page from its chapters/ folder, "
+            f"or download {{BOOK_SITE}}{zip} and unzip it beside this notebook."
         ) from None
     if fetched:
         print(f"Fetched {{', '.join(fetched)}} from {{BOOK_SITE}} (SHA-256 checked).")
@@ -118,6 +124,9 @@ except ImportError:  # no myst-nb (Colab, a plain Jupyter): show the values inst
             print(f"{name}:")
         _display(value)
 '''
+
+#: How a page's code names the book's root; in the download it becomes ``BOOK``.
+BOOK_ROOT = "Path.cwd().parent"
 
 #: ``Path(__file__).with_name("live_explorer.js")``: a file a module reads beside itself.
 _SIBLING = re.compile(r"""with_name\(\s*["']([^"'/\\]+)["']\s*\)""")
@@ -234,6 +243,9 @@ def make_download_standalone(
             cell.source, site, app.config.html_theme_options.get("repository_url", ""),
             {name: sha256(root / name) for name in files},
         )
+        for later in notebook.cells[notebook.cells.index(cell) + 1:]:
+            if later.cell_type == "code":
+                later.source = later.source.replace(BOOK_ROOT, "BOOK")
     except ValueError as error:
         logger.warning(
             f"[standalone] {pagename} imports the book's modules, but its downloadable "
