@@ -88,6 +88,19 @@ def test_page_files_follow_imports_sibling_files_and_data():
     )
 
 
+def test_drop_merged_stream_copies_undoes_only_what_myst_nb_duplicated():
+    def out(text, name="stdout"):
+        return {"output_type": "stream", "name": name, "text": text}
+
+    glued = {"output_type": "display_data", "data": {}}
+    # As myst-nb leaves it: "b" merged into the first stream, and still there.
+    left = [out("a\nb\n"), glued, out("b\n"), out("e\n", "stderr")]
+    assert standalone.drop_merged_stream_copies(left) == [left[0], glued, left[3]]
+    # Two prints that were never merged stay.
+    apart = [out("a\n"), glued, out("b\n")]
+    assert standalone.drop_merged_stream_copies(apart) == apart
+
+
 # ------------------------------------------------------------------ slow
 def _download(site: Path, docname: str, folder: Path) -> Path:
     """The page's downloadable notebook, copied alone into ``folder``."""

@@ -24,7 +24,9 @@ So, each time a page is written, this extension
    (``Path.cwd().parent / "benchmarks"``) start from ``BOOK``, the folder
    that the setup cell found or fetched the book's files into. In a clone
    ``BOOK`` is ``Path.cwd().parent``, so a page may use either; ``BOOK`` is
-   what a page should write.
+   what a page should write;
+5. drops the copies of printed lines that myst-nb leaves in the notebook
+   (:func:`drop_merged_stream_copies`).
 
 In a clone, Binder and Live Code the rewritten cell still uses ``code/`` one
 level up, without fetching anything; the website shows the page's own cell.
@@ -211,6 +213,41 @@ def standalone_setup(source: str, site: str, repository: str, hashes: dict[str, 
     return source.replace(SETUP_LINES, block, 1).replace(GLUE_IMPORT, GLUE_FALLBACK, 1)
 
 
+def drop_merged_stream_copies(outputs: list[dict]) -> list[dict]:
+    """A cell's outputs without the stream outputs that myst-nb merged into the first.
+
+    With ``nb_merge_streams``, myst-nb's ``coalesce_streams`` (1.4) appends the
+    text of every later ``stdout`` (or ``stderr``) output to the cell's first
+    one *in place*, for the page, and leaves the later ones in the executed
+    notebook too: the downloaded notebook would print those lines twice.
+
+    Parameters
+    ----------
+    outputs : list of dict
+        A code cell's outputs, as nbformat reads them.
+
+    Returns
+    -------
+    list of dict
+        ``outputs`` without the later stream outputs of a name whose first
+        output already ends with their text; unchanged otherwise.
+    """
+    first: dict[str, dict] = {}
+    later: dict[str, list[dict]] = {}
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            if output["name"] in first:
+                later.setdefault(output["name"], []).append(output)
+            else:
+                first[output["name"]] = output
+    drop: list[dict] = []
+    for name, copies in later.items():
+        merged = "".join(o["text"].rstrip() + "\n" for o in copies if o["text"].rstrip())
+        if first[name]["text"].endswith(merged):
+            drop.extend(copies)
+    return [o for o in outputs if not any(o is d for d in drop)]
+
+
 def _setup_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     """The first code cell tagged ``thebe-init`` (the hidden setup cell), if any."""
     for cell in notebook.cells:
@@ -246,6 +283,9 @@ def make_download_standalone(
         for later in notebook.cells[notebook.cells.index(cell) + 1:]:
             if later.cell_type == "code":
                 later.source = later.source.replace(BOOK_ROOT, "BOOK")
+        for code in notebook.cells:
+            if code.cell_type == "code":
+                code.outputs = drop_merged_stream_copies(code.outputs)
     except ValueError as error:
         logger.warning(
             f"[standalone] {pagename} imports the book's modules, but its downloadable "
