@@ -51,11 +51,19 @@ GLUE_RECORD = "application/papermill.record/"
 
 
 def _shown(cell: nbformat.NotebookNode) -> list[dict]:
-    """A cell's outputs as test_student_path records them, without glue's records."""
-    return [
-        o for o in _record(cell)
-        if not (o.get("mimetypes") and all(m.startswith(GLUE_RECORD) for m in o["mimetypes"]))
-    ]
+    """A cell's outputs as test_student_path records them, without glue's records.
+
+    Prints on either side of a glued value are joined, as the site shows them.
+    """
+    shown: list[dict] = []
+    for o in _record(cell):
+        if o.get("mimetypes") and all(m.startswith(GLUE_RECORD) for m in o["mimetypes"]):
+            continue
+        if shown and o["kind"] in ("stdout", "stderr") and shown[-1]["kind"] == o["kind"]:
+            shown[-1] = {**shown[-1], "text": shown[-1]["text"] + o["text"]}
+        else:
+            shown.append(o)
+    return shown
 
 
 # ------------------------------------------------------------------ fast
