@@ -64,11 +64,12 @@ ZIP_NAME = "book-code.zip"
 #: What SETUP_LINES become in the downloaded notebook. Placeholders: {site},
 #: {repository}, {files} (one "path": "sha256" line each), {variable}, {zip}.
 STANDALONE = '''\
-# The book's modules are in code/, one level up from the pages, in a clone of
-# the repository. Without one (this notebook downloaded from the website) the
-# lines below fetch the files this page needs from the website into code/
-# beside the notebook, once, and use a file only if its SHA-256 is the one
-# written here when the website was built. ${variable} names another copy.
+# In a clone of the repository, the book's code/ is one level up from the
+# pages. Without one (this notebook was downloaded from the website), the
+# lines below fetch the files this page needs from the website, once, into
+# code/ (and benchmarks/) beside the notebook, and use a file only if its
+# SHA-256 is the one the website was built with. The environment variable
+# {variable} names another copy of the website.
 import hashlib
 import os
 import urllib.request
