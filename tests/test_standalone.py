@@ -19,6 +19,7 @@ import os
 import shutil
 import socket
 import sys
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -258,3 +259,15 @@ def test_a_notebook_without_myst_nb_shows_the_glued_values(site, served, tmp_pat
     # glue(name, value, display=False) shows the value under its name.
     names = [line[:-1] for line in printed.splitlines() if line.endswith(":")]
     assert names, "no glued value was shown"
+
+
+def test_offline_with_the_sites_zip_beside_it_the_notebook_runs(site, tmp_path):
+    # The train ride: book-code.zip and the notebook downloaded, then no network.
+    notebook = _download(site, "chapters/interactive", tmp_path / "nb")
+    with zipfile.ZipFile(site / standalone.ZIP_NAME) as archive:
+        archive.extractall(notebook.parent)
+    url = f"http://127.0.0.1:{_free_port()}/"
+    cells = _code(_run(notebook, url, tmp_path / "jd"))
+    errors = [f"{o.ename}: {o.evalue}" for c in cells for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+    assert not any(o.get("text", "").startswith(FETCHED) for o in cells[0].outputs)
