@@ -143,6 +143,11 @@ def _code(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
+def _errors(cells: list[nbformat.NotebookNode]) -> list[str]:
+    """Each error a cell showed, as ``name: message``."""
+    return [f"{o.ename}: {o.evalue}" for c in cells for o in c.outputs if o.output_type == "error"]
+
+
 @pytest.fixture(scope="module")
 def served(site: Path):
     """The built site on 127.0.0.1; yields its URL, ending in /."""
@@ -252,8 +257,7 @@ def test_a_notebook_without_myst_nb_shows_the_glued_values(site, served, tmp_pat
     notebook = _download(site, "chapters/jacobian", tmp_path / "nb")
     executed = _run(notebook, served, tmp_path / "jd", PYTHONPATH=str(blocker))
     cells = _code(executed)
-    errors = [o for c in cells for o in c.outputs if o.output_type == "error"]
-    assert errors == []
+    assert _errors(cells) == []
     assert all(c.execution_count is not None for c in cells)
     printed = "".join(o.get("text", "") for c in cells for o in c.outputs)
     # glue(name, value, display=False) shows the value under its name.
@@ -268,6 +272,5 @@ def test_offline_with_the_sites_zip_beside_it_the_notebook_runs(site, tmp_path):
         archive.extractall(notebook.parent)
     url = f"http://127.0.0.1:{_free_port()}/"
     cells = _code(_run(notebook, url, tmp_path / "jd"))
-    errors = [f"{o.ename}: {o.evalue}" for c in cells for o in c.outputs if o.output_type == "error"]
-    assert errors == []
+    assert _errors(cells) == []
     assert not any(o.get("text", "").startswith(FETCHED) for o in cells[0].outputs)
