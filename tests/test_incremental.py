@@ -13,6 +13,7 @@ copy of the cold build's HTML, so these edits never reach them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -194,6 +195,14 @@ def test_a_code_edit_executes_every_page_that_imports_it_and_no_other(book):
     # no other page does.
     for page in notebook_pages(root):
         assert (CODE_MARK in html(root, page)) == (page in book["importers"]), page
+    # The site publishes the edited module, and each importer's downloadable
+    # notebook checks against its new SHA-256 (_ext/jacobian_book/standalone.py).
+    module = root / "code" / "tanh_basis.py"
+    assert (root / "_build/html/code/tanh_basis.py").read_bytes() == module.read_bytes()
+    digest = hashlib.sha256(module.read_bytes()).hexdigest()
+    for page in book["importers"]:
+        notebook = root / "_build/html/_sources" / f"{page}.ipynb"
+        assert digest in notebook.read_text(encoding="utf-8"), page
 
 
 def test_a_stylesheet_edit_is_served_and_every_page_links_the_new_file(book):

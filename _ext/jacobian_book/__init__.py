@@ -7,6 +7,8 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   pages that embed a Bokeh figure.
 * ``book_html``: drops Sphinx 7's duplicated inline scripts.
 * ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
+* ``standalone``: the notebook a page offers for download fetches the
+  book's modules from the site when it has no ``code/`` folder beside it.
 * ``repository``: the repository, Binder and Live Code buttons and the
   canonical URL (``html_baseurl``, the fork's GitHub Pages) follow the fork.
 * ``thebe``: Live Code runs the pinned Thebe from the npm package, served by
@@ -21,7 +23,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import a11y, bokeh_static, book_html, code_deps, repository, thebe
+from . import a11y, bokeh_static, book_html, code_deps, repository, standalone, thebe
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -52,6 +54,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", thebe.prepare, priority=600)
     app.connect("builder-inited", thebe.copy_assets)
     app.connect("html-page-context", thebe.replace_sphinx_thebe, priority=500)
+
+    # standalone: after sphinx-book-theme (priority 501) copied the notebook
+    # into _sources, and after repository set html_baseurl.
+    app.connect("html-page-context", standalone.make_download_standalone, priority=600)
+    app.connect("build-finished", standalone.write_code_zip)
 
     # book_html: late, after every extension has added its per-page scripts.
     app.connect("html-page-context", book_html.drop_duplicate_scripts, priority=900)
