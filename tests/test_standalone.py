@@ -58,7 +58,8 @@ def _shown(cell: nbformat.NotebookNode) -> list[dict]:
     """
     shown: list[dict] = []
     for o in _record(cell):
-        if o.get("mimetypes") and all(m.startswith(GLUE_RECORD) for m in o["mimetypes"]):
+        if o["kind"] == "glue" or (
+                o.get("mimetypes") and all(m.startswith(GLUE_RECORD) for m in o["mimetypes"])):
             continue
         if shown and o["kind"] in ("stdout", "stderr") and shown[-1]["kind"] == o["kind"]:
             shown[-1] = {**shown[-1], "text": shown[-1]["text"] + o["text"]}

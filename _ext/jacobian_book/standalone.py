@@ -20,11 +20,9 @@ So, each time a page is written, this extension
    canonical URL) and the SHA-256 of each file written in, and
    ``from myst_nb import glue`` gets a fallback for an environment without
    myst-nb;
-4. in every code cell of that notebook, makes paths into the book
-   (``Path.cwd().parent / "benchmarks"``) start from ``BOOK``, the folder
-   that the setup cell found or fetched the book's files into. In a clone
-   ``BOOK`` is ``Path.cwd().parent``, so a page may use either; ``BOOK`` is
-   what a page should write;
+4. refuses (a build warning) a later cell that names the book's folder as
+   ``Path.cwd().parent``: pages write ``BOOK``, the folder that the setup
+   cell found or fetched the book's files into;
 5. drops the copies of printed lines that myst-nb leaves in the notebook
    (:func:`drop_merged_stream_copies`).
 
@@ -128,7 +126,7 @@ except ImportError:  # no myst-nb (Colab, a plain Jupyter): show the values inst
         _display(value)
 '''
 
-#: How a page's code names the book's root; in the download it becomes ``BOOK``.
+#: How a later cell must not name the book's root (a download has no such folder).
 BOOK_ROOT = "Path.cwd().parent"
 
 #: ``Path(__file__).with_name("live_explorer.js")``: a file a module reads beside itself.
@@ -282,8 +280,8 @@ def make_download_standalone(
             {name: sha256(root / name) for name in files},
         )
         for later in notebook.cells[notebook.cells.index(cell) + 1:]:
-            if later.cell_type == "code":
-                later.source = later.source.replace(BOOK_ROOT, "BOOK")
+            if later.cell_type == "code" and BOOK_ROOT in later.source:
+                raise ValueError(f"a later cell uses {BOOK_ROOT}; write BOOK instead")
         for code in notebook.cells:
             if code.cell_type == "code":
                 code.outputs = drop_merged_stream_copies(code.outputs)
