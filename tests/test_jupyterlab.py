@@ -30,6 +30,7 @@ a measurement, not a timed test. Screenshots land in <build>/_build/screenshots/
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import hashlib
 import json
@@ -189,9 +190,11 @@ class LabTab:
             # (the Binder URL). Without dontShowBrowser the command also shows
             # the file browser, refreshes its listing and selects the file
             # there, which moves focus to the side bar while the notebook opens.
-            self.page.evaluate("(path) => window.jupyterapp.commands.execute("
-                               "'filebrowser:open-path', {path, dontShowBrowser: true})"
-                               ".then(() => null)", path)
+            # Not awaited: the command's promise may wait on what a dialog holds
+            # up, and the page's state is polled (and any dialog answered) below.
+            self.page.evaluate("(path) => { void window.jupyterapp.commands.execute("
+                               "'filebrowser:open-path', {path, dontShowBrowser: true}); }",
+                               path)
         return self.page
 
     def close_notebook(self, path: str) -> None:
@@ -254,9 +257,15 @@ def _wait(page, path: str, predicate, timeout: float, what: str,
         if state and predicate(state):
             return state
         if state and state.get("dialog"):
-            # A kernel chooser for a page without kernel metadata: take the
-            # default (Python 3), as a student clicking "Select" would.
-            page.locator(".jp-Dialog .jp-mod-accept").first.click()
+            # Whatever dialog holds the page (a kernel chooser: every page names
+            # its kernel, so none is expected), answer it as a student would:
+            # its default button, else the one it has; it may close meanwhile.
+            dialog = page.locator(".jp-Dialog").first
+            button = dialog.locator(".jp-mod-accept")
+            if not button.count():
+                button = dialog.locator(".jp-Dialog-button")
+            with contextlib.suppress(PlaywrightTimeout):
+                button.first.click(timeout=5_000)
         time.sleep(interval)
     pytest.fail(f"{what}: not done within {timeout} s; last state: {state}\n"
                 f"{_describe(page)}")
