@@ -3,8 +3,9 @@
 The chapter draws one figure three ways: a static matplotlib picture, the
 ipywidgets sliders of Jupyter and Binder, and the website's kernel-free Bokeh
 explorer. All three take their example, ranges, titles, colours, markers and
-tangent length from here, and validate the reader's ``x0``, ``a`` and ``b``
-with :func:`real` and :func:`parameters`.
+tangent length from here: :func:`param_range` and :func:`y_limits` give each
+panel's axes, and :func:`real` and :func:`parameters` validate the reader's
+``x0``, ``a`` and ``b``.
 
 The four panels show K tanh units ``phi_k = tanh(a_k x0 + b_k)`` of one input
 ``x0`` as functions of their own parameters:
@@ -18,8 +19,6 @@ Units are numbered from 0 in code (``unit=0``) and from 1 on the figure.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -44,10 +43,15 @@ __all__ = [
     "UNIT_MARKERS_BOKEH",
     "UNIT_MARKERS_MPL",
     "X0_RANGE",
+    "X_LABELS",
+    "X_LABELS_PLAIN",
+    "Y_LABELS",
     "Y_LABELS_PLAIN",
     "padded",
+    "param_range",
     "parameters",
     "real",
+    "y_limits",
 ]
 
 Array = NDArray[np.float64]
@@ -86,9 +90,18 @@ TITLES_PLAIN: dict[str, str] = {
     "phi_b": "φₖ against the bias b",
     "dphi_b": "∂φₖ/∂b against b",
 }
+#: Axis labels, in mathtext and in plain Unicode.
+Y_LABELS: dict[str, str] = {
+    "phi_a": r"$\phi_k$", "dphi_a": r"$\partial\phi_k / \partial a$",
+    "phi_b": r"$\phi_k$", "dphi_b": r"$\partial\phi_k / \partial b$",
+}
 Y_LABELS_PLAIN: dict[str, str] = {
     "phi_a": "φₖ", "dphi_a": "∂φₖ/∂a", "phi_b": "φₖ", "dphi_b": "∂φₖ/∂b",
 }
+X_LABELS: dict[str, str] = {"phi_a": r"slope $a$", "dphi_a": r"slope $a$",
+                            "phi_b": r"bias $b$", "dphi_b": r"bias $b$"}
+X_LABELS_PLAIN: dict[str, str] = {"phi_a": "slope a", "dphi_a": "slope a",
+                                  "phi_b": "bias b", "dphi_b": "bias b"}
 
 #: Unit colours (Okabe-Ito). Marker shapes differ as well, so the units stay
 #: apart in grey scale and for every form of colour blindness.
@@ -114,27 +127,8 @@ MARGIN: float = 0.05
 LIMIT: float = 1e12
 
 
-def real(value: Any, name: str) -> float:
-    """``value`` as a finite float of magnitude at most :data:`LIMIT`.
-
-    Parameters
-    ----------
-    value : int or float
-        The number to check.
-    name : str
-        The argument's name, for the error message.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a real number (a bool is not).
-    ValueError
-        If it is NaN, infinite or larger than :data:`LIMIT` in magnitude.
-    """
+def real(value: object, name: str) -> float:
+    """``value`` as a float, finite and at most :data:`LIMIT` in magnitude (or a clear error)."""
     return real_number(value, name, limit=LIMIT)
 
 
@@ -193,3 +187,24 @@ def padded(lo: float, hi: float) -> tuple[float, float]:
     """
     pad = MARGIN * (hi - lo)
     return lo - pad, hi + pad
+
+
+def param_range(panel: str) -> tuple[float, float]:
+    """The horizontal data range of ``panel``: :data:`A_RANGE` or :data:`B_RANGE`."""
+    if panel not in PANELS:
+        raise ValueError(f"panel must be one of {PANELS}, got {panel!r}")
+    return A_RANGE if panel.endswith("_a") else B_RANGE
+
+
+def y_limits(panel: str, x0_lo: float, x0_hi: float) -> tuple[float, float]:
+    """The vertical axis of ``panel`` (padded) while ``x0`` stays in ``[x0_lo, x0_hi]``.
+
+    phi lies in [-1, 1] and sech^2 in [0, 1]. ``x0 sech^2`` peaks at ``x0``, so
+    the ``dphi_a`` axis spans 0 and every ``x0`` of the range: the peak grows
+    with ``x0`` instead of being rescaled away.
+    """
+    data = {"phi_a": (-1.0, 1.0), "phi_b": (-1.0, 1.0), "dphi_b": (0.0, 1.0),
+            "dphi_a": (min(0.0, x0_lo), max(0.0, x0_hi))}
+    if panel not in data:
+        raise ValueError(f"panel must be one of {PANELS}, got {panel!r}")
+    return padded(*data[panel])

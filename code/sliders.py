@@ -31,6 +31,7 @@ from panels import (
     X0_RANGE,
     parameters,
     real,
+    y_limits,
 )
 from style import use_book_style
 from validate import integer, positive_number
@@ -225,7 +226,7 @@ class FourPanelPlot:
             span = (min(self._x0_span[0], self._x0), max(self._x0_span[1], self._x0))
             if span != self._x0_span:
                 self._x0_span = span
-                self.axes["dphi_a"].set_ylim(*sf.dphi_a_limits(*span))
+                self.axes["dphi_a"].set_ylim(*y_limits("dphi_a", *span))
                 self._background = None  # its tick labels changed
             self.readout.set_text(sf.x0_label(self._x0))
             units: Sequence[int] = range(self.K)

@@ -32,8 +32,6 @@ from numpy.typing import ArrayLike, NDArray
 
 import tanh_basis as tb
 from panels import (
-    A_RANGE,
-    B_RANGE,
     DEFAULT_A,
     DEFAULT_B,
     DEFAULT_X0,
@@ -43,9 +41,13 @@ from panels import (
     UNIT_COLOURS,
     UNIT_MARKERS_MPL,
     X0_RANGE,
+    X_LABELS,
+    Y_LABELS,
     padded,
+    param_range,
     parameters,
     real,
+    y_limits,
 )
 from style import OKABE_ITO, use_book_style
 from validate import integer, positive_pair
@@ -53,7 +55,6 @@ from validate import integer, positive_pair
 __all__ = [
     "FIGSIZE",
     "curve",
-    "dphi_a_limits",
     "four_panels",
     "grid",
     "line",
@@ -68,20 +69,10 @@ Array = NDArray[np.float64]
 #: text stays at 11 CSS px or more when a phone shrinks it to its column.
 FIGSIZE: dict[str, tuple[float, float]] = {"column": (3.8, 8.8), "grid": (8.0, 6.0)}
 
-_Y_LABELS = {
-    "phi_a": r"$\phi_k$",
-    "dphi_a": r"$\partial\phi_k / \partial a$",
-    "phi_b": r"$\phi_k$",
-    "dphi_b": r"$\partial\phi_k / \partial b$",
-}
-_X_LABELS = {"phi_a": r"slope $a$", "dphi_a": r"slope $a$",
-             "phi_b": r"bias $b$", "dphi_b": r"bias $b$"}
-
-
 # ------------------------------------------------------------- the maths
 def grid(panel: str, n_grid: int = 1001) -> Array:
     """The parameter axis of a panel: ``n_grid`` slopes or biases over its range."""
-    return np.linspace(*(A_RANGE if panel.endswith("_a") else B_RANGE), n_grid)
+    return np.linspace(*param_range(panel), n_grid)
 
 
 def curve(panel: str, x0: float, a_k: float, b_k: float, where: ArrayLike) -> Array:
@@ -120,16 +111,6 @@ def point(panel: str, x0: float, a_k: float, b_k: float) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------ the drawing
-def dphi_a_limits(x0_lo: float, x0_hi: float) -> tuple[float, float]:
-    """y-limits of the ``dphi_a`` panel for inputs in ``[x0_lo, x0_hi]``.
-
-    ``d phi / d a = x0 sech^2(z)`` peaks at ``x0`` itself (where z = 0), so the
-    axis spans 0 and every ``x0`` of the range: the peak is seen to grow with
-    ``x0`` instead of being rescaled away.
-    """
-    return padded(min(0.0, x0_lo), max(0.0, x0_hi))
-
-
 def tangent(ax: Axes, p: float, value: float, slope: float) -> tuple[list, list]:
     """End points of the tangent through ``(p, value)`` with slope ``slope``.
 
@@ -229,20 +210,16 @@ def four_panels(
             ax["dphi_a"].sharex(ax["phi_a"])
             ax["dphi_b"].sharex(ax["phi_b"])
 
-        # Fixed limits: phi in [-1, 1], d phi / d b = sech^2 in [0, 1].
-        y_ranges = {"phi_a": (-1.0, 1.0), "phi_b": (-1.0, 1.0), "dphi_b": (0.0, 1.0)}
+        # Fixed limits, so figures at different parameters compare panel by panel.
         for name in PANELS:
-            ax[name].set_xlim(*padded(*(A_RANGE if name.endswith("_a") else B_RANGE)))
-            if name == "dphi_a":
-                ax[name].set_ylim(*dphi_a_limits(min(X0_RANGE[0], x0), max(X0_RANGE[1], x0)))
-            else:
-                ax[name].set_ylim(*padded(*y_ranges[name]))
+            ax[name].set_xlim(*padded(*param_range(name)))
+            ax[name].set_ylim(*y_limits(name, min(X0_RANGE[0], x0), max(X0_RANGE[1], x0)))
             ax[name].set_autoscale_on(False)
             ax[name].set_title(TITLES[name])
-            ax[name].set_ylabel(_Y_LABELS[name])
+            ax[name].set_ylabel(Y_LABELS[name])
             # In the grid, the phi panels share the x-axis of the panel below.
             if name.startswith("d") or layout == "column":
-                ax[name].set_xlabel(_X_LABELS[name])
+                ax[name].set_xlabel(X_LABELS[name])
             else:
                 ax[name].tick_params(labelbottom=False)
 

@@ -43,7 +43,8 @@ def test_units_are_told_apart_by_colour_and_by_marker() -> None:
 
 
 def test_titles_and_labels_cover_every_panel_and_differ() -> None:
-    for table in (panels.TITLES, panels.TITLES_PLAIN, panels.Y_LABELS_PLAIN):
+    for table in (panels.TITLES, panels.TITLES_PLAIN, panels.Y_LABELS, panels.Y_LABELS_PLAIN,
+                  panels.X_LABELS, panels.X_LABELS_PLAIN):
         assert list(table) == list(panels.PANELS)
     assert len(set(panels.TITLES.values())) == len(set(panels.TITLES_PLAIN.values())) == 4
 
@@ -51,6 +52,34 @@ def test_titles_and_labels_cover_every_panel_and_differ() -> None:
 def test_padded_adds_the_margin_each_side() -> None:
     lo, hi = panels.padded(-120.0, 0.0)
     assert (lo, hi) == pytest.approx((-120.0 - 120 * panels.MARGIN, 120 * panels.MARGIN))
+
+
+@pytest.mark.parametrize("x0", [-400.0, 0.3, 100.0, 365.0, 2000.0])
+def test_every_curve_of_the_year_fits_its_panel(x0: float) -> None:
+    """y_limits hold each panel's curve for every x0 of the range, with room to spare."""
+    a, b = np.array(panels.DEFAULT_A), np.array(panels.DEFAULT_B)
+    lo_x0, hi_x0 = min(panels.X0_RANGE[0], x0), max(panels.X0_RANGE[1], x0)
+    slopes = np.append(np.linspace(-50, 50, 2001), -b / x0)[:, None]
+    values = {
+        "phi_a": tb.tanh_unit(x0, np.linspace(*panels.param_range("phi_a"), 2001)[:, None], b),
+        # Each unit's peak, at its switch a = -b_k / x0, is in the sample.
+        "dphi_a": tb.tanh_unit_dslope(x0, slopes, b),
+        "phi_b": tb.tanh_unit(x0, a, np.linspace(-1e3, 1e3, 2001)[:, None]),
+        "dphi_b": tb.tanh_unit_dbias(x0, a, np.linspace(-1e3, 1e3, 20001)[:, None]),
+    }
+    for name, v in values.items():
+        y_lo, y_hi = panels.y_limits(name, lo_x0, hi_x0)
+        assert y_lo < v.min() and v.max() < y_hi, name
+    # x0 sech^2 peaks at x0 itself (z = 0): the axis reaches every x0 of the range.
+    assert np.abs(values["dphi_a"]).max() == pytest.approx(abs(x0), rel=1e-12)
+
+
+def test_panel_helpers_name_an_unknown_panel() -> None:
+    assert panels.param_range("dphi_a") == panels.A_RANGE
+    assert panels.param_range("phi_b") == panels.B_RANGE
+    for helper, args in ((panels.param_range, ()), (panels.y_limits, (0.0, 1.0))):
+        with pytest.raises(ValueError, match="panel must be one of"):
+            helper("phi_x", *args)
 
 
 def test_real_accepts_numbers_and_names_the_argument_otherwise() -> None:

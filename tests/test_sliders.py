@@ -101,7 +101,7 @@ def test_curves_equal_the_analytic_functions(layout: str) -> None:
         for k in range(plot.K):
             x, y = plot.curves[name][k].get_data()
             a_k, b_k = plot.a[k], plot.b[k]
-            grid = np.linspace(*(panels.A_RANGE if name.endswith("_a") else panels.B_RANGE), 201)
+            grid = np.linspace(*panels.param_range(name), 201)
             np.testing.assert_allclose(x, grid, rtol=0, atol=1e-12)
             np.testing.assert_allclose(y, analytic[name](grid, a_k, b_k), rtol=1e-13, atol=0)
             mx, my = plot.markers[name][k].get_data()

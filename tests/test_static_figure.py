@@ -54,7 +54,7 @@ def test_four_panels_draws_the_formulas_and_is_not_registered_with_pyplot(layout
         # x-axis of the derivative panel below it).
         assert ax.get_ylabel()
         assert ax.get_xlabel() or (layout == "grid" and name.startswith("phi"))
-        grid = np.linspace(*(panels.A_RANGE if name.endswith("_a") else panels.B_RANGE), 201)
+        grid = np.linspace(*panels.param_range(name), 201)
         for k, line in enumerate(lines(fig, "curve", name, 2)):
             assert line.axes is ax
             np.testing.assert_array_equal(line.get_xdata(), grid)
