@@ -39,16 +39,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from binder_server import LIVE_CODE_ARGS, BinderServer, binder_lab
+from book_copy import Build, copy_book, executed_pages
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = ROOT / "code"
-# `code` is also a standard-library module, so code/ goes on sys.path and the
-# modules are imported by their own names (`import tanh_basis`).
-if str(CODE) not in sys.path:
-    sys.path.insert(0, str(CODE))
-
-from binder_server import LIVE_CODE_ARGS, BinderServer, binder_lab  # noqa: E402
-from book_copy import Build, copy_book, executed_pages  # noqa: E402
 
 #: Where the session's build is published: <BUILD_ROOT>/_build/html.
 #: JACOBIAN_BUILD_ROOT lets several people test one work tree at once.

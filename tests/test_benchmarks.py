@@ -108,7 +108,6 @@ def test_jax_contenders_run_and_agree_when_jax_is_installed(quick_run, name):
 
 
 def test_source_loop_agrees_with_our_numerical_jacobians_and_leaves_W_alone(monkeypatch):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     import source_loop
 
     import tanh_basis as tb

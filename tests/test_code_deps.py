@@ -6,15 +6,14 @@ is tests/test_incremental.py; these pin down the parsing, cheaply.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "_ext"))
+from jacobian_book import code_deps
 
-from jacobian_book import code_deps  # noqa: E402  (the book's local extensions)
+ROOT = Path(__file__).resolve().parents[1]
+
 
 
 @pytest.mark.parametrize(

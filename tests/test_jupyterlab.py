@@ -29,10 +29,8 @@ a measurement, not a timed test. Screenshots land in <build>/_build/screenshots/
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime
-import hashlib
 import json
 import os
 import platform
@@ -43,6 +41,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from widget_sliders import figure_png, move_each_slider
 
 from browser_book import ROOT, source_file, toc_pages
 
@@ -133,17 +132,6 @@ LABELS_READY_JS = """
 }
 """
 
-#: The bytes of the figure's current PNG (an ipywidgets Image shows a blob URL).
-FIGURE_BYTES_JS = """
-async (img) => {
-  const buffer = await (await fetch(img.src)).arrayBuffer();
-  let binary = '';
-  const bytes = new Uint8Array(buffer);
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
-  return btoa(binary);
-}
-"""
-
 #: Scrolls the notebook to the first cell whose output is an ipywidget; its index.
 SCROLL_TO_WIDGET_JS = """
 async (path) => {
@@ -164,8 +152,6 @@ async (path) => {
 }
 """.replace("FIND", FIND_JS)
 
-#: Which slider is which, by its label (ipywidgets puts the description there).
-SLIDERS = {"x0": ("x₀", "x0", "x_0"), "a": ("aₖ", "slope"), "b": ("bₖ", "bias")}
 
 
 class LabTab:
@@ -300,21 +286,6 @@ def _describe(page) -> str:
     return f"page url: {page.url}\nJupyterLab shows: {shown}\nscreenshot: {shot}"
 
 
-def _figure_png(page, img) -> bytes:
-    return base64.b64decode(page.evaluate(FIGURE_BYTES_JS, img.element_handle()))
-
-
-def _settled_png(page, img) -> bytes:
-    """The figure once the kernel has answered every request the page sent."""
-    try:
-        page.wait_for_function(REQUESTS_DONE_JS, timeout=FIGURE_UPDATE * 1000)
-    except PlaywrightTimeout:
-        pytest.fail(f"the kernel still had requests open after {FIGURE_UPDATE} s\n"
-                    f"{_describe(page)}")
-    page.evaluate(TWO_FRAMES_JS)
-    return _figure_png(page, img)
-
-
 def _check_sliders(page, path: str, name: str) -> list[str]:
     """Move x0, a and b by keyboard; each must change the figure. Returns what moved."""
     page.evaluate(TRACK_REQUESTS_JS, path)
@@ -323,42 +294,25 @@ def _check_sliders(page, path: str, name: str) -> list[str]:
     # into view first, as a student scrolls to it.
     index = page.evaluate(SCROLL_TO_WIDGET_JS, path)
     assert index >= 0, "no cell of the page has a widget output"
-    sliders = page.locator(".jp-OutputArea .widget-slider")
-    sliders.first.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
     figure = page.locator(".jp-OutputArea img.widget-image").first
     figure.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
     figure.scroll_into_view_if_needed()
     page.wait_for_function(LABELS_READY_JS, timeout=FIGURE_UPDATE * 1000)
-    labels = [sliders.nth(i).locator(".widget-label").inner_text().strip()
-              for i in range(sliders.count())]
-    moved = []
-    for key, marks in SLIDERS.items():
-        index = next((i for i, label in enumerate(labels)
-                      if any(mark in label for mark in marks)), None)
-        assert index is not None, f"no slider for {key} among {labels}"
-        slider = sliders.nth(index)
-        readout = slider.locator(".widget-readout")
-        before_value = readout.inner_text()
-        # Compare against a figure that no earlier slider event can still change.
-        before = _settled_png(page, figure)
-        handle = slider.locator(".noUi-handle")
-        handle.focus()
-        # A student's keys; back off the upper end if the slider starts there.
-        key_name = "ArrowLeft" if handle.get_attribute("aria-valuenow") == \
-            handle.get_attribute("aria-valuemax") else "ArrowRight"
-        for _ in range(3):
-            page.keyboard.press(key_name)
+
+    def settled(_before: bytes | None) -> bytes:
         # The keys' comm messages are sent as the slider moves; once the
         # kernel has answered them all, the figure is the slider's.
-        assert readout.inner_text() != before_value, f"{key}: the keys did not move the slider"
-        after = _settled_png(page, figure)
-        assert after != before, f"{key}: the figure did not change within {FIGURE_UPDATE} s"
-        assert after[:8] == b"\x89PNG\r\n\x1a\n", f"{key}: the figure is not a PNG"
-        moved.append(f"{labels[index]}: {before_value} -> {readout.inner_text()} "
-                     f"(png {hashlib.sha256(before).hexdigest()[:8]} -> "
-                     f"{hashlib.sha256(after).hexdigest()[:8]})")
-        page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-{key}.png"))
-    return moved
+        try:
+            page.wait_for_function(REQUESTS_DONE_JS, timeout=FIGURE_UPDATE * 1000)
+        except PlaywrightTimeout:
+            pytest.fail(f"the kernel still had requests open after {FIGURE_UPDATE} s\n"
+                        f"{_describe(page)}")
+        page.evaluate(TWO_FRAMES_JS)
+        return figure_png(figure)
+
+    return move_each_slider(
+        page, page.locator(".jp-OutputArea .widget-slider"), figure, settled, FIGURE_UPDATE,
+        lambda key: page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-{key}.png")))
 
 
 @pytest.mark.parametrize("docname", PAGES)

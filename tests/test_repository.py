@@ -22,10 +22,10 @@ import pytest
 import yaml
 from sphinx.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "_ext"))
+from jacobian_book import repository
 
-from jacobian_book import repository  # noqa: E402  (the book's local extensions)
+ROOT = Path(__file__).resolve().parents[1]
+
 
 CONFIG_URL = "https://github.com/jacobian-chapter/jacobian-chapter"
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,8 +31,6 @@ from student_driver import _record
 from test_student_path import OUTPUT_VARIES, comparable
 
 from browser_book import ROOT, serve, source_file, toc_pages
-
-sys.path.insert(0, str(ROOT / "_ext"))
 from jacobian_book import standalone
 
 

@@ -42,14 +42,11 @@ axe seconds are printed.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import logging
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import time
 import urllib.parse
@@ -61,10 +58,9 @@ import jupytext
 import pytest
 from binder_server import BinderServer, api
 from sphinx.errors import ExtensionError
+from widget_sliders import figure_png, move_each_slider
 
 from browser_book import ROOT, WCAG_TAGS, source_file, toc_pages
-
-sys.path.insert(0, str(ROOT / "_ext"))
 from jacobian_book import thebe as live
 
 PAGES = toc_pages()
@@ -78,8 +74,6 @@ FIGURE_UPDATE = 30
 
 #: Tags with which a page hides a cell's code, so that Live Code cannot run it.
 HIDDEN_CODE = {"remove-input", "remove-cell"}
-#: Which slider is which, by its label (ipywidgets puts the description there).
-SLIDERS = {"x0": ("x₀", "x0", "x_0"), "a": ("aₖ", "slope"), "b": ("bₖ", "bias")}
 
 #: The code cells the page shows, before Live Code: tags and the build's stdout.
 PAGE_CELLS_JS = """
@@ -187,17 +181,6 @@ KERNEL_DIAGNOSIS_JS = """
            count: cell.executionCount, busy: cell.isBusy, source: cell.source };
 }
 """
-
-#: The bytes of the figure's current PNG (an ipywidgets Image shows a blob URL).
-FIGURE_BYTES_JS = """
-async (img) => {
-  const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-  let binary = "";
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
-  return btoa(binary);
-}
-"""
-
 
 # ------------------------------------------------------------ the pages
 def code_cells(docname: str) -> list[list[str]]:
@@ -446,42 +429,23 @@ def test_sphinx_thebe_assets_are_replaced():
 
 
 # ------------------------------------------------------------ the pages, live
-def _check_sliders(page, docname: str) -> list[str]:
+def _check_sliders(page) -> list[str]:
     """Move x0, a and b by keyboard; each must change the figure. Returns what moved."""
-    sliders = page.locator(".thebe-cell ~ * .widget-slider, .cell .widget-slider")
-    sliders.first.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
     figure = page.locator(".cell img.widget-image").first
-    figure.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
-    labels = [sliders.nth(i).locator(".widget-label").inner_text().strip()
-              for i in range(sliders.count())]
-    moved = []
-    for key, marks in SLIDERS.items():
-        index = next((i for i, label in enumerate(labels)
-                      if any(mark in label for mark in marks)), None)
-        assert index is not None, f"no slider for {key} among {labels}"
-        slider = sliders.nth(index)
-        readout = slider.locator(".widget-readout")
-        before_value = readout.inner_text()
-        before = base64.b64decode(figure.evaluate(FIGURE_BYTES_JS))
-        handle = slider.locator(".noUi-handle")
-        handle.scroll_into_view_if_needed()
-        handle.focus()
-        key_name = "ArrowLeft" if handle.get_attribute("aria-valuenow") == \
-            handle.get_attribute("aria-valuemax") else "ArrowRight"
-        for _ in range(3):
-            page.keyboard.press(key_name)
+
+    def settled(before: bytes | None) -> bytes:
+        # Live Code has no request log to wait on. Three key presses draw up
+        # to three figures: wait for the first change, then until two polls
+        # 250 ms apart agree, so the next slider starts from the last figure.
         deadline = time.monotonic() + FIGURE_UPDATE
-        after = before
-        while time.monotonic() < deadline and after == before:
-            page.wait_for_timeout(200)
-            after = base64.b64decode(figure.evaluate(FIGURE_BYTES_JS))
-        assert readout.inner_text() != before_value, f"{key}: the keys did not move the slider"
-        assert after != before, f"{key}: the figure did not change within {FIGURE_UPDATE} s"
-        assert after[:8] == b"\x89PNG\r\n\x1a\n", f"{key}: the figure is not a PNG"
-        moved.append(f"{labels[index]} {before_value} -> {readout.inner_text()} "
-                      f"(png {hashlib.sha256(before).hexdigest()[:6]} -> "
-                      f"{hashlib.sha256(after).hexdigest()[:6]})")
-    return moved
+        previous, now = None, figure_png(figure)
+        while time.monotonic() < deadline and (now == before or now != previous):
+            page.wait_for_timeout(250)
+            previous, now = now, figure_png(figure)
+        return now
+
+    sliders = page.locator(".thebe-cell ~ * .widget-slider, .cell .widget-slider")
+    return move_each_slider(page, sliders, figure, settled, FIGURE_UPDATE)
 
 
 @pytest.mark.parametrize("docname", pages_with_code())
@@ -533,7 +497,7 @@ def test_live_code_runs_every_cell_under_its_own_output(
         widgets = [n for n, c in enumerate(cells)
                    if any("application/vnd.jupyter.widget-view+json" in o["mimes"]
                           for o in c["outputs"])]
-        moved = _check_sliders(page, docname) if widgets else []
+        moved = _check_sliders(page) if widgets else []
         if widgets:
             # A long page's full screenshot costs seconds: only where widgets are.
             visit.screenshot("live")
