@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import resource
 import statistics
 import subprocess
@@ -38,11 +37,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from book_make import executed_pages, make_command
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: myst-nb logs one line per notebook it executes.
-_EXECUTING = re.compile(r"^(?P<path>\S+?)\.(?:md|ipynb): Executing notebook", re.M)
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def clone_book(dest: Path) -> Path:
@@ -57,8 +56,7 @@ def make(book: Path, *targets: str) -> tuple[float, str]:
     ``BIN`` points make at the running virtual environment and ``-o`` tells
     it not to create one in the clone. Returns wall seconds and the log.
     """
-    command = ["make", "--no-print-directory", "-o", ".venv/.requirements-installed",
-               *targets, f"BIN={Path(sys.executable).parent}"]
+    command = make_command(*targets)
     start = time.perf_counter()
     proc = subprocess.run(command, cwd=book, capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - start
@@ -67,15 +65,6 @@ def make(book: Path, *targets: str) -> tuple[float, str]:
         tail = "\n".join(log.splitlines()[-30:])
         raise SystemExit(f"make {' '.join(targets)} failed:\n{tail}")
     return seconds, log
-
-
-def executed_pages(log: str, book: Path) -> list[str]:
-    """Docnames (``chapters/vjp``) of the notebooks that a build log says it executed."""
-    pages = set()
-    for match in _EXECUTING.finditer(_ANSI.sub("", log)):
-        path = Path(match["path"])
-        pages.add(path.relative_to(book).as_posix() if path.is_absolute() else path.as_posix())
-    return sorted(pages)
 
 
 GOALS_SECONDS = {"no change": 5.0, "one page": 15.0}
@@ -94,7 +83,7 @@ def timed_make(book: Path, *targets: str) -> dict:
     return {
         "wall_s": round(seconds, 2),
         "cpu_s": round(_children_cpu() - cpu, 2),
-        "executed": executed_pages(log, book),
+        "executed": sorted(executed_pages(log, book)),
         "load_1min_before": round(load, 2),
     }
 

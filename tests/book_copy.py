@@ -6,21 +6,19 @@ in a temporary folder, never on the work tree.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from book_make import executed_pages, make_command
 
 from browser_book import source_file, toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 
 #: myst-nb logs one line per notebook it executes.
-_EXECUTING = re.compile(r"^(?P<path>\S+?)\.(?:md|ipynb): Executing notebook", re.M)
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def book_files(root: Path = ROOT) -> list[str]:
@@ -65,25 +63,9 @@ class Build:
     executed: set[str]
 
 
-def executed_pages(log: str, book: Path) -> set[str]:
-    """Docnames (``chapters/vjp``) of the notebooks that a build log says it executed."""
-    pages = set()
-    for match in _EXECUTING.finditer(_ANSI.sub("", log)):
-        path = Path(match["path"])
-        pages.add(path.relative_to(book).as_posix() if path.is_absolute() else path.as_posix())
-    return pages
-
-
 def make(book: Path, *targets: str, timeout: float = 1200) -> Build:
-    """Run ``make <targets>`` in the copy with this interpreter's environment.
-
-    ``BIN`` points make at the running virtual environment, and ``-o`` tells
-    it not to (re)create .venv in the copy: the copy uses the same packages.
-    """
-    command = [
-        "make", "--no-print-directory", "-o", ".venv/.requirements-installed",
-        *targets, f"BIN={Path(sys.executable).parent}",
-    ]
+    """Run ``make <targets>`` in the copy with this interpreter's environment."""
+    command = make_command(*targets)
     start = time.perf_counter()
     proc = subprocess.run(
         command, cwd=book, capture_output=True, text=True, timeout=timeout

@@ -40,7 +40,8 @@ from pathlib import Path
 
 import pytest
 from binder_server import LIVE_CODE_ARGS, BinderServer, binder_lab
-from book_copy import Build, copy_book, executed_pages
+from book_copy import Build, copy_book
+from book_make import executed_pages, make_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -209,8 +210,7 @@ class ColdBuild:
     def _run(self) -> None:
         try:
             copy_book(self.book)
-            command = ["make", "--no-print-directory", "-o", ".venv/.requirements-installed",
-                       "clean", "book", f"BIN={Path(sys.executable).parent}"]
+            command = make_command("clean", "book")
             start = time.perf_counter()
             with self.log.open("w") as out:
                 self.proc = subprocess.Popen(
