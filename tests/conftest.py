@@ -1,15 +1,12 @@
-"""Shared test set-up: code/ on sys.path, the test tiers, and the session's slow resources.
+"""Shared test set-up: the check of the test tiers, and the session's slow resources.
 
 Tiers
 -----
-A test is marked ``slow`` (pyproject.toml registers the marker) when it uses
+Modules and tests carry their marks themselves (``slow``, ``own_build``,
+``site_views``; pyproject.toml registers them). ``make check`` runs
+``-m "not slow"``; ``make test`` runs all. Collection stops when a test uses
 one of ``SLOW_FIXTURES`` (the built book, Chromium, the Binder-like Jupyter
-server, the student's fresh environment), directly or through another
-fixture, or when its module or its node id is listed in ``SLOW_MODULES`` /
-``SLOW_TESTS``. ``make check`` runs ``-m "not slow"``; ``make test`` runs all.
-A new test lands in the right tier by the fixtures it asks for; a test that
-is slow for another reason (it builds a small book, runs a benchmark) is
-listed here by name.
+server, the student's fresh environment) without the ``slow`` mark.
 
 Session resources (each made at most once per run)
 --------------------------------------------------
@@ -50,25 +47,18 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
 
 # ------------------------------------------------------------------ tiers
+# Each test module says its tier at its top (`pytestmark = pytest.mark.slow`),
+# or each slow test does (`@pytest.mark.slow`); `own_build` and `site_views`
+# pick the second process of `make test` (see the Makefile). This hook only
+# checks the marks and orders the tests.
+
 #: Using any of these (directly or through another fixture) makes a test slow.
 SLOW_FIXTURES = frozenset({
     "cold_book", "book_build", "book_html", "site",
     "chromium_browser", "jupyter_server", "student_venv",
 })
-#: Modules that are slow as a whole without one of those fixtures.
-SLOW_MODULES = frozenset({
-    "test_incremental",    # make preview on a one-page book; the incremental builds
-    "test_benchmarks",     # runs benchmarks/bench_jacobian.py
-})
-#: Single tests that are slow without one of those fixtures (node id without
-#: parameters, relative to tests/).
-SLOW_TESTS = frozenset({
-    "test_book.py::test_a_cell_warning_or_error_fails_the_build",  # builds small books
-    "test_repository.py::test_build_points_every_button_at_the_resolved_repository",
-    "test_repository.py::test_build_with_a_bad_variable_fails_naming_it",
-    # starts a build of a copy of the book, which stops at _config.yml
-    "test_workflows.py::test_a_build_that_must_have_live_code_fails_without_npm",
-})
+#: Modules that only wait for work done in the background: run at the end.
+RUN_LAST = frozenset({"test_incremental"})
 
 
 def fixtures_used(item: pytest.Item) -> set[str]:
@@ -78,41 +68,16 @@ def fixtures_used(item: pytest.Item) -> set[str]:
     return names - set(callspec.params) if callspec is not None else names
 
 
-def is_slow(item: pytest.Item) -> bool:
-    """Whether ``item`` belongs to the slow tier (see the module docstring)."""
-    if SLOW_FIXTURES & fixtures_used(item):
-        return True
-    if item.path.stem in SLOW_MODULES:
-        return True
-    return item.nodeid.split("[")[0].removeprefix("tests/") in SLOW_TESTS
-
-
-def has_own_build(item: pytest.Item) -> bool:
-    """Whether ``item`` builds what it tests itself (a small book, a fresh venv).
-
-    Such tests share nothing with the session's cold build, browser or
-    Jupyter server, so `make test` runs them in a second pytest process beside
-    the first, one per core.
-    """
-    if "student_venv" in fixtures_used(item) or item.path.stem in SLOW_MODULES - RUN_LAST:
-        return True
-    return item.nodeid.split("[")[0].removeprefix("tests/") in SLOW_TESTS
-
-
-#: Modules that load every page of the built site in Chromium (one load per
-#: page, width and colour mode, shared through ``page_view``). `make test` runs
-#: them in its second process, after the own_build tests, on the first
-#: process's cold build (see ``wait_for_published_build``).
-SITE_VIEW_MODULES = frozenset({"test_a11y", "test_browser"})
-
-
-def views_the_site(item: pytest.Item) -> bool:
-    """Whether ``item`` belongs to the site_views group (``SITE_VIEW_MODULES``)."""
-    return item.path.stem in SITE_VIEW_MODULES
-
-
-#: Modules that only wait for work done in the background: run at the end.
-RUN_LAST = frozenset({"test_incremental"})
+def tier_errors(items: list[pytest.Item], test_modules: set[str]) -> list[str]:
+    """What is wrong with the tier marks: a slow fixture in an unmarked test, a stale name."""
+    errors = [f"{item.nodeid} uses {sorted(SLOW_FIXTURES & fixtures_used(item))} "
+              "but is not marked slow" for item in items
+              if SLOW_FIXTURES & fixtures_used(item) and not item.get_closest_marker("slow")]
+    errors += [f"{item.nodeid} is marked own_build but not slow" for item in items
+               if item.get_closest_marker("own_build") and not item.get_closest_marker("slow")]
+    errors += [f"RUN_LAST names {name}, which is not a module of tests/"
+               for name in sorted(RUN_LAST - test_modules)]
+    return errors
 
 
 def _stage(item: pytest.Item) -> int:
@@ -127,19 +92,15 @@ def _stage(item: pytest.Item) -> int:
         return 3
     # A site-view test may wait for another process's build: never before
     # the tests that need no build.
-    if "chromium_browser" in fixtures_used(item) or views_the_site(item):
+    if "chromium_browser" in fixtures_used(item) or item.get_closest_marker("site_views"):
         return 2
-    return 1 if is_slow(item) else 0
+    return 1 if item.get_closest_marker("slow") else 0
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if is_slow(item):
-            item.add_marker(pytest.mark.slow)
-        if has_own_build(item):
-            item.add_marker(pytest.mark.own_build)
-        if views_the_site(item):
-            item.add_marker(pytest.mark.site_views)
+    errors = tier_errors(items, {p.stem for p in Path(__file__).parent.glob("test_*.py")})
+    if errors:
+        raise pytest.UsageError("Tier marks (tests/conftest.py):\n  " + "\n  ".join(errors))
     items.sort(key=_stage)  # stable: file order within each stage
 
 

@@ -44,6 +44,8 @@ from browser_book import (
     toc_pages,
 )
 
+pytestmark = pytest.mark.site_views
+
 PAGES = toc_pages()
 
 #: The pages that must show each of these. A listed page that loses its
@@ -85,6 +87,7 @@ def test_the_lists_of_pages_name_pages_of_the_toc():
 
 
 # ----------------------------------------------------------------- axe-core
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_axe_finds_no_serious_or_critical_violation(page_view, docname):
     blocking = []
@@ -103,6 +106,7 @@ def test_axe_finds_no_serious_or_critical_violation(page_view, docname):
     assert blocking == [], "\n".join(blocking)
 
 
+@pytest.mark.slow
 def test_axe_catches_a_violation(chromium_browser, book_url, axe_source):
     # The audit above could pass by running no rules at all: show that it fails
     # a page with a known fault (an unlabelled slider) at impact critical.
@@ -124,6 +128,7 @@ def test_axe_catches_a_violation(chromium_browser, book_url, axe_source):
 
 
 # ---------------------------------------------------------------------- math
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_every_equation_has_a_form_a_screen_reader_speaks(page_view, docname):
     view = page_view(docname, "desktop", "light")
@@ -176,6 +181,7 @@ def _figure_text(image: dict, site: Path) -> dict | None:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_figure_text_is_at_least_11_css_px(page_view, site, docname):
     measured = []
@@ -225,6 +231,7 @@ def test_figure_text_check_catches_small_text(tmp_path):
 
 
 # ----------------------------------------------------------------- dark mode
+@pytest.mark.slow
 def test_dark_mode_screenshots_are_saved(page_view, screenshots):
     # A person looks at these; one per page and width, in dark mode.
     for docname in PAGES:
@@ -235,6 +242,7 @@ def test_dark_mode_screenshots_are_saved(page_view, screenshots):
 
 
 # ------------------------------------------------------------------ keyboard
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_the_keyboard_reaches_every_control_with_a_visible_ring(page_view, docname):
     # Light mode only: which controls Tab reaches, and whether a ring is drawn,
@@ -265,6 +273,7 @@ LAUNCH_MENU_OPEN_JS = """
 """
 
 
+@pytest.mark.slow
 def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(chromium_browser, book_url):
     # A page with code cells, hence a launch menu (the landing page has none).
     page_with_menu = "chapters/jacobian"
@@ -316,6 +325,7 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(chromium_bro
     assert any("Binder" in t for t in launch_items), launch_items
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_sliders_move_from_the_keyboard(page_view, docname):
     # Moved during the page's desktop light load (browser_book.view_page).
@@ -344,6 +354,7 @@ def _page_weight(site: Path, docname: str) -> tuple[int, dict[str, int]]:
     return html_path.stat().st_size, images
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_weight_is_within_budget(site, docname):
     html_bytes, images = _page_weight(site, docname)

@@ -108,6 +108,7 @@ def test_overrides_name_controls_by_what_they_show():
 
 
 # ------------------------------------------------------------ built pages
+@pytest.mark.slow
 def test_the_built_book_carries_the_fixes(site):
     pages = [p for p in site.rglob("*.html") if "_static" not in p.parts]
     text = {p: p.read_text(encoding="utf-8") for p in pages}

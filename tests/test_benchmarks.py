@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = [pytest.mark.slow, pytest.mark.own_build]
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "bench_jacobian.py"
 COMMITTED = ROOT / "benchmarks" / "results.json"

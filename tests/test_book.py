@@ -50,6 +50,7 @@ def test_every_page_is_a_myst_notebook_with_a_python3_kernel():
         assert header["jupytext"]["text_representation"]["format_name"] == "myst", name
 
 
+@pytest.mark.slow
 def test_book_builds_with_warnings_as_errors(book_html):
     for name in toc_pages():
         assert (book_html / f"{name}.html").is_file(), name
@@ -57,6 +58,7 @@ def test_book_builds_with_warnings_as_errors(book_html):
     assert (book_html / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
 
+@pytest.mark.slow
 def test_glued_gradient_check_numbers_come_from_the_code(book_html):
     # The implementation page's example, recomputed here.
     rng = np.random.default_rng(2024)
@@ -70,6 +72,8 @@ def test_glued_gradient_check_numbers_come_from_the_code(book_html):
     assert f"{np.max(tb.relative_error(J, NJ)):.1e}" in text
 
 
+@pytest.mark.slow
+@pytest.mark.own_build
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [

@@ -48,6 +48,8 @@ from browser_book import (
     toc_pages,
 )
 
+pytestmark = pytest.mark.site_views
+
 # The book's own extensions, for the repository the build resolves.
 sys.path.insert(0, str(ROOT / "_ext"))
 
@@ -83,6 +85,7 @@ def _found(pattern: re.Pattern, text: str) -> list[str]:
 # Every page is loaded once per width and colour mode for the whole session
 # (the ``page_view`` fixture, browser_book.view_page); tests/test_a11y.py
 # reads the same loads.
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_reading_a_page_reaches_no_other_host(page_view, docname):
     # Launch buttons are links and buttons: they reach out only when clicked.
@@ -92,6 +95,7 @@ def test_reading_a_page_reaches_no_other_host(page_view, docname):
             assert view.outside == [], f"{view} tried to reach other hosts: {view.outside}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_no_javascript_errors(page_view, docname):
     for size in VIEWPORTS:
@@ -101,6 +105,7 @@ def test_no_javascript_errors(page_view, docname):
             assert view.console_errors == [], f"{view} logged errors: {view.console_errors}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_equations_are_typeset(page_view, docname):
     view = page_view(docname, "desktop", "light")
@@ -118,12 +123,14 @@ def test_equations_are_typeset(page_view, docname):
     assert raw_tex == [], f"{docname} shows raw TeX: {raw_tex}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_no_raw_markdown_in_the_text(page_view, docname):
     raw = _found(RAW_MARKDOWN, page_view(docname, "desktop", "light").prose)
     assert raw == [], f"{docname} shows unrendered markup: {raw}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_every_image_has_alt_text(page_view, docname):
     view = page_view(docname, "desktop", "light")
@@ -152,6 +159,7 @@ def _expected_binder_link(docname: str) -> str:
     return f"{hub}/v2/gh/{org}/{name}/{repo['branch']}?urlpath=lab/tree/{path}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_launch_buttons_where_the_page_has_code(page_view, site, docname):
     view = page_view(docname, "desktop", "light")
@@ -171,6 +179,7 @@ def test_launch_buttons_where_the_page_has_code(page_view, site, docname):
     assert "live-code.js" in html, f"{docname}: no live-code.js"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_fits_a_phone_screen(page_view, docname):
     # Wide equations and figures must scroll inside their own box, not the page.
@@ -184,6 +193,7 @@ def test_page_fits_a_phone_screen(page_view, docname):
         assert not view.wide_math, f"{view}: equations wider than the column: {view.wide_math}"
 
 
+@pytest.mark.slow
 def test_live_code_reaches_out_only_to_binder_when_clicked(chromium_browser, book_url):
     """Clicking Live Code is the one time a page may reach out: to mybinder.org.
 
@@ -221,6 +231,7 @@ def _code_cells(docname: str) -> list:
 
 
 # ------------------------------------------ downloads (static HTML, no browser)
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_download_offers_md_and_executed_ipynb(site, docname):
     source = source_file(docname)
@@ -269,6 +280,7 @@ def test_download_offers_md_and_executed_ipynb(site, docname):
     assert unrun == [], f"{docname}.ipynb: code cells {unrun} were not executed"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_each_inline_script_appears_once(site, docname):
     # Sphinx 7 writes inline scripts twice (sphinx-doc/sphinx#13402); for
@@ -298,6 +310,7 @@ def test_missing_chromium_skips_here_but_fails_in_ci():
     assert require_chromium(find=lambda: "/x/chromium", environ={}) == "/x/chromium"
 
 
+@pytest.mark.slow
 def test_screenshots_are_saved(page_view, screenshots):
     # A person looks at these; make sure there is one per page, width and mode.
     for docname in PAGES:

@@ -23,6 +23,8 @@ import panels
 import tanh_basis as tb
 from browser_book import ROOT, open_context, serve, toc_pages
 
+pytestmark = pytest.mark.slow
+
 PAGES = toc_pages()
 EXPLORER_PAGE = "chapters/interactive"
 DESKTOP = {"width": 1280, "height": 900}

@@ -32,9 +32,11 @@ from book_copy import Build, copy_book, make, notebook_pages
 
 from browser_book import source_file, toc_pages
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("make") is None, reason="make is not installed (the README requires it)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("make") is None,
+                       reason="make is not installed (the README requires it)"),
+]
 
 PAGE_MARK = "Planted sentence of the incremental-build test 7f3a91."
 CODE_MARK = "planted in tanh_basis by the incremental-build test 5c2e08"

@@ -45,6 +45,8 @@ from widget_sliders import figure_png, move_each_slider
 
 from browser_book import ROOT, source_file, toc_pages
 
+pytestmark = pytest.mark.slow
+
 PAGES = toc_pages()
 BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
 SCREENSHOTS = BUILD_ROOT / "_build" / "screenshots"

@@ -307,6 +307,8 @@ def _button_targets(page: str) -> dict[str, str]:
     ],
     ids=["env", "git-origin", "non-github-origin", "no-origin"],
 )
+@pytest.mark.slow
+@pytest.mark.own_build
 def test_build_points_every_button_at_the_resolved_repository(
     tmp_path, remote, env_url, expected, source
 ):
@@ -326,6 +328,8 @@ def test_build_points_every_button_at_the_resolved_repository(
     assert canonical == [f"{site}page.html"]
 
 
+@pytest.mark.slow
+@pytest.mark.own_build
 def test_build_with_a_bad_variable_fails_naming_it(tmp_path):
     book = _small_book(tmp_path, None)
     env = {**os.environ, "BOOK_REPOSITORY_URL": "https://example.org/o/n"}

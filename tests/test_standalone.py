@@ -167,6 +167,7 @@ def standalone_runs(site, served, tmp_path_factory) -> dict:
         return dict(pool.map(one, PAGES))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_downloaded_notebook_runs_alone_and_prints_what_the_site_shows(
     site, standalone_runs, docname
@@ -222,6 +223,7 @@ def _stopped_at_first_cell(executed: nbformat.NotebookNode) -> str:
     return errors[0].evalue
 
 
+@pytest.mark.slow
 def test_unreachable_site_stops_at_the_first_cell_with_one_sentence(site, tmp_path):
     notebook = _download(site, "chapters/jacobian", tmp_path / "nb")
     url = f"http://127.0.0.1:{_free_port()}/"
@@ -234,6 +236,7 @@ def test_unreachable_site_stops_at_the_first_cell_with_one_sentence(site, tmp_pa
     assert not (notebook.parent / "code").exists() or not any((notebook.parent / "code").iterdir())
 
 
+@pytest.mark.slow
 def test_a_tampered_module_is_refused(site, tmp_path):
     copy = tmp_path / "site"
     shutil.copytree(site / "code", copy / "code")
@@ -246,6 +249,7 @@ def test_a_tampered_module_is_refused(site, tmp_path):
     assert not (notebook.parent / "code" / "tanh_basis.py").exists()
 
 
+@pytest.mark.slow
 def test_a_notebook_without_myst_nb_shows_the_glued_values(site, served, tmp_path):
     # Colab and a plain Jupyter have no myst-nb: a module that fails to
     # import stands in for its absence.
@@ -263,6 +267,7 @@ def test_a_notebook_without_myst_nb_shows_the_glued_values(site, served, tmp_pat
     assert names, "no glued value was shown"
 
 
+@pytest.mark.slow
 def test_offline_with_the_sites_zip_beside_it_the_notebook_runs(site, tmp_path):
     # The train ride: book-code.zip and the notebook downloaded, then no network.
     notebook = _download(site, "chapters/interactive", tmp_path / "nb")

@@ -140,6 +140,8 @@ def student_runs(student_venv: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 # --------------------------------------------------------------------- tests
+@pytest.mark.slow
+@pytest.mark.own_build
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_runs_twice_in_a_fresh_environment(student_runs, docname):
     run = student_runs["pages"][str(source_file(docname))]
@@ -186,6 +188,8 @@ def test_baseline_setting_changes_what_numpy_runs():
         assert _tanh_18995(baseline=False) == 1.0
 
 
+@pytest.mark.slow
+@pytest.mark.own_build
 def test_the_kernels_ran_on_a_baseline_cpu(student_runs):
     for page, run in student_runs["pages"].items():
         assert run["error"] is None, f"{page}: {run['error']}"
@@ -226,6 +230,8 @@ def _as_text(glued: str) -> str:
     return glued
 
 
+@pytest.mark.slow
+@pytest.mark.own_build
 @pytest.mark.parametrize("docname", PAGES)
 def test_glued_numbers_do_not_depend_on_the_cpu(student_runs, site, docname):
     run = student_runs["pages"][str(source_file(docname))]
@@ -269,6 +275,8 @@ def _names_set_by_varying_cells(docname: str) -> set[str]:
             if OUTPUT_VARIES in cell.metadata.get("tags", []) for name in _assigned(cell.source)}
 
 
+@pytest.mark.slow
+@pytest.mark.own_build
 @pytest.mark.parametrize("docname", PAGES)
 def test_a_cell_run_again_alone_draws_nothing_new(student_runs, docname):
     # A cell that advances a random generator made by another cell draws
@@ -288,6 +296,8 @@ def test_a_cell_run_again_alone_draws_nothing_new(student_runs, docname):
         before = after
 
 
+@pytest.mark.slow
+@pytest.mark.own_build
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_leaves_the_same_variables_when_run_again(student_runs, docname):
     # Outputs are rounded; the variables are not. A cell that draws from an

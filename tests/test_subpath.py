@@ -35,6 +35,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_book import open_context, toc_pages
 
+pytestmark = pytest.mark.slow
+
 PAGES = toc_pages()
 #: Sub-path used when the build's canonical URL is a user site (served at "/").
 FALLBACK_SUBPATH = "jacobian-chapter"

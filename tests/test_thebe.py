@@ -349,6 +349,7 @@ def test_pins_are_the_registry_packages(package):
     assert _npm_view(package.spec) == package.integrity
 
 
+@pytest.mark.slow
 def test_site_serves_the_pinned_thebe(site):
     """The site's Thebe is the npm package's, byte for byte; no page loads another."""
     tarball = live.npm_tarball(live.THEBE, live.cache_folder(ROOT))
@@ -448,6 +449,7 @@ def _check_sliders(page) -> list[str]:
     return move_each_slider(page, sliders, figure, settled, FIGURE_UPDATE)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", pages_with_code())
 def test_live_code_runs_every_cell_under_its_own_output(
         docname, book_url, jupyter_server, chromium_browser, axe_source, screenshots, capsys):
@@ -524,6 +526,7 @@ def _type_into(page, index: int, code: str) -> None:
     page.keyboard.type(code)
 
 
+@pytest.mark.slow
 def test_a_student_edits_a_cell_and_the_init_cells_run(book_url, jupyter_server, chromium_browser,
                                                         axe_source, screenshots, capsys):
     """In dark mode: the init cell, edits, LaTeX, restart and run all; axe on the result."""

@@ -589,6 +589,8 @@ def test_a_failed_venv_says_to_install_python3_venv(tmp_path):
     )
 
 
+@pytest.mark.slow
+@pytest.mark.own_build
 def test_a_build_that_must_have_live_code_fails_without_npm(tmp_path):
     """What the published build (JACOBIAN_REQUIRE_LIVE_CODE=1) does on a machine without npm.
 
