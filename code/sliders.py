@@ -399,21 +399,8 @@ def explorer(
     *,
     continuous_update: bool = True,
 ) -> Explorer:
-    """Sliders for ``x0``, ``a_k`` and ``b_k`` over a :class:`FourPanelPlot` of these units.
+    """An :class:`Explorer` of a :class:`FourPanelPlot` of these units; show it in a cell.
 
-    The sliders start at the values of unit k = 1; choosing another unit
-    moves the ``a`` and ``b`` sliders to its values without redrawing.
-
-    Parameters
-    ----------
-    x0, a, b
-        As for :class:`FourPanelPlot`.
-    continuous_update : bool, default True
-        As for :class:`Explorer`.
-
-    Returns
-    -------
-    Explorer
-        Show it as the last expression of a cell.
+    The sliders start at unit k = 1's values; choosing another unit moves them.
     """
     return Explorer(FourPanelPlot(x0, a, b), continuous_update=continuous_update)

@@ -179,29 +179,12 @@ def sha256(path: Path) -> str:
 
 
 def standalone_setup(source: str, site: str, repository: str, hashes: dict[str, str]) -> str:
-    """A setup cell's source as the downloaded notebook has it.
+    """The setup cell ``source`` with :data:`SETUP_LINES` replaced by :data:`STANDALONE`.
 
-    Parameters
-    ----------
-    source : str
-        The page's setup cell; it must contain :data:`SETUP_LINES`.
-    site : str
-        The website's URL, ending in ``/``.
-    repository : str
-        The repository's URL, for the message a student sees when fetching fails.
-    hashes : dict of str to str
-        SHA-256 of each file the page needs, by path (``code/tanh_basis.py``).
-
-    Returns
-    -------
-    str
-        ``source`` with :data:`SETUP_LINES` replaced by :data:`STANDALONE`
-        and myst-nb's glue import by :data:`GLUE_FALLBACK`.
-
-    Raises
-    ------
-    ValueError
-        When ``source`` does not contain :data:`SETUP_LINES`.
+    ``site`` is the website's URL (ending in ``/``), ``repository`` the one a
+    failed fetch names, ``hashes`` the SHA-256 of each file the page needs by
+    path (``code/tanh_basis.py``). myst-nb's glue import becomes
+    :data:`GLUE_FALLBACK`. A ``source`` without :data:`SETUP_LINES` is a ValueError.
     """
     if SETUP_LINES not in source:
         raise ValueError("the setup cell does not contain the lines\n" + SETUP_LINES)
