@@ -5,7 +5,7 @@ written to be fast, and the appendix page "The fast twin" explains it. Each
 trick changes how the work is scheduled, never what is computed:
 
 * **Cache blocks.** Rows are processed in blocks of about
-  :data:`_BLOCK_ELEMENTS` numbers (256 KiB). The elementwise passes of
+  :data:`BLOCK_ELEMENTS` numbers (256 KiB). The elementwise passes of
   ``sech2`` then run over a block while it sits in a core's L2 cache, instead
   of streaming whole ``(N, K)`` arrays through main memory once per operation.
 * **In-place work.** ``sech2`` and ``tanh`` overwrite their argument and reuse
@@ -21,8 +21,10 @@ trick changes how the work is scheduled, never what is computed:
 * **The blocked vjp.** ``Xt.T @ (G * S)`` is accumulated block by block, so
   nothing of size ``(N, K)`` is ever allocated.
 
-:class:`TanhBasis` here subclasses the reference, so validation, errors, the
-read-only ``W`` and its setter are the reference's own. Results equal the
+:class:`TanhBasis` here subclasses the reference, so validation (its public
+``check_X``, ``check_G`` and ``design``), errors, the read-only ``W`` and its
+setter are the reference's own; ``tests/test_tanh_basis.py`` runs one
+contract suite over both. Results equal the
 reference's bit for bit where the operations are the same (``sech2``, ``Z``,
 ``transform``, ``numerical_jacobian``) and to about 1e-16 relative elsewhere
 (a block's matrix product may round differently from the whole one's);
@@ -57,7 +59,9 @@ __all__ = [
 
 #: Numbers per block of rows: 2**15 float64 = 256 KiB, so a block and its one
 #: scratch array fit in a 1 MiB L2 cache with room to spare.
-_BLOCK_ELEMENTS = 1 << 15
+BLOCK_ELEMENTS = 1 << 15
+# The old name, which chapters/fast_twin.md still reads for its glued value.
+_BLOCK_ELEMENTS = BLOCK_ELEMENTS
 
 
 def _sech2_inplace(z: Array, tmp: Array) -> Array:
@@ -98,10 +102,10 @@ def sech2(z: ArrayLike) -> Array:
     z = real_array(z, "z")
     out = np.array(z, dtype=np.float64, order="C")  # the one copy we overwrite
     flat = out.reshape(-1)
-    tmp = np.empty(min(flat.size, _BLOCK_ELEMENTS))
+    tmp = np.empty(min(flat.size, BLOCK_ELEMENTS))
     with np.errstate(under="ignore"):
-        for start in range(0, flat.size, _BLOCK_ELEMENTS):
-            block = flat[start:start + _BLOCK_ELEMENTS]
+        for start in range(0, flat.size, BLOCK_ELEMENTS):
+            block = flat[start:start + BLOCK_ELEMENTS]
             _sech2_inplace(block, tmp[: block.size])
     return out[()] if out.ndim == 0 else out
 
@@ -142,12 +146,12 @@ class TanhBasis(tanh_basis.TanhBasis):
         -------
         ndarray, shape (N, D+1, K)
         """
-        X = self._check_X(X)
-        W = self._W
+        X = self.check_X(X)
+        W = self.W
         N, D = X.shape
         K = W.shape[1]
         dPhi = np.empty((N, D + 1, K))
-        rows = max(1, _BLOCK_ELEMENTS // K)
+        rows = max(1, BLOCK_ELEMENTS // K)
         m_max = min(rows, N)
         S_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
         Xt = np.empty((m_max, D + 1))
@@ -209,8 +213,8 @@ class TanhBasis(tanh_basis.TanhBasis):
         ndarray, shape (N, D+1, K)
         """
         eps = positive_number(eps, "eps")
-        Xt = self._design(X)
-        W = self._W
+        Xt = self.design(X)
+        W = self.W
         dPhi_num = np.empty((Xt.shape[0], *W.shape))
         W_shift = W.copy()
         for d in range(W.shape[0]):
@@ -243,13 +247,13 @@ class TanhBasis(tanh_basis.TanhBasis):
         -------
         ndarray, shape (D+1, K)
         """
-        X = self._check_X(X)
-        G = self._check_G(G, X.shape[0])
-        W = self._W
+        X = self.check_X(X)
+        G = self.check_G(G, X.shape[0])
+        W = self.W
         N, D = X.shape
         K = W.shape[1]
         out = np.zeros((D + 1, K))
-        rows = max(1, _BLOCK_ELEMENTS // K)
+        rows = max(1, BLOCK_ELEMENTS // K)
         m_max = min(rows, N)
         GS_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
         Xt = np.empty((m_max, D + 1))
