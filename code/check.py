@@ -67,8 +67,8 @@ from verdict import (
     MATH,
     Array,
     Verdict,
-    as_float_array,
     attempt,
+    attempt_array,
     compare,
     fixed_data,
     function_name,
@@ -248,12 +248,10 @@ def assess_sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     """
     X, W = fixed_data(5, 3, 2, seed=11)
     N, K = X.shape[0], W.shape[1]
-    out, stub = attempt(fn, X, W, names=("X", "W"))
-    if stub is not None:
-        return stub
-    got, wrong_type = as_float_array(out, fn, "an array of shape (N, D+1, K)")
-    if wrong_type is not None:
-        return wrong_type
+    got, out, early = attempt_array(fn, X, W, names=("X", "W"),
+                                    expected="an array of shape (N, D+1, K)")
+    if early is not None:
+        return early
     J, Z = _sigmoid_reference(X, W)
     if got.shape == J[:, :-1].shape and not mismatch(got, J[:, :-1], 0.0).any():
         return Verdict(
@@ -306,13 +304,11 @@ def assess_sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     X_sat = np.array([[1.0], [-1.0]])
     W_sat = np.array([[20.0, 30.0, 40.0], [0.0, 0.0, 0.0]])
     case = "for the second input, X = [[1], [-1]] with slopes 20, 30, 40 (|z| up to 40)"
-    out, stub = attempt(fn, X_sat, W_sat, names=("X", "W"), case=case)
-    if stub is not None:
-        return stub
     J_sat, Z_sat = _sigmoid_reference(X_sat, W_sat)
-    sat, wrong_type = as_float_array(out, fn, f"an array of shape {J_sat.shape} {case}")
-    if wrong_type is not None:
-        return wrong_type
+    sat, _, early = attempt_array(fn, X_sat, W_sat, names=("X", "W"), case=case,
+                                  expected=f"an array of shape {J_sat.shape} {case}")
+    if early is not None:
+        return early
     if sat.shape != J_sat.shape:
         return Verdict(
             "wrong",

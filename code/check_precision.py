@@ -20,8 +20,8 @@ from verdict import (
     MATH,
     Array,
     Verdict,
-    as_float_array,
     attempt,
+    attempt_array,
     compare,
     entries_message,
     function_name,
@@ -64,12 +64,9 @@ def assess_dropped_x_error(fn: Callable[[Array], Array]) -> Verdict:
     rng = np.random.default_rng(5)
     X = rng.normal(size=(6, 3))
     X[0, 0], X[1, 1] = 1.0, 0.0  # the exact agreement, and a vanishing input
-    out, stub = attempt(fn, X, names=("X",))
-    if stub is not None:
-        return stub
-    got, wrong_type = as_float_array(out, fn, "an array of shape (N, D)")
-    if wrong_type is not None:
-        return wrong_type
+    got, out, early = attempt_array(fn, X, names=("X",), expected="an array of shape (N, D)")
+    if early is not None:
+        return early
     # The prediction is exact (sech^2 cancels); what a gradient check measures
     # agrees with it to the central difference's error (tests/test_check.py).
     exact = np.abs(1 - X) / (1 + np.abs(X))

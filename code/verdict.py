@@ -8,8 +8,9 @@ exercise:
 * :class:`Verdict`, the outcome;
 * :func:`attempt`, which calls the student's function on copies of the inputs,
   recognises the untouched stub ("not attempted yet") or an unfinished branch,
-  and notices an input changed in place; :func:`guarded`, which turns an
-  error of a checker's own code into a verdict;
+  and notices an input changed in place (:func:`attempt_array` also reads
+  the result as an array); :func:`guarded`, which turns an error of a
+  checker's own code into a verdict;
 * :func:`as_float_array`, :func:`mismatch`, :func:`shape_verdict`,
   :func:`constant_factor`, :func:`is_single` and :func:`compare`, which find
   what is wrong with an array, most specific explanation first;
@@ -53,6 +54,7 @@ __all__ = [
     "Verdict",
     "as_float_array",
     "attempt",
+    "attempt_array",
     "compare",
     "constant_factor",
     "entries_message",
@@ -241,6 +243,17 @@ def as_float_array(out: object, fn: Callable, expected: str) -> tuple[Array, Ver
         return wrong(f"a {type(out).__name__} of {raw.dtype} values, which is not an "
                      "array of numbers (rows of different lengths, or None inside?)")
     return raw.astype(np.float64), None
+
+
+def attempt_array(
+    fn: Callable, *args: object, expected: str, names: Sequence[str] = (), case: str = ""
+) -> tuple[Array, object, Verdict | None]:
+    """:func:`attempt`, then :func:`as_float_array`: ``(got, out, None)``, or a verdict third."""
+    out, stub = attempt(fn, *args, names=names, case=case)
+    if stub is not None:
+        return np.empty(0), out, stub
+    got, wrong_type = as_float_array(out, fn, expected)
+    return got, out, wrong_type
 
 
 def is_single(out: object, got: Array) -> bool:
