@@ -159,8 +159,8 @@ def test_shape_verdict_names_permuted_axes_reshape_and_plain_shapes() -> None:
                                 stub_none, 0.0)
     assert "right number of entries, so check the order" in shuffled.message
     small = vd.shape_verdict(np.zeros(5), expected, ("N", "D", "K"), stub_none, 0.0)
-    assert small.message == ("Wrong shape: stub_none returned an array of shape (5,); "
-                             "expected (N, D, K) = (2, 3, 4).")
+    assert "stub_none returned an array of shape (5,)" in small.message
+    assert "(N, D, K) = (2, 3, 4)" in small.message
 
 
 def test_constant_factor() -> None:
@@ -190,8 +190,7 @@ def test_compare_order_correct_shape_nonfinite_mistake_factor_entries() -> None:
     v = _compare(-expected, expected, [(-expected, "Sign.")])
     assert v == vd.Verdict("wrong", "Sign.")
     v = _compare(-expected, expected, [(np.zeros(3), "Other shape: skipped.")])
-    assert v.message == ("Your entries are all -1 times the right ones: a constant factor "
-                         "is off. Hint.")
+    assert v.message.startswith("Your entries are all -1 times") and v.message.endswith(" Hint.")
     off = expected.copy()
     off[0, 1] = 7.0
     assert _compare(off, expected).message.startswith("1 of 4 entries are wrong. Intro.")
