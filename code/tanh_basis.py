@@ -227,9 +227,10 @@ class TanhBasis:
     def jacobian(self, X: ArrayLike) -> Array:
         """``dPhi[n, d, k] = d Phi[n, k] / d W[d, k] = sech2(z[n, k]) Xt[n, d]``, (N, D+1, K).
 
-        Equation ``dphi-dW`` with l = k: by another unit's parameter the
-        derivative is 0 (the Kronecker delta), so this compact table holds
-        only these; ``full_jacobian`` places them in the ``(N K) x P`` matrix.
+        Equation ``dphi-dW`` with l = k: a derivative by another unit's
+        parameter is 0 (the Kronecker delta), so this compact table, neither a
+        Jacobian nor a gradient, keeps only l = k; ``full_jacobian`` places
+        its entries in the ``(N K) x P`` matrix.
         """
         Xt = self.design(X)  # (N, D+1)
         S = sech2(Xt @ self._W)  # (N, K): d phi / d z, without 1 - tanh^2's cancellation
