@@ -35,11 +35,13 @@ own code, whatever the student returns, becomes a verdict
 answers, right and wrong, that the checkers are tested on.
 
 This module is the one the page imports, and it offers every checker. It
-holds those of the parameter Jacobian and of precision (structural zeros, the
-sigmoid basis, the dropped-x error, the lost shift); the chain-rule ones (a
-Jacobian-vector product, a shared bias, the input Jacobian, two layers) live
-in :mod:`check_chain` and are re-exported here. The machinery they share
-(calling the student, comparing arrays, the verdict) is :mod:`verdict`.
+holds those of the parameter Jacobian (structural zeros, the sigmoid basis);
+the chain-rule ones (a Jacobian-vector product, a shared bias, the input
+Jacobian, two layers) live in :mod:`check_chain`, and those of gradient
+checks and floating point (the dropped-x error, the lost shift) in
+:mod:`check_precision`; both are re-exported here. The machinery they share
+(calling the student, comparing arrays, the verdict) is :mod:`verdict`, and
+its wording :mod:`report`.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ import numbers
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import NDArray
 
 import tanh_basis as tb
 from check_chain import (
@@ -61,19 +62,17 @@ from check_chain import (
     shared_bias_jacobian,
     two_layer_jacobian,
 )
+from check_precision import assess_dropped_x_error, assess_shift_lost, dropped_x_error, shift_lost
 from verdict import (
     MATH,
     Array,
     Verdict,
-    as_float_array,
     attempt,
+    attempt_array,
     compare,
-    entries_message,
     fixed_data,
     function_name,
     guarded,
-    label_dk,
-    label_nd,
     label_ndk,
     mismatch,
     show,
@@ -249,12 +248,10 @@ def assess_sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     """
     X, W = fixed_data(5, 3, 2, seed=11)
     N, K = X.shape[0], W.shape[1]
-    out, stub = attempt(fn, X, W, names=("X", "W"))
-    if stub is not None:
-        return stub
-    got, wrong_type = as_float_array(out, fn, "an array of shape (N, D+1, K)")
-    if wrong_type is not None:
-        return wrong_type
+    got, out, early = attempt_array(fn, X, W, names=("X", "W"),
+                                    expected="an array of shape (N, D+1, K)")
+    if early is not None:
+        return early
     J, Z = _sigmoid_reference(X, W)
     if got.shape == J[:, :-1].shape and not mismatch(got, J[:, :-1], 0.0).any():
         return Verdict(
@@ -307,13 +304,11 @@ def assess_sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     X_sat = np.array([[1.0], [-1.0]])
     W_sat = np.array([[20.0, 30.0, 40.0], [0.0, 0.0, 0.0]])
     case = "for the second input, X = [[1], [-1]] with slopes 20, 30, 40 (|z| up to 40)"
-    out, stub = attempt(fn, X_sat, W_sat, names=("X", "W"), case=case)
-    if stub is not None:
-        return stub
     J_sat, Z_sat = _sigmoid_reference(X_sat, W_sat)
-    sat, wrong_type = as_float_array(out, fn, f"an array of shape {J_sat.shape} {case}")
-    if wrong_type is not None:
-        return wrong_type
+    sat, _, early = attempt_array(fn, X_sat, W_sat, names=("X", "W"), case=case,
+                                  expected=f"an array of shape {J_sat.shape} {case}")
+    if early is not None:
+        return early
     if sat.shape != J_sat.shape:
         return Verdict(
             "wrong",
@@ -364,200 +359,3 @@ def assess_sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
 def sigmoid_jacobian(fn: Callable[[Array, Array], Array]) -> None:
     """Print the verdict of :func:`assess_sigmoid_jacobian`."""
     show(assess_sigmoid_jacobian(fn))
-
-
-# ================================= exercise: read a failing gradient check
-def _dropped_x_measured(X: Array, W: Array) -> Array:
-    """Relative errors (N, D) of a slope Jacobian that forgot the factor x_nd.
-
-    Measured as a gradient check would: the buggy analytic entries
-    ``sech2(z_nk)`` against the central differences of ``TanhBasis``, then
-    the largest over the units k.
-    """
-    basis = tb.TanhBasis(W)
-    J_num = basis.numerical_jacobian(X)
-    buggy = np.broadcast_to(basis.jacobian(X)[:, -1:, :], J_num.shape)
-    rel = tb.relative_error(buggy, J_num)[:, :-1, :]  # slope entries only
-    return rel.max(axis=2)
-
-
-@guarded
-def assess_dropped_x_error(fn: Callable[[Array], Array]) -> Verdict:
-    """Check ``fn(X)``: the predicted relative error of the dropped-x bug.
-
-    The bug writes ``sech2(z_nk)`` for ``d phi_nk / d a_dk`` and forgets the
-    factor ``x_nd``; the answer is the relative error of each slope entry
-    ``(n, d)`` predicted from ``x_nd`` alone, shape ``(N, D)``. The reference
-    is what a gradient check of the bug measures with
-    ``TanhBasis.numerical_jacobian``, to its error of about 1e-10, and the
-    prediction must also be exact: ``X`` includes ``x_nd = 1`` (the bug
-    agrees) and ``x_nd = 0``.
-
-    Parameters
-    ----------
-    fn : callable
-        ``fn(X) -> ndarray`` with ``X`` of shape ``(N, D)``.
-
-    Returns
-    -------
-    Verdict
-    """
-    rng = np.random.default_rng(5)
-    X = rng.normal(size=(6, 3))
-    X[0, 0], X[1, 1] = 1.0, 0.0  # the exact agreement, and a vanishing input
-    W = rng.normal(scale=0.3, size=(4, 2))
-    out, stub = attempt(fn, X, names=("X",))
-    if stub is not None:
-        return stub
-    got, wrong_type = as_float_array(out, fn, "an array of shape (N, D)")
-    if wrong_type is not None:
-        return wrong_type
-    measured = _dropped_x_measured(X, W)
-    # The prediction is exact (sech^2 cancels); the measurement agrees with it
-    # to the central difference's error, which tests/test_check.py asserts.
-    exact = np.abs(1 - X) / (1 + np.abs(X))
-    mistakes = [
-        (np.abs(1 - X) / (1 + X),
-         "The denominator needs absolute values: |J| + |J~| = (1 + |x_nd|) sech^2(z_nk). "
-         "Your values are wrong where x_nd < 0."),
-        (np.abs(1 - X),
-         "You have |J - J~| / sech^2(z_nk) = |1 - x_nd|; the relative error divides "
-         "by |J| + |J~| = (1 + |x_nd|) sech^2(z_nk), which is missing."),
-        ((1 - X) / (1 + np.abs(X)),
-         "Sign: a relative error is never negative. Take the absolute value "
-         "|1 - x_nd| in the numerator."),
-        (np.abs(1 - X) / np.maximum(1, np.abs(X)),
-         "Your denominator is max(|J|, |J~|). The relative error rho of a gradient "
-         "check divides by |J| + |J~| = (1 + |x_nd|) sech^2(z_nk)."),
-        (np.abs(1 - X) / np.abs(X) if np.all(X != 0) else np.zeros(0),
-         "You divide by |J~| alone; rho divides by |J| + |J~|."),
-        (np.abs(1 - 1 / np.where(X == 0, np.inf, X)),
-         "You divide by |J~| alone; rho divides by |J| + |J~| = (1 + |x_nd|) "
-         "sech^2(z_nk)."),
-    ]
-    verdict = compare(
-        got, exact, fn=fn, axes=("N", "D"), mistakes=mistakes, label=label_nd,
-        intro=f"{MATH}.", raw=out,
-        close_hint="This looks measured rather than predicted: sech^2(z_nk) cancels "
-        "from rho, so the prediction from x_nd alone is exact.",
-        correct="Correct: your prediction matches the relative errors that a "
-        "gradient check measures for every slope entry (n, d).",
-    )
-    if verdict.ok and mismatch(got, measured, 1e-7).any():  # never, if the math holds
-        return Verdict("wrong", "Your prediction differs from the measured errors.")
-    return verdict
-
-
-def dropped_x_error(fn: Callable[[Array], Array]) -> None:
-    """Print the verdict of :func:`assess_dropped_x_error`."""
-    show(assess_dropped_x_error(fn))
-
-
-# ===================================== exercise: a step that is too small
-# Sizes from 1e-20 to 1e3, 0, powers of two of both signs (the spacing below
-# is half the spacing above), and 1.5 and its upper neighbour, where a step of
-# exactly half their spacing is a tie that rounds to the even one.
-_SHIFT_W = np.array([
-    [0.1, -3.0, 1.0],
-    [1e3, 0.0, -0.125],
-    [2.5e-7, 42.0, -1e-20],
-    [1.5, 1.5 + 2.0**-52, -1.9],
-])
-# 2**-53 is half the spacing at 1.5 (a tie); 8e-17 lies between a quarter and
-# half of it, where the side below a power of two moves but the other does not.
-_SHIFT_EPS = (1e-6, 1e-13, 1e-15, 2.0**-53, 8e-17, 1e-17, 1e-18)
-
-
-@guarded
-def assess_shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> Verdict:
-    """Check ``fn(W, eps)``: which parameters a central difference cannot move.
-
-    The answer is a boolean array shaped like ``W``, True where both
-    ``W + eps`` and ``W - eps`` round back to ``W`` in float64: there the
-    difference quotient is exactly 0 whatever the function. Checked for
-    several steps ``eps`` on parameters of very different sizes (including 0,
-    powers of two, where float64 spacing differs above and below, and ties,
-    where a step of half the spacing rounds to the even neighbour).
-
-    Parameters
-    ----------
-    fn : callable
-        ``fn(W, eps) -> ndarray of bool`` with ``W`` of shape ``(D+1, K)``.
-
-    Returns
-    -------
-    Verdict
-    """
-    W = _SHIFT_W
-    answers = []
-    for i, eps in enumerate(_SHIFT_EPS):
-        out, stub = attempt(fn, W, eps, names=("W",),
-                            case=f"for eps = {float(eps)!r}" if i else "")
-        if stub is not None:
-            return stub
-        try:
-            got = np.asarray(out)
-        except Exception:  # a ragged list
-            got = np.asarray(None)
-        if got.dtype != np.bool_:
-            return Verdict(
-                "wrong",
-                f"Wrong type: {function_name(fn)} returned {got.dtype} values; expected an "
-                "array of True or False, one for each parameter (a comparison such as "
-                "W + eps == W gives that).",
-            )
-        if got.shape != W.shape:
-            return Verdict(
-                "wrong",
-                f"Wrong shape: {function_name(fn)} returned an array of shape {got.shape}; "
-                f"expected the shape of W, (D+1, K) = {W.shape}: one answer per parameter.",
-            )
-        answers.append(got)
-    up = [W + eps == W for eps in _SHIFT_EPS]
-    down = [W - eps == W for eps in _SHIFT_EPS]
-    expected = [u & d for u, d in zip(up, down, strict=True)]
-    if all(np.array_equal(g, e) for g, e in zip(answers, expected, strict=True)):
-        steps = ", ".join(f"{float(e)!r}" for e in _SHIFT_EPS)
-        return Verdict(
-            "correct",
-            f"Correct: for every step eps in {steps} you find exactly the parameters "
-            "that W + eps and W - eps both leave unchanged.",
-        )
-    # A known mistake is named only if it explains the answer for every step.
-    both = "the shift is lost only where W + eps and W - eps both round back to W."
-    mistakes = [
-        (up, "Your answer agrees with W + eps == W alone, for every step. Where W - eps "
-             "still differs from W (just below a power of two the spacing is half as "
-             f"wide), the difference quotient is not 0: {both}"),
-        (down, f"Your answer agrees with W - eps == W alone, for every step: {both}"),
-        ([~e for e in expected], "Your answer is the opposite of the right one: True "
-                                 "should mean the shift is lost."),
-        ([u | d for u, d in zip(up, down, strict=True)],
-         f"Your answer is True where either side rounds back to W (or): {both}"),
-    ]
-    for candidate, message in mistakes:
-        if all(np.array_equal(g, c) for g, c in zip(answers, candidate, strict=True)):
-            return Verdict("wrong", message)
-    i = next(i for i, (g, e) in enumerate(zip(answers, expected, strict=True))
-             if not np.array_equal(g, e))
-    eps, got = _SHIFT_EPS[i], answers[i]
-    listing = entries_message(
-        got != expected[i], got.astype(np.float64), expected[i].astype(np.float64),
-        label_dk, f"With eps = {float(eps)!r}. {MATH}.", fmt=lambda v: str(bool(v)))
-    off = np.argwhere(got != expected[i])
-    shown = ", ".join(f"W[{d}, {k}] = {float(W[d, k])!r}" for d, k in off[:3])
-    above = np.nextafter(W, np.inf) - W
-    below = W - np.nextafter(W, -np.inf)
-    tie = [(d, k) for d, k in off if eps in (above[d, k] / 2, below[d, k] / 2)]
-    why = ""
-    if tie:
-        d, k = tie[0]
-        why = (f" At W[{d}, {k}] the step is exactly half the spacing of doubles: "
-               "W + eps or W - eps lies halfway between two doubles, and rounds to the "
-               "one whose last bit is even (round half to even), which may be W itself.")
-    return Verdict("wrong", f"{listing}\n  ({shown}){why}")
-
-
-def shift_lost(fn: Callable[[Array, float], NDArray[np.bool_]]) -> None:
-    """Print the verdict of :func:`assess_shift_lost`."""
-    show(assess_shift_lost(fn))

@@ -19,8 +19,7 @@ from verdict import (
     MATH,
     Array,
     Verdict,
-    as_float_array,
-    attempt,
+    attempt_array,
     compare,
     fixed_data,
     function_name,
@@ -64,12 +63,10 @@ def assess_jvp(fn: Callable[[Array, Array, Array], Array]) -> Verdict:
     """
     X, W = fixed_data(5, 3, 2, seed=17)
     H = np.random.default_rng(18).normal(size=W.shape)
-    out, stub = attempt(fn, X, W, H, names=("X", "W", "H"))
-    if stub is not None:
-        return stub
-    got, wrong_type = as_float_array(out, fn, "an array of shape (N, K)")
-    if wrong_type is not None:
-        return wrong_type
+    got, out, early = attempt_array(fn, X, W, H, names=("X", "W", "H"),
+                                    expected="an array of shape (N, K)")
+    if early is not None:
+        return early
     basis = tb.TanhBasis(W)
     N, K = X.shape[0], W.shape[1]
     expected = (basis.full_jacobian(X) @ H.reshape(-1)).reshape(N, K)
@@ -150,13 +147,11 @@ def assess_shared_bias_jacobian(fn: Callable[[Array, Array, float], Array]) -> V
     A, beta = W[:-1], float(W[-1, 0])
     N, D = X.shape
     K = A.shape[1]
-    out, stub = attempt(fn, X, A, beta, names=("X", "A"))
-    if stub is not None:
-        return stub
-    got, wrong_type = as_float_array(out, fn, f"an array of shape (N K, D K + 1) = "
-                                               f"({N * K}, {D * K + 1})")
-    if wrong_type is not None:
-        return wrong_type
+    got, out, early = attempt_array(
+        fn, X, A, beta, names=("X", "A"),
+        expected=f"an array of shape (N K, D K + 1) = ({N * K}, {D * K + 1})")
+    if early is not None:
+        return early
     W_tied = np.vstack([A, np.full((1, K), beta)])
     F = tb.TanhBasis(W_tied).full_jacobian(X)  # (N K, (D+1) K)
     slopes, biases = F[:, : D * K], F[:, D * K:]
@@ -268,12 +263,10 @@ def assess_input_jacobian(fn: Callable[[Array, Array], Array]) -> Verdict:
     X, W = fixed_data(1, 3, 4, seed=29)
     x = X[0]
     K, D = W.shape[1], x.size
-    out, stub = attempt(fn, x, W, names=("x", "W"))
-    if stub is not None:
-        return stub
-    got, wrong_type = as_float_array(out, fn, f"an array of shape (K, D) = ({K}, {D})")
-    if wrong_type is not None:
-        return wrong_type
+    got, out, early = attempt_array(fn, x, W, names=("x", "W"),
+                                    expected=f"an array of shape (K, D) = ({K}, {D})")
+    if early is not None:
+        return early
     expected, S, z = _input_jacobian(x, W)
     if got.shape == (K, D + 1) and not mismatch(got[:, :-1], expected, 0.0).any():
         return Verdict(
@@ -347,13 +340,12 @@ def assess_two_layer_jacobian(fn: Callable[[Array, Array, Array], Array]) -> Ver
         X, W1 = fixed_data(1, D, K1, seed=seed)
         W2 = np.random.default_rng(seed + 1).normal(scale=0.7, size=(K1 + 1, K2))
         x = X[0]
-        out, stub = attempt(fn, x, W1, W2, names=("x", "W1", "W2"),
-                            case=f"for D = {D}, K1 = {K1}, K2 = {K2}" if i else "")
-        if stub is not None:
-            return stub
-        got, wrong_type = as_float_array(out, fn, f"an array of shape (K2, D) = ({K2}, {D})")
-        if wrong_type is not None:
-            return wrong_type
+        got, out, early = attempt_array(
+            fn, x, W1, W2, names=("x", "W1", "W2"),
+            case=f"for D = {D}, K1 = {K1}, K2 = {K2}" if i else "",
+            expected=f"an array of shape (K2, D) = ({K2}, {D})")
+        if early is not None:
+            return early
         J_f, _, z1 = _input_jacobian(x, W1)
         J_g = _input_jacobian(np.tanh(z1), W2)[0]  # at f(x) = tanh(z1), layer 2's input
         expected = J_g @ J_f

@@ -5,14 +5,23 @@ gradient check needs around it, for any function of an array of parameters:
 
 * :func:`central_difference` estimates a Jacobian (outputs x inputs, as
   everywhere in the book) of an arbitrary function ``f(theta)``;
-* :func:`check_gradient` summarises a comparison by the maximum absolute
-  difference and the maximum relative error ``|J - J_num| / (|J| + |J_num|)``;
+* :func:`relative_error` is the entry-wise relative error
+  ``|J - J_num| / (|J| + |J_num|)`` (0 where both are 0), and
+  :func:`check_gradient` summarises a comparison by its maximum and the
+  maximum absolute difference;
 * :func:`normwise_relative_error` and :func:`floored_relative_error` are the
   two measures that stay meaningful where the entry-wise one does not (tiny
   or saturated derivatives, see "Which error to trust" below);
 * :func:`loglog_slope` measures the order of an error curve on a log-log plot;
 * :func:`sech2_reference` evaluates ``sech(z)**2`` in high precision (mpmath),
   the yardstick for the float64 formulas.
+
+The four error measures compare ``analytic`` and ``numeric``, the same
+derivatives from a formula and from differences: real, finite, of the same
+shape, with at least one entry (checked by ``validate.estimate_pair``, which
+raises ``TypeError`` or ``ValueError`` naming the argument). The relative
+errors do not change when the derivatives are scaled (``max |J - J_num|``
+grows with ``x``) and lie in ``[0, 1]``.
 
 Which error to trust
 --------------------
@@ -52,7 +61,6 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from tanh_basis import relative_error
 from validate import estimate_pair, integer, positive_number, real_array, require_finite
 
 __all__ = [
@@ -61,6 +69,7 @@ __all__ = [
     "floored_relative_error",
     "loglog_slope",
     "normwise_relative_error",
+    "relative_error",
     "sech2_reference",
 ]
 
@@ -70,41 +79,15 @@ Array = NDArray[np.float64]
 def central_difference(
     f: Callable[[Array], ArrayLike], theta: ArrayLike, eps: float = 1e-6
 ) -> Array:
-    """Central-difference Jacobian of ``f`` at ``theta``, outputs x inputs.
+    """Central-difference Jacobian of ``f`` at ``theta``, outputs x inputs: shape ``S + T``.
 
-    Entry ``[i..., j...]`` is ``(f(theta + eps e_j)[i...] - f(theta - eps e_j)[i...]) / (2 eps)``,
-    which differs from the derivative by about ``eps**2 |f'''| / 6`` (truncation)
-    plus ``machine_eps |f| / eps`` (round-off). Every parameter is shifted on its
-    own, so this costs ``2 * theta.size`` calls of ``f``: a reference for small
-    problems, not a way to train.
+    ``J[i..., j...] = (f(theta + eps e_j) - f(theta - eps e_j))[i...] / (2 eps)``,
+    off by about ``eps**2 |f'''| / 6`` (truncation) plus ``machine_eps |f| / eps``
+    (round-off), for ``2 * theta.size`` calls of ``f``: a reference, not a way
+    to train. ``f`` maps a fresh copy of an array shaped like ``theta`` (``T``)
+    to a real array of one shape ``S``; for a scalar ``f`` the result is the
+    gradient. ``theta`` (finite) is not modified; ``eps`` is finite and > 0.
 
-    Parameters
-    ----------
-    f : callable
-        Maps an array of ``theta``'s shape to a real array (or scalar) of a
-        fixed shape ``S``. It receives a fresh copy of the parameters each
-        time, so it may keep or modify it.
-    theta : array_like, shape T
-        The point at which to differentiate; real and finite. Not modified.
-    eps : float, default 1e-6
-        The step, finite and > 0.
-
-    Returns
-    -------
-    ndarray, shape S + T
-        ``J[i..., j...] ~ d f[i...] / d theta[j...]``; for a scalar ``f`` this
-        is the gradient, with the shape of ``theta``.
-
-    Raises
-    ------
-    TypeError
-        If ``f`` is not callable, ``theta`` is not real, or ``eps`` is not a real number.
-    ValueError
-        If ``theta`` or ``eps`` is not finite, ``eps <= 0``, or ``f`` returns
-        values that are not finite or change shape.
-
-    Examples
-    --------
     >>> central_difference(lambda t: t**2, [1.0, 3.0]).round(6)
     array([[2., 0.],
            [0., 6.]])
@@ -138,69 +121,35 @@ def central_difference(
     return J.reshape(*out_shape, *theta.shape)
 
 
+def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> Array:
+    """Entry-wise ``|J - J_num| / (|J| + |J_num|)``, 0 where both are 0; same shape.
+
+    Where one entry is 0 and the other is not it is 1, however small the
+    other: :func:`floored_relative_error` has a floor.
+    """
+    J, J_num = estimate_pair(analytic, numeric)
+    scale = np.abs(J) + np.abs(J_num)
+    diff = np.abs(J - J_num)
+    return np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
+
+
 def check_gradient(analytic: ArrayLike, numeric: ArrayLike) -> tuple[float, float]:
-    """Maximum absolute difference and maximum relative error of two estimates.
+    """``(max |J - J_num|, max relative_error(J, J_num))`` of two estimates.
 
-    The relative error ``|J - J_num| / (|J| + |J_num|)`` (0 where both are 0) does not
-    change when the derivatives are scaled, whereas the absolute difference
-    grows with them. For a smooth function, a step of 1e-6 and derivatives well
-    above the difference quotient's round-off (about ``1e-16 |f| / eps``), it is
-    about 1e-7 or less. It is not a universal threshold: where a derivative is
-    near that round-off, or a unit is saturated (relative error 1 or close to
-    it), use :func:`normwise_relative_error` or :func:`floored_relative_error`.
-
-    Parameters
-    ----------
-    analytic, numeric : array_like
-        The same derivatives from a formula and from differences; same shape,
-        real and finite, at least one entry.
-
-    Returns
-    -------
-    max_abs : float
-        ``max |J - J_num|``.
-    max_rel : float
-        ``max |J - J_num| / (|J| + |J_num|)``, in ``[0, 1]``.
-
-    Raises
-    ------
-    TypeError
-        If an input is not real.
-    ValueError
-        If the shapes differ, an input is empty, or an input is not finite.
+    With a step of 1e-6, a smooth function and derivatives well above the
+    quotient's round-off (``1e-16 |f| / eps``), the second is about 1e-7 or
+    less. Near that round-off, or in saturation, see "Which error to trust".
     """
     J, J_num = estimate_pair(analytic, numeric)
     return float(np.abs(J - J_num).max()), float(relative_error(J, J_num).max())
 
 
 def normwise_relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
-    """Norm-wise relative error ``||J - J_num|| / (||J|| + ||J_num||)`` (Frobenius norms).
+    """``||J - J_num|| / (||J|| + ||J_num||)`` in Frobenius norms; 0 if both are 0.
 
-    Each entry counts in proportion to its size, so entries whose derivative
-    is at or below the difference quotient's round-off (tiny inputs, saturated
-    units) cannot dominate, while a wrong formula, which changes the large
-    entries, still shows. 0 when both arrays are all zeros.
+    Each entry counts by its size, so entries at the quotient's round-off
+    (tiny inputs, saturated units) cannot dominate; a wrong formula still shows.
 
-    Parameters
-    ----------
-    analytic, numeric : array_like
-        The same derivatives from a formula and from differences; same shape,
-        real and finite, at least one entry.
-
-    Returns
-    -------
-    float
-        In ``[0, 1]``.
-
-    Raises
-    ------
-    TypeError
-        If an input is not real.
-    ValueError
-        If the shapes differ, an input is empty, or an input is not finite.
-
-    Examples
-    --------
     >>> normwise_relative_error([1.0, 1e-17], [1.0, 0.0])  # entry-wise: 0 and 1
     5e-18
     """
@@ -210,43 +159,14 @@ def normwise_relative_error(analytic: ArrayLike, numeric: ArrayLike) -> float:
 
 
 def floored_relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float) -> Array:
-    """Entry-wise relative error with a floor, ``|J - J_num| / max(|J| + |J_num|, floor)``.
+    """``|J - J_num| / max(|J| + |J_num|, floor)``, entry-wise; ``floor`` finite and > 0.
 
-    Above the floor it is the usual ``|J - J_num| / (|J| + |J_num|)``; below it, the
-    absolute difference divided by ``floor``. So with a tolerance ``tol``,
-    entries below the floor must agree to ``tol * floor`` absolutely. Choose
-    the floor so that ``tol * floor`` is the error the numeric estimate has
-    anyway: for central differences the round-off ``machine_eps * max|f| /
-    eps``, about 1e-10 for tanh and eps = 1e-6, so with ``tol = 1e-7`` a floor
-    of about 1e-3. A saturated unit, whose difference quotient is exactly 0,
-    then gets ``|J| / floor`` (below ``tol`` while ``|J|`` is below the
-    round-off) instead of exactly 1; a wrong formula changes the large entries
-    and still fails.
+    Below the floor, entries must agree to ``tol * floor`` absolutely. Choose
+    ``tol * floor`` near the estimate's own error: for central differences
+    ``machine_eps max|f| / eps``, 1e-10 for tanh and eps = 1e-6, so a floor
+    of 1e-3 with ``tol = 1e-7``. A saturated unit then gets ``|J| / floor``
+    instead of 1, while a wrong formula still fails.
 
-    Parameters
-    ----------
-    analytic, numeric : array_like
-        The same derivatives from a formula and from differences; same shape,
-        real and finite, at least one entry.
-    floor : float
-        Finite and > 0, in the units of the derivatives.
-
-    Returns
-    -------
-    ndarray of float64
-        Same shape as the inputs, values in ``[0, 1]`` where ``|J| + |J_num| >=
-        floor`` and below ``1`` elsewhere.
-
-    Raises
-    ------
-    TypeError
-        If an input is not real, or ``floor`` is not a real number.
-    ValueError
-        If the shapes differ, an input is empty or not finite, or ``floor`` is
-        not finite and > 0.
-
-    Examples
-    --------
     >>> floored_relative_error([1.0, 1e-17], [1.1, 0.0], floor=1e-3).round(6)
     array([0.047619, 0.      ])
     """
@@ -256,32 +176,12 @@ def floored_relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float
 
 
 def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:
-    """Least-squares slope of ``log10(y)`` against ``log10(x)``.
+    """Least-squares slope ``p`` of ``log10(y)`` against ``log10(x)``.
 
-    An error that behaves like ``C x**p`` has slope ``p`` on a log-log plot:
-    2 for the truncation error of a central difference in its step, -1 for
-    its round-off error.
+    An error ``C x**p`` has slope ``p``: 2 for a central difference's
+    truncation in its step, -1 for its round-off. ``x`` and ``y`` have shape
+    ``(M,)``, ``M >= 2``, positive and finite, ``x`` not all equal.
 
-    Parameters
-    ----------
-    x, y : array_like, shape (M,)
-        Positive, finite values; ``M >= 2`` and ``x`` not all equal.
-
-    Returns
-    -------
-    float
-        The fitted exponent ``p``.
-
-    Raises
-    ------
-    TypeError
-        If ``x`` or ``y`` is not real.
-    ValueError
-        If they are not 1-D of the same length >= 2, not positive and finite,
-        or ``x`` has a single distinct value.
-
-    Examples
-    --------
     >>> round(loglog_slope([1e-3, 1e-2, 1e-1], [1e-6, 1e-4, 1e-2]), 12)
     2.0
     """
@@ -301,29 +201,11 @@ def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:
 
 
 def sech2_reference(z: ArrayLike, dps: int = 50) -> Array:
-    """``sech(z)**2`` computed with ``dps`` decimal digits, then rounded to float64.
+    """``sech(z)**2`` with ``dps >= 20`` decimal digits, rounded to float64; shape of ``z``.
 
-    A yardstick for float64 formulas: with 50 digits neither ``1 - tanh(z)**2``
-    nor the exponentials lose anything that survives the final rounding.
-
-    Parameters
-    ----------
-    z : array_like
-        Real, finite numbers of any shape.
-    dps : int, default 50
-        Decimal digits of the working precision, at least 20.
-
-    Returns
-    -------
-    ndarray of float64
-        Same shape as ``z``.
-
-    Raises
-    ------
-    TypeError
-        If ``z`` is not real or ``dps`` is not an integer.
-    ValueError
-        If ``z`` is not finite or ``dps < 20``.
+    The yardstick for float64 formulas: at 50 digits neither ``1 - tanh**2``
+    nor the exponentials lose anything that survives the rounding.
+    ``z`` must be real and finite.
     """
     # mpmath is only needed here; importing it lazily keeps the module light.
     import mpmath

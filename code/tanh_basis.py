@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gradcheck import relative_error  # re-exported: the pages call tb.relative_error
 from validate import positive_number, real_array, require_finite
 
 __all__ = [
@@ -41,26 +42,12 @@ Array = NDArray[np.float64]
 
 # ------------------------------------------------------------- scalar pieces
 def sech2(z: ArrayLike) -> Array:
-    """Derivative of tanh, ``sech(z)**2 = 1 - tanh(z)**2``, to full precision.
+    """Derivative of tanh, ``sech(z)**2``, as ``(2 s / (1 + s**2))**2`` with ``s = exp(-|z|)``.
 
-    ``1 - tanh(z)**2`` subtracts two nearly equal numbers once ``|z|`` is
-    large: its relative error grows like ``1e-16 * exp(2|z|) / 4``, first
-    passes 1e-8 (half of the 16 digits) near ``|z| = 9.7``, and the result is
-    exactly 0 from ``|z|`` of about 19 on. With ``s = exp(-|z|)`` we have
-    ``sech(z) = 2 s / (1 + s**2)``, which involves no subtraction, so every
-    finite ``z`` keeps a relative error of a few ulps until the true value
-    leaves the normal range of doubles (``|z|`` beyond about 354; it rounds
-    to exactly 0 from about 373).
-
-    Parameters
-    ----------
-    z : array_like
-        Real numbers of any shape.
-
-    Returns
-    -------
-    ndarray of float64
-        ``sech(z)**2``, same shape as ``z``; 0 at ``z = +-inf``.
+    ``1 - tanh(z)**2`` cancels for large ``|z|`` (half its digits gone near
+    ``|z| = 9.7``, exactly 0 from about 19); this form never subtracts, so it
+    keeps a few ulps until the value leaves the normal doubles (``|z|`` > 354).
+    ``z``: real, any shape; returns float64 of the same shape, 0 at ``+-inf``.
     """
     z = real_array(z, "z")
     # s**2 underflows only where sech^2 itself is far below the smallest
@@ -72,6 +59,8 @@ def sech2(z: ArrayLike) -> Array:
     return out[()] if out.ndim == 0 else out
 
 
+# The one-unit functions take an input x, a slope a and a bias b of any
+# shapes that broadcast together, and return float64 of the broadcast shape.
 def _one_unit_z(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> tuple[Array, Array]:
     """Validated ``x`` and the pre-activation ``z = a*x + b`` of one unit."""
     x, a, b = (real_array(v, n) for v, n in ((x, "x"), (a, "a"), (b, "b")))
@@ -79,82 +68,19 @@ def _one_unit_z(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> tuple[Array, Array]
 
 
 def tanh_unit(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
-    """One tanh unit of one input, ``tanh(a*x + b)``, broadcasting like numpy.
-
-    Parameters
-    ----------
-    x, a, b : array_like
-        Input, slope and bias; any shapes that broadcast together.
-
-    Returns
-    -------
-    ndarray of float64
-        ``tanh(a*x + b)`` with the broadcast shape.
-    """
+    """One tanh unit of one input, ``tanh(a*x + b)``."""
     return np.tanh(_one_unit_z(x, a, b)[1])
 
 
 def tanh_unit_dslope(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
-    """Derivative of ``tanh(a*x + b)`` with respect to the slope: ``x sech^2``.
-
-    Parameters
-    ----------
-    x, a, b : array_like
-        Input, slope and bias; any shapes that broadcast together.
-
-    Returns
-    -------
-    ndarray of float64
-        ``x * sech2(a*x + b)`` with the broadcast shape.
-    """
+    """Derivative of ``tanh(a*x + b)`` with respect to the slope: ``x sech2(a*x + b)``."""
     x, z = _one_unit_z(x, a, b)
     return x * sech2(z)
 
 
 def tanh_unit_dbias(x: ArrayLike, a: ArrayLike, b: ArrayLike) -> Array:
-    """Derivative of ``tanh(a*x + b)`` with respect to the bias: ``sech^2``.
-
-    Parameters
-    ----------
-    x, a, b : array_like
-        Input, slope and bias; any shapes that broadcast together.
-
-    Returns
-    -------
-    ndarray of float64
-        ``sech2(a*x + b)`` with the broadcast shape (never negative).
-    """
+    """Derivative of ``tanh(a*x + b)`` with respect to the bias: ``sech2(a*x + b)``."""
     return sech2(_one_unit_z(x, a, b)[1])
-
-
-def relative_error(analytic: ArrayLike, numeric: ArrayLike) -> Array:
-    """Elementwise relative error ``|J - J_num| / (|J| + |J_num|)`` of a gradient check.
-
-    Unlike the maximum absolute difference it does not depend on the scale of
-    the derivative (``d phi / d a`` grows with ``x``). Where both entries are
-    exactly 0 the error is 0 (they agree). Where one is 0 and the other is not
-    it is exactly 1, however small the other is: see
-    ``gradcheck.floored_relative_error`` for a version with a floor.
-
-    Parameters
-    ----------
-    analytic, numeric : array_like
-        Two estimates of the same derivatives, same shape.
-
-    Returns
-    -------
-    ndarray of float64
-        Values in ``[0, 1]``, same shape as the inputs.
-    """
-    J = real_array(analytic, "analytic")
-    J_num = real_array(numeric, "numeric")
-    if J.shape != J_num.shape:
-        raise ValueError(
-            f"analytic and numeric must have the same shape, got {J.shape} and {J_num.shape}"
-        )
-    scale = np.abs(J) + np.abs(J_num)
-    diff = np.abs(J - J_num)
-    return np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
 
 
 def design_matrix(X: ArrayLike) -> Array:
@@ -196,6 +122,10 @@ class TanhBasis:
         If ``W`` does not hold real numbers.
     ValueError
         If ``W`` is not 2-D with at least 2 rows and 1 column, or is not finite.
+
+    Every method takes data ``X`` of shape ``(N, D)``, or ``(N,)`` when
+    D = 1, and checks it with :meth:`check_X`. The checks and
+    :meth:`design` are public so that the fast twin, a subclass, shares them.
 
     Examples
     --------
@@ -246,7 +176,7 @@ class TanhBasis:
         return f"{type(self).__name__}(D={self.D}, K={self.K})"
 
     # ------------------------------------------------------------ inputs
-    def _check_X(self, X: ArrayLike) -> Array:
+    def check_X(self, X: ArrayLike) -> Array:
         """``X`` validated, as a float array of shape ``(N, D)``."""
         X = real_array(X, "X")
         if X.ndim == 1:
@@ -263,7 +193,7 @@ class TanhBasis:
         require_finite(X, "X")
         return X
 
-    def _check_G(self, G: ArrayLike, N: int) -> Array:
+    def check_G(self, G: ArrayLike, N: int) -> Array:
         """``G = dL/dPhi`` validated, as a float array of shape ``(N, K)``."""
         G = real_array(G, "G")
         if G.shape != (N, self.K):
@@ -273,63 +203,36 @@ class TanhBasis:
         require_finite(G, "G")
         return G
 
-    def _design(self, X: ArrayLike) -> Array:
-        """The design matrix of validated ``X``: see :func:`design_matrix`."""
-        return design_matrix(self._check_X(X))
+    def design(self, X: ArrayLike) -> Array:
+        """The design matrix ``Xt`` (N, D+1) of validated ``X``: see :func:`design_matrix`."""
+        return design_matrix(self.check_X(X))
 
     # -------------------------------------------------------------- maps
     def Z(self, X: ArrayLike) -> Array:
-        """Pre-activations, equation ``tanh-unit``: ``z[n, k] = sum_d a[d, k] x[n, d] + b[k]``.
+        """Pre-activations (N, K), equation ``tanh-unit``: ``Z = Xt @ W``.
 
-        With the biases as the last row of ``W`` this is one matrix product,
-        ``Z = Xt @ W``.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-            Data; 1-D means D = 1.
-
-        Returns
-        -------
-        ndarray, shape (N, K)
+        ``z[n, k] = sum_d a[d, k] x[n, d] + b[k]``: with the biases as the last
+        row of ``W`` this is one matrix product.
         """
-        Xt = self._design(X)
+        Xt = self.design(X)
         return Xt @ self._W
 
     def transform(self, X: ArrayLike) -> Array:
-        """Activations, equation ``tanh-unit``: ``Phi[n, k] = tanh(z[n, k])``.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-
-        Returns
-        -------
-        ndarray, shape (N, K)
-        """
+        """Activations (N, K), equation ``tanh-unit``: ``Phi[n, k] = tanh(z[n, k])``."""
         Z = self.Z(X)  # (N, K) pre-activations
         Phi = np.tanh(Z)
         return Phi
 
     # ---------------------------------------------------------- Jacobians
     def jacobian(self, X: ArrayLike) -> Array:
-        """Each unit's derivatives by its own parameters, equation ``dphi-dW`` with l = k.
+        """``dPhi[n, d, k] = d Phi[n, k] / d W[d, k] = sech2(z[n, k]) Xt[n, d]``, (N, D+1, K).
 
-        ``dPhi[n, d, k] = d Phi[n, k] / d W[d, k] = sech2(z[n, k]) * Xt[n, d]``.
-        A derivative by another unit's parameter, ``l != k``, is always 0 (the
-        Kronecker delta), so it has no place here. The result is a compact
-        table indexed (sample, input, unit), neither a Jacobian nor a gradient;
-        ``full_jacobian`` places its entries in the ``(N K) x P`` matrix.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-
-        Returns
-        -------
-        ndarray, shape (N, D+1, K)
+        Equation ``dphi-dW`` with l = k: a derivative by another unit's
+        parameter is 0 (the Kronecker delta), so this compact table, neither a
+        Jacobian nor a gradient, keeps only l = k; ``full_jacobian`` places
+        its entries in the ``(N K) x P`` matrix.
         """
-        Xt = self._design(X)  # (N, D+1)
+        Xt = self.design(X)  # (N, D+1)
         S = sech2(Xt @ self._W)  # (N, K): d phi / d z, without 1 - tanh^2's cancellation
         # Every product of an input entry and a unit's sech^2, one per (n, d, k).
         return np.einsum("nd,nk->ndk", Xt, S)
@@ -337,19 +240,9 @@ class TanhBasis:
     def full_jacobian(self, X: ArrayLike) -> Array:
         """The dense ``(N K) x P`` Jacobian, equation ``jacobian-blocks``.
 
-        Its entries are equation ``dphi-dW``,
-        ``d Phi[n, k] / d W[d, l] = delta[l, k] * dPhi[n, d, k]``, placed at row
-        ``n*K + k`` (``Phi`` flattened row-major) and column ``d*K + l``
-        (``W`` flattened row-major, as ``W.ravel()``). Entries off the
-        Kronecker-delta pattern are exactly 0.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-
-        Returns
-        -------
-        ndarray, shape (N*K, P) with ``P = (D+1)*K``
+        Entry ``d Phi[n, k] / d W[d, l] = delta[l, k] * dPhi[n, d, k]`` (equation
+        ``dphi-dW``) sits at row ``n*K + k`` (``Phi`` flattened row-major) and
+        column ``d*K + l`` (``W.ravel()``); off the delta's pattern it is 0.
         """
         dPhi = self.jacobian(X)  # (N, D+1, K): the entries with l == k
         N, D1, K = dPhi.shape
@@ -359,30 +252,15 @@ class TanhBasis:
         return by_index.reshape(N * K, D1 * K)
 
     def numerical_jacobian(self, X: ArrayLike, eps: float = 1e-6) -> Array:
-        """Central-difference estimate of :meth:`jacobian`, equation ``central-difference``.
+        """Central differences of :meth:`jacobian`, (N, D+1, K), equation ``central-difference``.
 
-        ``dPhi_num[n, d, k] = (Phi(W + eps E_dk)[n, k] - Phi(W - eps E_dk)[n, k]) / (2 eps)``,
-        where ``E_dk`` is 1 at ``(d, k)`` and 0 elsewhere. One parameter is
-        moved at a time, so no entry's estimate assumes which outputs a
-        parameter reaches; it costs ``2P`` forward passes. Only the entries
-        of the compact array are kept: ``gradcheck.central_difference``
-        returns every entry, the zeros off the Kronecker-delta pattern
-        included. ``self.W`` is never modified (the shifted parameters are
-        copies), even if a pass raises.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-        eps : float, default 1e-6
-            Step, finite and > 0. The error is smallest near
-            ``eps ~ machine_eps**(1/3) ~ 6e-6``.
-
-        Returns
-        -------
-        ndarray, shape (N, D+1, K)
+        ``(Phi(W + eps E_dk) - Phi(W - eps E_dk))[n, k] / (2 eps)``, one parameter
+        at a time (``2P`` passes), so no entry assumes which outputs a
+        parameter reaches. ``eps`` is finite and > 0; the error is smallest
+        near ``machine_eps**(1/3) ~ 6e-6``. ``self.W`` is never modified.
         """
         eps = positive_number(eps, "eps")
-        Xt = self._design(X)
+        Xt = self.design(X)
         dPhi_num = np.empty((Xt.shape[0], *self._W.shape))
         for d, k in np.ndindex(*self._W.shape):
             step = np.zeros_like(self._W)
@@ -394,24 +272,12 @@ class TanhBasis:
         return dPhi_num
 
     def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:
-        """Vector-Jacobian product ``dL/dW`` from ``G = dL/dPhi``, equation ``vjp-sum``.
+        """The gradient ``dL/dW = Xt.T @ (G * S)`` (D+1, K) from ``G = dL/dPhi`` (N, K).
 
-        By the chain rule ``dL/dW[d, k] = sum_n G[n, k] dPhi[n, d, k]``, and with
-        ``dPhi[n, d, k] = Xt[n, d] S[n, k]`` that sum is one matrix product,
-        ``dL/dW = Xt.T @ (G * S)``. No Jacobian is built.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-        G : array_like, shape (N, K)
-            Gradient of a scalar loss with respect to ``Phi``.
-
-        Returns
-        -------
-        ndarray, shape (D+1, K)
-            A gradient: the shape of ``W``, not a Jacobian's layout.
+        Equation ``vjp-sum``: ``dL/dW[d, k] = sum_n G[n, k] Xt[n, d] S[n, k]``
+        with ``S = sech2(Z)``, one matrix product; no Jacobian is built.
         """
-        Xt = self._design(X)
-        G = self._check_G(G, Xt.shape[0])
+        Xt = self.design(X)
+        G = self.check_G(G, Xt.shape[0])
         S = sech2(Xt @ self._W)  # (N, K)
         return Xt.T @ (G * S)

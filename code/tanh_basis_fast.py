@@ -5,7 +5,7 @@ written to be fast, and the appendix page "The fast twin" explains it. Each
 trick changes how the work is scheduled, never what is computed:
 
 * **Cache blocks.** Rows are processed in blocks of about
-  :data:`_BLOCK_ELEMENTS` numbers (256 KiB). The elementwise passes of
+  :data:`BLOCK_ELEMENTS` numbers (256 KiB). The elementwise passes of
   ``sech2`` then run over a block while it sits in a core's L2 cache, instead
   of streaming whole ``(N, K)`` arrays through main memory once per operation.
 * **In-place work.** ``sech2`` and ``tanh`` overwrite their argument and reuse
@@ -21,8 +21,10 @@ trick changes how the work is scheduled, never what is computed:
 * **The blocked vjp.** ``Xt.T @ (G * S)`` is accumulated block by block, so
   nothing of size ``(N, K)`` is ever allocated.
 
-:class:`TanhBasis` here subclasses the reference, so validation, errors, the
-read-only ``W`` and its setter are the reference's own. Results equal the
+:class:`TanhBasis` here subclasses the reference, so validation (its public
+``check_X``, ``check_G`` and ``design``), errors, the read-only ``W`` and its
+setter are the reference's own; ``tests/test_tanh_basis.py`` runs one
+contract suite over both. Results equal the
 reference's bit for bit where the operations are the same (``sech2``, ``Z``,
 ``transform``, ``numerical_jacobian``) and to about 1e-16 relative elsewhere
 (a block's matrix product may round differently from the whole one's);
@@ -30,6 +32,8 @@ reference's bit for bit where the operations are the same (``sech2``, ``Z``,
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -57,7 +61,9 @@ __all__ = [
 
 #: Numbers per block of rows: 2**15 float64 = 256 KiB, so a block and its one
 #: scratch array fit in a 1 MiB L2 cache with room to spare.
-_BLOCK_ELEMENTS = 1 << 15
+BLOCK_ELEMENTS = 1 << 15
+# The old name, which chapters/fast_twin.md still reads for its glued value.
+_BLOCK_ELEMENTS = BLOCK_ELEMENTS
 
 
 def _sech2_inplace(z: Array, tmp: Array) -> Array:
@@ -84,83 +90,64 @@ def sech2(z: ArrayLike) -> Array:
     Works on one copy of ``z``, block by block and in place: one output
     array and one block-sized scratch buffer, instead of four full-size
     temporaries. See :func:`tanh_basis.sech2` for the formula and its accuracy.
-
-    Parameters
-    ----------
-    z : array_like
-        Real numbers of any shape.
-
-    Returns
-    -------
-    ndarray of float64
-        Same shape as ``z``.
     """
     z = real_array(z, "z")
     out = np.array(z, dtype=np.float64, order="C")  # the one copy we overwrite
     flat = out.reshape(-1)
-    tmp = np.empty(min(flat.size, _BLOCK_ELEMENTS))
+    tmp = np.empty(min(flat.size, BLOCK_ELEMENTS))
     with np.errstate(under="ignore"):
-        for start in range(0, flat.size, _BLOCK_ELEMENTS):
-            block = flat[start:start + _BLOCK_ELEMENTS]
+        for start in range(0, flat.size, BLOCK_ELEMENTS):
+            block = flat[start:start + BLOCK_ELEMENTS]
             _sech2_inplace(block, tmp[: block.size])
     return out[()] if out.ndim == 0 else out
+
+
+def _blocks(X: Array, W: Array) -> Iterator[tuple[slice, Array, Array]]:
+    """Row blocks of about :data:`BLOCK_ELEMENTS` numbers: ``(rows, Xt, sech2(Xt @ W))``.
+
+    ``Xt`` and ``S`` are scratch buffers, overwritten by the next block, and
+    ``S`` is computed in place while the block is in cache.
+    """
+    N, D = X.shape
+    K = W.shape[1]
+    rows = max(1, BLOCK_ELEMENTS // K)
+    m_max = min(rows, N)
+    S_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
+    Xt = np.empty((m_max, D + 1))
+    Xt[:, D] = 1.0
+    for start in range(0, N, rows):
+        stop = min(start + rows, N)
+        m = stop - start
+        Xt[:m, :D] = X[start:stop]
+        with np.errstate(under="ignore"):
+            S = _sech2_inplace(np.matmul(Xt[:m], W, out=S_buf[:m]), tmp[:m])
+        yield slice(start, stop), Xt[:m], S
 
 
 class TanhBasis(tanh_basis.TanhBasis):
     """:class:`tanh_basis.TanhBasis` with engineered ``transform``, Jacobians and vjp.
 
-    Same constructor, attributes, shapes and errors as the reference; see
-    there for the parameters.
+    Same constructor, attributes, shapes, errors and results as the reference;
+    see there for the parameters and the shapes.
     """
 
     def transform(self, X: ArrayLike) -> Array:
-        """Activations ``tanh(Z)``, computed in place in the fresh ``Z``.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-
-        Returns
-        -------
-        ndarray, shape (N, K)
-        """
+        """Activations ``tanh(Z)``, computed in place in the fresh ``Z``."""
         Z = self.Z(X)
         return np.tanh(Z, out=Z)  # saves one (N, K) allocation
 
     def jacobian(self, X: ArrayLike) -> Array:
         """``dPhi[n, d, k] = Xt[n, d] * sech2(z[n, k])``, in cache-sized row blocks.
 
-        For each block: ``Z = Xt @ W`` into a scratch buffer, ``sech2`` in
-        place while the block is in cache, then one pass writing the block of
-        ``dPhi``. The only pass over memory the size of ``dPhi`` is that write.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-
-        Returns
-        -------
-        ndarray, shape (N, D+1, K)
+        The only pass over memory the size of ``dPhi`` is its write.
         """
-        X = self._check_X(X)
-        W = self._W
+        X = self.check_X(X)
         N, D = X.shape
-        K = W.shape[1]
-        dPhi = np.empty((N, D + 1, K))
-        rows = max(1, _BLOCK_ELEMENTS // K)
-        m_max = min(rows, N)
-        S_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
-        Xt = np.empty((m_max, D + 1))
-        Xt[:, D] = 1.0
-        with np.errstate(under="ignore"):
-            for start in range(0, N, rows):
-                stop = min(start + rows, N)
-                m = stop - start
-                Xt[:m, :D] = X[start:stop]
-                S = _sech2_inplace(np.matmul(Xt[:m], W, out=S_buf[:m]), tmp[:m])
-                # einsum's outer-product loop beats a broadcast multiply for
-                # short rows of K; the products are the same numbers.
-                np.einsum("nd,nk->ndk", Xt[:m], S, out=dPhi[start:stop])
+        dPhi = np.empty((N, D + 1, self.K))
+        for rows, Xt, S in _blocks(X, self.W):
+            # einsum's outer-product loop beats a broadcast multiply for
+            # short rows of K; the products are the same numbers.
+            np.einsum("nd,nk->ndk", Xt, S, out=dPhi[rows])
         return dPhi
 
     def full_jacobian(self, X: ArrayLike) -> Array:
@@ -169,14 +156,6 @@ class TanhBasis(tanh_basis.TanhBasis):
         The non-zero entries ``F[n, k, d, k]`` form a strided ``(N, K, D+1)``
         view of the zero array (``einsum`` with a repeated index); one strided
         copy fills them, with no multiplications by the Kronecker delta.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-
-        Returns
-        -------
-        ndarray, shape (N*K, P)
         """
         dPhi = self.jacobian(X)
         N, D1, K = dPhi.shape
@@ -187,30 +166,16 @@ class TanhBasis(tanh_basis.TanhBasis):
     def numerical_jacobian(self, X: ArrayLike, eps: float = 1e-6) -> Array:
         """Central differences with ``2(D+1)`` forward passes instead of ``2P``.
 
-        Shifting the whole row ``W[d, :]`` by ``+-eps`` moves unit k by its own
-        ``W[d, k]`` and every other unit by theirs. Because unit k reads only
-        column k of ``W`` (the Kronecker delta of equation ``dphi-dW``), column
-        k of the difference is exactly the one-at-a-time difference for
-        ``W[d, k]``: all K units are differenced at once. This *assumes* the
-        structure, so it cannot check it; a one-parameter-at-a-time
-        difference of every output (``gradcheck.central_difference``) does.
-        The result is tested equal, bit for bit, to the reference's
-        one-at-a-time :meth:`tanh_basis.TanhBasis.numerical_jacobian`.
-        ``self.W`` is never modified.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-        eps : float, default 1e-6
-            Step, finite and > 0.
-
-        Returns
-        -------
-        ndarray, shape (N, D+1, K)
+        Shifting the row ``W[d, :]`` by ``+-eps`` moves each unit k by its own
+        ``W[d, k]``; as unit k reads only column k of ``W`` (the Kronecker
+        delta), column k of the difference is the one-at-a-time difference for
+        ``W[d, k]``, bit for bit. This *assumes* the structure, so it cannot
+        check it: ``gradcheck.central_difference`` does. ``self.W`` is never
+        modified.
         """
         eps = positive_number(eps, "eps")
-        Xt = self._design(X)
-        W = self._W
+        Xt = self.design(X)
+        W = self.W
         dPhi_num = np.empty((Xt.shape[0], *W.shape))
         W_shift = W.copy()
         for d in range(W.shape[0]):
@@ -230,37 +195,14 @@ class TanhBasis(tanh_basis.TanhBasis):
     def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:
         """``dL/dW = Xt.T @ (G * sech2(Z))``, accumulated over cache-sized row blocks.
 
-        ``G * S`` of a block is formed and used while it is in cache, so the
-        extra memory is one block, never ``(N, K)``. The bias rides along as
-        the last column of ``Xt``: no separate sum for ``dL/db``.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, D) or (N,)
-        G : array_like, shape (N, K)
-
-        Returns
-        -------
-        ndarray, shape (D+1, K)
+        The extra memory is one block, never ``(N, K)``; the bias rides along
+        as the last column of ``Xt``.
         """
-        X = self._check_X(X)
-        G = self._check_G(G, X.shape[0])
-        W = self._W
-        N, D = X.shape
-        K = W.shape[1]
-        out = np.zeros((D + 1, K))
-        rows = max(1, _BLOCK_ELEMENTS // K)
-        m_max = min(rows, N)
-        GS_buf, tmp = np.empty((m_max, K)), np.empty((m_max, K))
-        Xt = np.empty((m_max, D + 1))
-        Xt[:, D] = 1.0
-        part = np.empty((D + 1, K))
-        with np.errstate(under="ignore"):
-            for start in range(0, N, rows):
-                stop = min(start + rows, N)
-                m = stop - start
-                Xt[:m, :D] = X[start:stop]
-                GS = _sech2_inplace(np.matmul(Xt[:m], W, out=GS_buf[:m]), tmp[:m])
-                GS *= G[start:stop]
-                out += np.matmul(Xt[:m].T, GS, out=part)
+        X = self.check_X(X)
+        G = self.check_G(G, X.shape[0])
+        out = np.zeros((self.D + 1, self.K))
+        part = np.empty_like(out)
+        for rows, Xt, S in _blocks(X, self.W):
+            S *= G[rows]
+            out += np.matmul(Xt.T, S, out=part)
         return out

@@ -6,8 +6,10 @@ was expected: ``TypeError`` for the wrong kind of value (a string, a bool, a
 complex number), ``ValueError`` for the right kind with a bad value (NaN,
 a wrong shape, a number out of range).
 
-Every helper returns the checked value in the form the caller computes with
+Every helper takes the value and ``name``, the argument's name for the
+message, and returns the checked value in the form the caller computes with
 (a float, an int, a float64 array), so a call reads ``x = real_array(x, "x")``.
+A bool is never a number here.
 """
 
 from __future__ import annotations
@@ -32,24 +34,10 @@ Array = NDArray[np.float64]
 
 
 def real_array(value: ArrayLike, name: str) -> Array:
-    """``value`` as a float64 array of any shape (not copied when it is one already).
+    """``value`` as a float64 array of its shape (not copied when it is one already).
 
-    Parameters
-    ----------
-    value : array_like
-        Integers or floats, of any shape.
-    name : str
-        The argument's name, for the error message.
-
-    Returns
-    -------
-    ndarray of float64
-        Same shape as ``value``.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` holds booleans, strings, objects or complex numbers.
+    Integers and floats pass; booleans, strings, objects and complex numbers
+    raise ``TypeError``.
     """
     arr = np.asarray(value)
     if arr.dtype == bool or not (
@@ -60,42 +48,13 @@ def real_array(value: ArrayLike, name: str) -> Array:
 
 
 def require_finite(arr: Array, name: str) -> None:
-    """Raise ``ValueError`` naming ``name`` if ``arr`` holds a NaN or an infinity.
-
-    Parameters
-    ----------
-    arr : ndarray
-        A real array of any shape (see :func:`real_array`).
-    name : str
-        The argument's name, for the error message.
-    """
+    """Raise ``ValueError`` naming ``name`` if the real array ``arr`` holds a NaN or an inf."""
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, but it contains NaN or inf")
 
 
 def real_number(value: Any, name: str, limit: float | None = None) -> float:
-    """``value`` as a finite float, at most ``limit`` in magnitude if given.
-
-    Parameters
-    ----------
-    value : int or float
-        One real number (a bool is not one).
-    name : str
-        The argument's name, for the error message.
-    limit : float, optional
-        Largest magnitude accepted.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a real number.
-    ValueError
-        If it is NaN or infinite, or larger than ``limit`` in magnitude.
-    """
+    """``value`` (an int or float) as a finite float, at most ``limit`` in magnitude if given."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (int or float), got {type(value).__name__}")
     value = float(value)
@@ -107,42 +66,15 @@ def real_number(value: Any, name: str, limit: float | None = None) -> float:
 
 
 def positive_number(value: Any, name: str) -> float:
-    """``value`` as a finite float > 0 (a step, a floor, a size).
-
-    Parameters
-    ----------
-    value : int or float
-    name : str
-        The argument's name, for the error message.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a real number (a bool is not one).
-    ValueError
-        If it is not finite or not > 0.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number (int or float), got {type(value).__name__}")
-    if not (np.isfinite(value) and value > 0):
+    """``value`` (an int or float) as a finite float > 0: a step, a floor, a size."""
+    value = real_number(value, name)
+    if value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
+    return value
 
 
 def positive_pair(value: Any, name: str) -> tuple[float, float]:
-    """``value`` as two finite floats > 0, such as a figure's (width, height).
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a sequence, or an entry is not a real number.
-    ValueError
-        If it does not have two entries, or one is not finite and > 0.
-    """
+    """``value`` as two finite floats > 0, such as a figure's (width, height)."""
     try:
         entries = list(value)
     except TypeError:
@@ -156,25 +88,8 @@ def positive_pair(value: Any, name: str) -> tuple[float, float]:
 def integer(value: Any, name: str, lo: int | None = None, hi: int | None = None) -> int:
     """``value`` as an int in ``[lo, hi]`` (either bound may be omitted).
 
-    Parameters
-    ----------
-    value : int
-        An integer (a bool or a float with no fractional part is not one).
-    name : str
-        The argument's name, for the error message.
-    lo, hi : int, optional
-        Smallest and largest value accepted.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not an integer.
-    ValueError
-        If it is outside ``[lo, hi]``.
+    A float with no fractional part is not an int: a count or a precision
+    written as ``30.0`` is a ``TypeError``.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
@@ -189,25 +104,10 @@ def integer(value: Any, name: str, lo: int | None = None, hi: int | None = None)
 
 
 def estimate_pair(analytic: ArrayLike, numeric: ArrayLike) -> tuple[Array, Array]:
-    """Two estimates of the same derivatives, checked for a comparison.
+    """``analytic`` and ``numeric`` as float64 arrays: real, finite, one shape, not empty.
 
-    Parameters
-    ----------
-    analytic, numeric : array_like
-        From a formula and from differences: real, finite, the same shape,
-        at least one entry.
-
-    Returns
-    -------
-    analytic, numeric : ndarray of float64
-        Same shape.
-
-    Raises
-    ------
-    TypeError
-        If either is not real.
-    ValueError
-        If the shapes differ, they are empty, or either is not finite.
+    Two estimates of the same derivatives, from a formula and from
+    differences, checked once for every error measure that compares them.
     """
     a = real_array(analytic, "analytic")
     n = real_array(numeric, "numeric")

@@ -1,21 +1,23 @@
 """What the exercises' checkers share: calling the student, comparing, the verdict.
 
-A checker (in :mod:`check` and :mod:`check_chain`) runs a student's function
-on fixed inputs and compares the result with a reference answer. This module
-holds the parts that do not depend on the exercise:
+A checker (in :mod:`check`, :mod:`check_chain` and :mod:`check_precision`)
+runs a student's function on fixed inputs and compares the result with a
+reference answer. This module holds the judging that does not depend on the
+exercise:
 
-* :class:`Verdict`, the outcome, and :func:`show`, which prints it;
+* :class:`Verdict`, the outcome;
 * :func:`attempt`, which calls the student's function on copies of the inputs,
   recognises the untouched stub ("not attempted yet") or an unfinished branch,
-  and notices an input changed in place; :func:`guarded`, which turns an
-  error of a checker's own code into a verdict;
+  and notices an input changed in place (:func:`attempt_array` also reads
+  the result as an array); :func:`guarded`, which turns an error of a
+  checker's own code into a verdict;
 * :func:`as_float_array`, :func:`mismatch`, :func:`shape_verdict`,
-  :func:`constant_factor`, :func:`is_single`, :func:`entries_message`,
-  :func:`show_pair` and :func:`compare`, which turn a wrong array into one
-  message in plain words;
-* the ``label_*`` functions, which name an entry by the math's indices
-  (counted from 1) and the code's (counted from 0);
+  :func:`constant_factor`, :func:`is_single` and :func:`compare`, which find
+  what is wrong with an array, most specific explanation first;
 * :func:`fixed_data`, the small random inputs the checkers share.
+
+How a verdict is worded and printed (:func:`show`, the ``label_*`` functions,
+:func:`entries_message`) is :mod:`report`'s, re-exported here.
 """
 
 from __future__ import annotations
@@ -23,13 +25,24 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
-import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+
+from report import (
+    MATH,
+    SHOWN,
+    entries_message,
+    label_dk,
+    label_kd,
+    label_nd,
+    label_ndk,
+    label_nk,
+    show,
+    show_pair,
+)
 
 __all__ = [
     "CLOSE",
@@ -41,6 +54,7 @@ __all__ = [
     "Verdict",
     "as_float_array",
     "attempt",
+    "attempt_array",
     "compare",
     "constant_factor",
     "entries_message",
@@ -77,14 +91,6 @@ FLOOR = 1e-13
 #: numerical estimate, not a wrong formula.
 CLOSE = 1e-4
 
-#: How many wrong entries a message lists.
-SHOWN = 3
-
-#: The start of every message that lists entries: the math counts from 1, the
-#: code from 0 (the notation page), and a student reads both.
-MATH = "Indices are the math's, counted from 1"
-
-
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of one check.
@@ -110,22 +116,6 @@ class Verdict:
         return self.message
 
 
-def show(verdict: Verdict) -> None:
-    """Print a verdict to stdout, wrapped to fit a phone-width output block.
-
-    Parameters
-    ----------
-    verdict : Verdict
-        The verdict whose message is printed, each paragraph wrapped at 72
-        characters.
-    """
-    paragraphs = verdict.message.split("\n")
-    text = "\n".join(textwrap.fill(p, width=72) for p in paragraphs)
-    # One write, not print's two: a kernel may send the text and the newline
-    # as separate stream outputs, which makes two runs of a cell differ.
-    sys.stdout.write(text + "\n")
-
-
 # ------------------------------------------------------------ calling the student
 def function_name(fn: Callable) -> str:
     """The name a message gives the student's function (``"your function"`` if none)."""
@@ -135,38 +125,15 @@ def function_name(fn: Callable) -> str:
 def attempt(
     fn: Callable, *args: object, names: Sequence[str] = (), case: str = ""
 ) -> tuple[object, Verdict | None]:
-    """Call ``fn`` on copies of ``args``; a stub gives a "not attempted" verdict.
+    """Call ``fn`` on copies of ``args``: ``(out, None)``, or ``(None, verdict)`` for a stub.
 
-    Copies keep the student from changing the reference data. An exception
-    other than ``NotImplementedError`` is not caught, so that its traceback
-    points at the student's line (:func:`guarded` lets it through).
-
-    Parameters
-    ----------
-    fn : callable
-        The student's function.
-    *args : object
-        Its inputs; arrays are copied before the call.
-    names : sequence of str, optional
-        The arguments' names, for the message when ``fn`` changes one in place.
-    case : str, optional
-        Empty for a checker's first call. For a later call, the inputs in
-        words (``"for |z| up to 40"``): a stub there is an unfinished answer,
-        so it is "wrong", not "not attempted".
-
-    Returns
-    -------
-    out : object
-        What ``fn`` returned, or None.
-    stub : Verdict or None
-        A "not attempted" verdict if ``fn`` raised ``NotImplementedError`` or
-        returned None on the first call ("wrong" on a later one); a "wrong"
-        verdict if it changed an input in place; else None.
-
-    Raises
-    ------
-    TypeError
-        If ``fn`` is not callable.
+    The verdict is "not attempted" when ``fn`` raises ``NotImplementedError``
+    or returns None on a checker's first call (``case`` empty); on a later
+    call ``case`` gives the inputs in words (``"for |z| up to 40"``) and the
+    stub is an unfinished answer, "wrong". An input changed in place is
+    "wrong" too, named by ``names``. Any other exception passes through, so
+    its traceback points at the student's line; a non-callable ``fn`` is a
+    ``TypeError``.
     """
     if not callable(fn):
         error = TypeError(f"fn must be the function you wrote, got {type(fn).__name__}")
@@ -247,27 +214,11 @@ def guarded(assess: Callable[[Callable], Verdict]) -> Callable[[Callable], Verdi
 
 
 def as_float_array(out: object, fn: Callable, expected: str) -> tuple[Array, Verdict | None]:
-    """The student's result as a float array, or a verdict saying it is not one.
+    """``(out as float64, None)``, or ``(empty, "wrong" verdict)`` if ``out`` is no array of reals.
 
-    A nested list or tuple of numbers is read as the array it spells. Complex
-    numbers are rejected unless every imaginary part is 0: a derivative of a
-    real function is real.
-
-    Parameters
-    ----------
-    out : object
-        What the student's function returned.
-    fn : callable
-        The student's function, named in the message.
-    expected : str
-        What was expected, in words, e.g. ``"an array of shape (N, K)"``.
-
-    Returns
-    -------
-    got : ndarray
-        ``out`` as float64 (empty if it is not an array of numbers).
-    wrong_type : Verdict or None
-        A "wrong" verdict if ``out`` is not an array of real numbers, else None.
+    A nested list of numbers is the array it spells; complex numbers pass only
+    if every imaginary part is 0 (a derivative of a real function is real).
+    ``expected`` says in words what was expected, ``"an array of shape (N, K)"``.
     """
     name = function_name(fn)
 
@@ -294,6 +245,17 @@ def as_float_array(out: object, fn: Callable, expected: str) -> tuple[Array, Ver
     return raw.astype(np.float64), None
 
 
+def attempt_array(
+    fn: Callable, *args: object, expected: str, names: Sequence[str] = (), case: str = ""
+) -> tuple[Array, object, Verdict | None]:
+    """:func:`attempt`, then :func:`as_float_array`: ``(got, out, None)``, or a verdict third."""
+    out, stub = attempt(fn, *args, names=names, case=case)
+    if stub is not None:
+        return np.empty(0), out, stub
+    got, wrong_type = as_float_array(out, fn, expected)
+    return got, out, wrong_type
+
+
 def is_single(out: object, got: Array) -> bool:
     """Whether the student's result was computed in float32 (or float16).
 
@@ -311,20 +273,9 @@ def is_single(out: object, got: Array) -> bool:
 
 # ------------------------------------------------------------- comparing arrays
 def mismatch(got: Array, expected: Array, atol: float) -> NDArray[np.bool_]:
-    """Entries of ``got`` that are not finite or differ from ``expected``.
+    """True where ``got`` is not finite or differs from ``expected`` (same shape).
 
-    Parameters
-    ----------
-    got, expected : ndarray
-        Arrays of the same shape.
-    atol : float
-        The absolute tolerance added to ``RTOL |expected|``; at least
-        ``FLOOR`` times the largest ``|expected|``.
-
-    Returns
-    -------
-    ndarray of bool
-        Shape of ``got``; True where the entry is wrong.
+    An entry agrees within ``RTOL |expected| + max(atol, FLOOR max|expected|)``.
     """
     floor = max(atol, FLOOR * float(np.max(np.abs(expected), initial=0.0)))
     with np.errstate(invalid="ignore"):
@@ -332,43 +283,14 @@ def mismatch(got: Array, expected: Array, atol: float) -> NDArray[np.bool_]:
     return off | ~np.isfinite(got)
 
 
-def show_pair(got: float, expected: float) -> str:
-    """``yours ..., expected ...`` with enough digits to differ, and the relative error.
-
-    Six significant digits, or more (up to 17) until the two differ.
-    """
-    for digits in range(6, 18):
-        mine, right = f"{got:.{digits}g}", f"{expected:.{digits}g}"
-        if mine != right:
-            break
-    text = f"yours {mine}, expected {right}"
-    if expected != 0 and np.isfinite(got):
-        text += f" (relative error {abs(got - expected) / abs(expected):.1e})"
-    return text
-
-
 def shape_verdict(
     got: Array, expected: Array, axes: Sequence[str], fn: Callable, atol: float
 ) -> Verdict | None:
-    """None when the shapes agree, else a verdict naming both shapes.
+    """None when the shapes agree, else a "wrong" verdict naming both shapes.
 
-    When the numbers are right but the axes are permuted, or the result only
-    needs a reshape, the verdict says so.
-
-    Parameters
-    ----------
-    got, expected : ndarray
-        The student's array and the reference.
-    axes : sequence of str
-        The math's name of each axis of ``expected``, e.g. ``("N", "K")``.
-    fn : callable
-        The student's function, named in the message.
-    atol : float
-        The absolute tolerance of :func:`mismatch`.
-
-    Returns
-    -------
-    Verdict or None
+    ``axes`` names each axis of ``expected`` (``("N", "K")``). When the
+    numbers are right but the axes are permuted, or the result only needs a
+    reshape (within ``atol``, see :func:`mismatch`), the verdict says so.
     """
     if got.shape == expected.shape:
         return None
@@ -400,17 +322,7 @@ def shape_verdict(
 def constant_factor(got: Array, expected: Array, atol: float) -> float | None:
     """The factor c if ``got == c * expected`` everywhere (c != 1), else None.
 
-    Parameters
-    ----------
-    got, expected : ndarray
-        Arrays of the same shape.
-    atol : float
-        The absolute tolerance of :func:`mismatch`; entries of ``expected``
-        below it do not set the factor.
-
-    Returns
-    -------
-    float or None
+    Entries of ``expected`` below ``atol`` do not set the factor.
     """
     scale = np.abs(expected) > atol
     if not scale.any():
@@ -420,47 +332,6 @@ def constant_factor(got: Array, expected: Array, atol: float) -> float | None:
     if not np.isfinite(c) or abs(c - 1.0) < 1e-6 or abs(c) < 1e-12:
         return None
     return c if not mismatch(got, c * expected, atol).any() else None
-
-
-def entries_message(
-    bad: NDArray[np.bool_],
-    got: Array,
-    expected: Array,
-    label: Callable[[tuple[int, ...]], str],
-    intro: str,
-    fmt: Callable[[float], str] | None = None,
-) -> str:
-    """Say how many entries are wrong and list the first :data:`SHOWN` of them.
-
-    Parameters
-    ----------
-    bad : ndarray of bool
-        True at the wrong entries, shape of ``got``.
-    got, expected : ndarray
-        The student's array and the reference, same shape.
-    label : callable
-        Names an entry from its 0-based index tuple (one of ``label_*``).
-    intro : str
-        A sentence after the count, usually starting with :data:`MATH`.
-    fmt : callable, optional
-        Formats one value; by default :func:`show_pair` shows both values with
-        enough digits to differ, and the relative error.
-
-    Returns
-    -------
-    str
-        One line with the count, then one line per listed entry.
-    """
-    where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)]
-    lines = [f"{len(where)} of {bad.size} entries are wrong. {intro}"]
-    for idx in where[:SHOWN]:
-        if fmt is None:
-            lines.append(f"  {label(idx)}: {show_pair(got[idx], expected[idx])}")
-        else:
-            lines.append(f"  {label(idx)}: yours {fmt(got[idx])}, expected {fmt(expected[idx])}")
-    if len(where) > SHOWN:
-        lines.append(f"  ... and {len(where) - SHOWN} more.")
-    return "\n".join(lines)
 
 
 def compare(
@@ -482,43 +353,14 @@ def compare(
     """Shape, known mistakes, a constant factor, a close answer, then the wrong entries.
 
     The first test that fails gives the verdict, so that a student reads the
-    most specific explanation there is. A close answer (every entry within a
-    relative :data:`CLOSE`) is named float32 when it is one, else a numerical
-    estimate; right values in the wrong places are named as such.
-
-    Parameters
-    ----------
-    got, expected : ndarray
-        The student's array and the reference.
-    fn : callable
-        The student's function, named in a shape message.
-    axes : sequence of str
-        The math's name of each axis of ``expected``.
-    mistakes : sequence of (ndarray, str)
-        Known wrong answers and the message each one gets; a candidate of
-        another shape than ``got`` is skipped.
-    label : callable
-        Names an entry from its 0-based index tuple.
-    intro : str
-        The sentence after the count of wrong entries.
-    correct : str
-        The message of a correct answer.
-    atol : float, optional
-        The absolute tolerance of :func:`mismatch`.
-    scale_hint : str, optional
-        Appended to the message of a constant factor.
-    fmt : callable, optional
-        Formats one value in the list of wrong entries.
-    raw : object, optional
-        What the student returned, before :func:`as_float_array`: its dtype
-        tells float32.
-    close_hint : str, optional
-        The message for a close answer that is not float32; by default, that
-        it looks like a finite difference where a formula was asked for.
-
-    Returns
-    -------
-    Verdict
+    most specific explanation there is; ``correct`` is the message when none
+    fails. ``mistakes`` pairs known wrong answers with their messages (one of
+    another shape is skipped). A close answer (within a relative
+    :data:`CLOSE` of the largest entry) is named float32 when it is one (the
+    dtype of ``raw``, what the student returned, tells), else
+    ``close_hint`` (by default: a finite difference where a formula was
+    asked for). Wrong entries are named by ``label`` after ``intro`` and
+    shown by ``fmt``; ``scale_hint`` follows a constant factor's message.
     """
     shape = shape_verdict(got, expected, axes, fn, atol)
     if shape is not None:
@@ -531,7 +373,8 @@ def compare(
         n_bad = int(np.count_nonzero(~np.isfinite(got)))
         return Verdict(
             "wrong",
-            f"{n_bad} entries are not finite (nan or inf): look for a division by "
+            f"{n_bad} {'entry is' if n_bad == 1 else 'entries are'} not finite (nan or "
+            "inf): look for a division by "
             "zero, an overflow, or an entry never filled in (np.empty).\n"
             + entries_message(~np.isfinite(got), got, expected, label, intro, fmt),
         )
@@ -596,57 +439,13 @@ def compare(
     return Verdict("wrong", listing)
 
 
-# ------------------------------------------------- naming an entry (1-based math)
-def label_ndk(idx: tuple[int, ...]) -> str:
-    """Name entry ``(n, d, k)`` of a compact Jacobian ``dPhi`` (N, D+1, K)."""
-    n, d, k = idx
-    return f"(n, d, k) = ({n + 1}, {d + 1}, {k + 1}) [dPhi[{n}, {d}, {k}] in code]"
-
-
-def label_nd(idx: tuple[int, ...]) -> str:
-    """Name entry ``(n, d)`` of an array ``R`` (N, D) of relative errors."""
-    n, d = idx
-    return f"(n, d) = ({n + 1}, {d + 1}) [R[{n}, {d}] in code]"
-
-
-def label_nk(idx: tuple[int, ...]) -> str:
-    """Name entry ``(n, k)`` of a Jacobian-vector product ``Jh`` (N, K)."""
-    n, k = idx
-    return f"(n, k) = ({n + 1}, {k + 1}) [Jh[{n}, {k}] in code]"
-
-
-def label_dk(idx: tuple[int, ...]) -> str:
-    """Name entry ``(d, k)`` of an array shaped like ``W`` (D+1, K)."""
-    d, k = idx
-    return f"(d, k) = ({d + 1}, {k + 1}) [W[{d}, {k}] in code]"
-
-
-def label_kd(idx: tuple[int, ...]) -> str:
-    """Name entry ``(k, d)`` of an input Jacobian (K, D): unit k, input d."""
-    k, d = idx
-    return f"(k, d) = ({k + 1}, {d + 1}) [index [{k}, {d}] in code]"
-
-
 # ------------------------------------------------------------ the fixed inputs
 def fixed_data(N: int, D: int, K: int, seed: int) -> tuple[Array, Array]:
     """Inputs ``X`` (N, D) and parameters ``W`` (D+1, K), fixed by ``seed``.
 
-    The inputs stay away from 0 and 1, so that a missing factor x_nd cannot
-    agree with the right answer by accident.
-
-    Parameters
-    ----------
-    N, D, K : int
-        Samples, inputs and units.
-    seed : int
-        Seed of ``numpy.random.default_rng``.
-
-    Returns
-    -------
-    X : ndarray, shape (N, D)
-        Entries of magnitude between 1.2 and 2, of either sign.
-    W : ndarray, shape (D+1, K)
-        Normal entries with standard deviation 0.7.
+    ``|x_nd|`` lies between 1.2 and 2, either sign, so that a missing factor
+    x_nd cannot agree with the right answer by accident; ``W`` is normal
+    with standard deviation 0.7.
     """
     rng = np.random.default_rng(seed)
     X = rng.uniform(1.2, 2.0, size=(N, D)) * rng.choice([-1.0, 1.0], size=(N, D))

@@ -1,21 +1,33 @@
-"""Tests for code/tanh_basis.py: the derivatives, the shapes and the guards."""
+"""Tests for code/tanh_basis.py: the derivatives, and the contract both twins keep.
+
+The contract (shapes, validation errors, a failed call that changes nothing,
+the Jacobian, vjp and Jacobian-vector products agreeing) runs over the
+reference and the fast twin alike, through the ``Basis`` fixture;
+tests/test_tanh_basis_fast.py holds only the twin's equality with the
+reference and its blocking.
+"""
 
 from __future__ import annotations
 
 import warnings
 
-import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import gradcheck as gc
 import tanh_basis as tb
+import tanh_basis_fast as tbf
 from tanh_basis import TanhBasis
 
 # The gradient check's tolerance on the relative error |a-n|/(|a|+|n|): for a
 # smooth function and eps = 1e-6 it is about 1e-10 (CS231n: < 1e-7 is good).
 REL_TOL = 1e-7
+
+
+# The contract: a test marked TWINS takes ``Basis``, each twin's class in turn.
+TWINS = pytest.mark.parametrize("Basis", [tb.TanhBasis, tbf.TanhBasis], ids=["reference", "fast"])
 
 
 def random_problem(seed: int, N: int, D: int, K: int, scale: float = 1.0):
@@ -49,8 +61,7 @@ def kronecker_jacobian(X: np.ndarray, W: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------ sech2
 def test_sech2_matches_high_precision_reference_without_warnings():
     z = np.concatenate([np.linspace(-700, 700, 14001), [-55.0, -19.0, 1e-300, -1e-8, 0.0]])
-    mpmath.mp.dps = 50
-    ref = np.array([float(mpmath.sech(mpmath.mpf(v)) ** 2) for v in z])
+    ref = gc.sech2_reference(z)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with np.errstate(all="raise"):
@@ -84,8 +95,7 @@ def test_sech2_edge_values_and_shape():
 def test_where_one_minus_tanh_squared_loses_half_its_digits():
     """The docstring's numbers: 1e-8 relative error first near |z| = 9.7, exactly 0 near 19."""
     z = np.arange(8.0, 11.0, 1e-3)
-    mpmath.mp.dps = 50
-    ref = np.array([float(mpmath.sech(mpmath.mpf(v)) ** 2) for v in z])
+    ref = gc.sech2_reference(z)
     rel = np.abs((1 - np.tanh(z) ** 2) - ref) / ref
     first = z[np.argmax(rel > 1e-8)]
     assert 9.6 < first < 9.8, first
@@ -100,10 +110,11 @@ def test_where_one_minus_tanh_squared_loses_half_its_digits():
     assert rel_stable.max() < 1e-15
 
 
+@pytest.mark.parametrize("sech2", [tb.sech2, tbf.sech2], ids=["reference", "fast"])
 @pytest.mark.parametrize("bad", [["a", "b"], [1 + 2j], [True, False]])
-def test_sech2_rejects_non_real(bad):
+def test_sech2_rejects_non_real(sech2, bad):
     with pytest.raises(TypeError, match="z must hold real numbers"):
-        tb.sech2(bad)
+        sech2(bad)
 
 
 # ------------------------------------------------------- one-unit helpers
@@ -134,18 +145,11 @@ def test_one_unit_rejects_strings():
         tb.tanh_unit(1.0, 1.0, "x")
 
 
-# ---------------------------------------------------------- relative_error
-def test_relative_error_definition_and_zero_handling():
-    r = tb.relative_error([1.0, 0.0, -2.0, 1e-20], [1.0, 0.0, 2.0, 2e-20])
-    np.testing.assert_allclose(r, [0.0, 0.0, 1.0, 1 / 3])
-    with pytest.raises(ValueError, match="same shape"):
-        tb.relative_error([1.0], [1.0, 2.0])
-
-
 # ---------------------------------------------------------- the basis
-def test_transform_and_Z_follow_the_definition():
+@TWINS
+def test_transform_and_Z_follow_the_definition(Basis):
     X, W = random_problem(1, N=6, D=3, K=4)
-    basis = TanhBasis(W)
+    basis = Basis(W)
     Z = basis.Z(X)
     assert Z.shape == (6, 4)
     for n in range(6):
@@ -156,18 +160,7 @@ def test_transform_and_Z_follow_the_definition():
     assert (basis.D, basis.K, basis.P) == (3, 4, 16)
 
 
-def test_gradient_check_at_the_sources_sizes():
-    # The source's check: N = 5 samples, D = 3 inputs, K = 2 units, W ~ 0.1.
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((5, 3))
-    W = rng.standard_normal((4, 2)) * 0.1
-    basis = TanhBasis(W)
-    J, NJ = basis.jacobian(X), basis.numerical_jacobian(X, eps=1e-6)
-    assert J.shape == NJ.shape == (5, 4, 2)
-    assert np.max(np.abs(J - NJ)) < 1e-9
-    assert np.max(tb.relative_error(J, NJ)) < REL_TOL
-
-
+@TWINS
 @settings(max_examples=40, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -176,10 +169,10 @@ def test_gradient_check_at_the_sources_sizes():
     K=st.integers(1, 5),
     scale=st.sampled_from([0.1, 1.0, 30.0]),
 )
-def test_analytic_jacobian_matches_central_differences(seed, N, D, K, scale):
+def test_analytic_jacobian_matches_central_differences(Basis, seed, N, D, K, scale):
     X, W = random_problem(seed, N, D, K, scale)
     W[:-1] /= scale  # keep z = x.a + b of order 1 so the derivatives are not all ~0
-    basis = TanhBasis(W)
+    basis = Basis(W)
     J = basis.jacobian(X)
     NJ = basis.numerical_jacobian(X)
     assert J.shape == (N, D + 1, K)
@@ -201,84 +194,52 @@ def test_gradient_check_catches_a_planted_bug():
     assert rel.max() > 0.1
 
 
-def test_jacobian_formula_entries():
-    X, W = random_problem(2, N=4, D=2, K=3)
-    basis = TanhBasis(W)
-    J = basis.jacobian(X)
-    S = 1 - np.tanh(X @ W[:-1] + W[-1]) ** 2
-    for d in range(2):
-        np.testing.assert_allclose(J[:, d, :], X[:, [d]] * S, rtol=1e-13)
-    np.testing.assert_allclose(J[:, 2, :], S, rtol=1e-13)
-
-
-def test_full_jacobian_is_the_kronecker_delta_formula():
-    X, W = random_problem(3, N=4, D=2, K=3)
-    basis = TanhBasis(W)
-    F = basis.full_jacobian(X)
-    assert F.shape == (4 * 3, 3 * 3)
+@TWINS
+@pytest.mark.parametrize(("N", "D", "K"), [(1, 1, 1), (4, 2, 3), (5, 3, 2), (2, 4, 5)])
+def test_full_jacobian_is_the_kronecker_delta_formula(Basis, N, D, K):
+    X, W = random_problem(N * 100 + D * 10 + K, N, D, K)
+    X[0, 0] = 0.0  # a genuine zero inside a block must not be mistaken for structure
+    F = Basis(W).full_jacobian(X)
+    assert F.shape == (N * K, (D + 1) * K)
+    # atol=0: the entries off the delta's pattern must be exactly 0.
     np.testing.assert_allclose(F, kronecker_jacobian(X, W), rtol=1e-13, atol=0)
 
 
-@pytest.mark.parametrize(("N", "D", "K"), [(1, 1, 1), (3, 2, 4), (5, 3, 2), (2, 4, 5)])
-def test_full_jacobian_zero_pattern_and_indexing(N, D, K):
-    X, W = random_problem(N * 100 + D * 10 + K, N, D, K)
-    X[0, 0] = 0.0  # a genuine zero inside a block must not be mistaken for structure
-    basis = TanhBasis(W)
-    F = basis.full_jacobian(X)
-    J = basis.jacobian(X)
-    rows = np.arange(N * K)
-    cols = np.arange((D + 1) * K)
-    same_unit = (rows[:, None] % K) == (cols[None, :] % K)
-    assert np.all(F[~same_unit] == 0.0)  # exactly zero off the blocks
-    for n in range(N):
-        for k in range(K):
-            for d in range(D + 1):
-                assert F[n * K + k, d * K + k] == J[n, d, k]
-    assert np.count_nonzero(F) == np.count_nonzero(J)
-
-
-def test_full_jacobian_equals_numerical_flattening():
+@TWINS
+def test_full_jacobian_equals_numerical_flattening(Basis):
+    """Row n*K + k is Phi[n, k] (row-major), column d*K + l is W[d, l], as W.ravel()."""
     X, W = random_problem(4, N=3, D=2, K=2)
-    basis = TanhBasis(W)
-    # Perturb W[d, k] at flat index d*K + k; Phi flattens row-major to n*K + k.
-    eps = 1e-6
-    F_num = np.empty((3 * 2, 3 * 2))
-    for p in range(W.size):
-        Wp, Wm = W.copy().ravel(), W.copy().ravel()
-        Wp[p] += eps
-        Wm[p] -= eps
-        F_num[:, p] = (
-            TanhBasis(Wp.reshape(W.shape)).transform(X).ravel()
-            - TanhBasis(Wm.reshape(W.shape)).transform(X).ravel()
-        ) / (2 * eps)
-    np.testing.assert_allclose(basis.full_jacobian(X), F_num, atol=1e-9)
+    F_num = gc.central_difference(lambda W_: Basis(W_).transform(X), W).reshape(6, 6)
+    np.testing.assert_allclose(Basis(W).full_jacobian(X), F_num, atol=1e-9)
 
 
+@TWINS
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1), N=st.integers(0, 6), D=st.integers(1, 4), K=st.integers(1, 4)
 )
-def test_vjp_equals_gradient_times_full_jacobian(seed, N, D, K):
+def test_vjp_equals_gradient_times_full_jacobian(Basis, seed, N, D, K):
     X, W = random_problem(seed, N, D, K)
     G = np.random.default_rng(seed + 1).normal(size=(N, K))
-    basis = TanhBasis(W)
+    basis = Basis(W)
     expected = (G.ravel() @ basis.full_jacobian(X)).reshape(D + 1, K)
     got = basis.vjp(X, G)
     assert got.shape == (D + 1, K)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
-def test_vjp_is_the_gradient_of_a_loss():
+@TWINS
+def test_vjp_is_the_gradient_of_a_loss(Basis):
     X, W = random_problem(5, N=8, D=2, K=3)
     w_out = np.array([0.5, -1.0, 2.0])
     y = np.linspace(-1, 1, 8)
 
     def loss(Wm):
-        r = TanhBasis(Wm).transform(X) @ w_out - y
+        r = Basis(Wm).transform(X) @ w_out - y
         return 0.5 * r @ r
 
-    G = np.outer(TanhBasis(W).transform(X) @ w_out - y, w_out)
-    grad = TanhBasis(W).vjp(X, G)
+    G = np.outer(Basis(W).transform(X) @ w_out - y, w_out)
+    grad = Basis(W).vjp(X, G)
     eps = 1e-6
     num = np.empty_like(W)
     for idx in np.ndindex(*W.shape):
@@ -289,10 +250,22 @@ def test_vjp_is_the_gradient_of_a_loss():
     assert np.max(tb.relative_error(grad, num)) < REL_TOL
 
 
+@TWINS
+def test_jacobian_vector_product_is_the_directional_derivative(Basis):
+    """``full_jacobian(X) @ flat(H)`` is how Phi moves along the direction H."""
+    X, W = random_problem(10, N=5, D=3, K=4)
+    H = np.random.default_rng(11).normal(size=W.shape)
+    Jh = (Basis(W).full_jacobian(X) @ H.ravel()).reshape(5, 4)
+    t = 1e-6
+    moved = (Basis(W + t * H).transform(X) - Basis(W - t * H).transform(X)) / (2 * t)
+    assert np.max(tb.relative_error(Jh, moved)) < REL_TOL
+
+
 # ------------------------------------------------------- 1-D X and N = 0
-def test_one_dimensional_X_means_D_equals_one():
+@TWINS
+def test_one_dimensional_X_means_D_equals_one(Basis):
     W = np.array([[0.5, -1.0, 2.0], [0.1, 0.2, -0.3]])
-    basis = TanhBasis(W)
+    basis = Basis(W)
     x = np.linspace(-2, 2, 5)
     np.testing.assert_array_equal(basis.transform(x), basis.transform(x[:, None]))
     np.testing.assert_array_equal(basis.jacobian(x), basis.jacobian(x[:, None]))
@@ -303,10 +276,11 @@ def test_one_dimensional_X_means_D_equals_one():
     assert basis.Z(x).shape == (5, 3)
 
 
+@TWINS
 @pytest.mark.parametrize("X", [np.empty((0, 2)), np.empty((0,))])
-def test_no_samples_gives_empty_arrays_of_the_right_shape(X):
+def test_no_samples_gives_empty_arrays_of_the_right_shape(Basis, X):
     D = 2 if X.ndim == 2 else 1
-    basis = TanhBasis(np.ones((D + 1, 3)))
+    basis = Basis(np.ones((D + 1, 3)))
     assert basis.Z(X).shape == (0, 3)
     assert basis.transform(X).shape == (0, 3)
     assert basis.jacobian(X).shape == (0, D + 1, 3)
@@ -317,16 +291,18 @@ def test_no_samples_gives_empty_arrays_of_the_right_shape(X):
     assert np.all(g == 0)
 
 
-def test_integer_inputs_are_accepted():
-    basis = TanhBasis([[1, 2], [0, 1]])
+@TWINS
+def test_integer_inputs_are_accepted(Basis):
+    basis = Basis([[1, 2], [0, 1]])
     assert basis.W.dtype == np.float64
     np.testing.assert_allclose(basis.transform([0, 1]), np.tanh([[0.0, 1.0], [1.0, 3.0]]))
 
 
 # ----------------------------------------------------------- W is owned
-def test_constructor_copies_W_and_W_is_read_only():
+@TWINS
+def test_constructor_copies_W_and_W_is_read_only(Basis):
     W = np.ones((3, 2))
-    basis = TanhBasis(W)
+    basis = Basis(W)
     W[0, 0] = 99.0
     assert basis.W[0, 0] == 1.0
     with pytest.raises(ValueError):
@@ -335,9 +311,10 @@ def test_constructor_copies_W_and_W_is_read_only():
     assert np.all(basis.W == 0)
 
 
-def test_calls_do_not_change_W():
+@TWINS
+def test_calls_do_not_change_W(Basis):
     X, W = random_problem(6, N=5, D=3, K=2)
-    basis = TanhBasis(W)
+    basis = Basis(W)
     before = basis.W.copy()
     basis.transform(X)
     basis.jacobian(X)
@@ -347,9 +324,10 @@ def test_calls_do_not_change_W():
     np.testing.assert_array_equal(basis.W, before)
 
 
-def test_numerical_jacobian_leaves_W_unchanged_when_a_pass_raises(monkeypatch):
+@TWINS
+def test_numerical_jacobian_leaves_W_unchanged_when_a_pass_raises(Basis, monkeypatch):
     X, W = random_problem(7, N=4, D=2, K=3)
-    basis = TanhBasis(W)
+    basis = Basis(W)
     before = basis.W.copy()
     calls = {"n": 0}
     real_tanh = np.tanh
@@ -391,6 +369,7 @@ def test_numerical_jacobian_moves_one_parameter_per_pass(monkeypatch):
 
 
 # ----------------------------------------------------------- bad input
+@TWINS
 @pytest.mark.parametrize(
     ("W", "exc", "msg"),
     [
@@ -405,13 +384,14 @@ def test_numerical_jacobian_moves_one_parameter_per_pass(monkeypatch):
         ([[1 + 1j], [0]], TypeError, "W must hold real numbers"),
     ],
 )
-def test_bad_W_is_rejected(W, exc, msg):
+def test_bad_W_is_rejected(Basis, W, exc, msg):
     with pytest.raises(exc, match=msg):
-        TanhBasis(W)
+        Basis(W)
 
 
-def test_failed_W_assignment_keeps_old_parameters():
-    basis = TanhBasis(np.ones((3, 2)))
+@TWINS
+def test_failed_W_assignment_keeps_old_parameters(Basis):
+    basis = Basis(np.ones((3, 2)))
     with pytest.raises(ValueError, match="W must have shape"):
         basis.W = np.ones((4,))
     with pytest.raises(ValueError, match="W must be finite"):
@@ -422,6 +402,7 @@ def test_failed_W_assignment_keeps_old_parameters():
 METHODS = ["Z", "transform", "jacobian", "full_jacobian", "numerical_jacobian"]
 
 
+@TWINS
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize(
     ("X", "exc", "msg"),
@@ -435,8 +416,8 @@ METHODS = ["Z", "transform", "jacobian", "full_jacobian", "numerical_jacobian"]
         (np.array([[None, 1, 2]]), TypeError, "X must hold real numbers"),
     ],
 )
-def test_bad_X_is_rejected_by_every_method(method, X, exc, msg):
-    basis = TanhBasis(np.ones((4, 2)))
+def test_bad_X_is_rejected_by_every_method(Basis, method, X, exc, msg):
+    basis = Basis(np.ones((4, 2)))
     before = basis.W.copy()
     with pytest.raises(exc, match=msg):
         getattr(basis, method)(X)
@@ -445,6 +426,7 @@ def test_bad_X_is_rejected_by_every_method(method, X, exc, msg):
     np.testing.assert_array_equal(basis.W, before)
 
 
+@TWINS
 @pytest.mark.parametrize(
     ("G", "exc", "msg"),
     [
@@ -454,25 +436,27 @@ def test_bad_X_is_rejected_by_every_method(method, X, exc, msg):
         (np.array([["a"] * 2] * 4), TypeError, "G must hold real numbers"),
     ],
 )
-def test_bad_G_is_rejected(G, exc, msg):
-    basis = TanhBasis(np.ones((3, 2)))
+def test_bad_G_is_rejected(Basis, G, exc, msg):
+    basis = Basis(np.ones((3, 2)))
     with pytest.raises(exc, match=msg):
         basis.vjp(np.ones((4, 2)), G)
 
 
+@TWINS
 @pytest.mark.parametrize(
     ("eps", "exc"),
     [(0.0, ValueError), (-1e-6, ValueError), (np.nan, ValueError), (np.inf, ValueError),
      ("1e-6", TypeError), (True, TypeError), (None, TypeError), (1e-6 + 0j, TypeError)],
 )
-def test_bad_eps_is_rejected(eps, exc):
-    basis = TanhBasis(np.ones((3, 2)))
+def test_bad_eps_is_rejected(Basis, eps, exc):
+    basis = Basis(np.ones((3, 2)))
     with pytest.raises(exc, match="eps must be"):
         basis.numerical_jacobian(np.ones((4, 2)), eps=eps)
 
 
-def test_numpy_scalar_eps_is_accepted():
-    basis = TanhBasis(np.ones((3, 2)))
+@TWINS
+def test_numpy_scalar_eps_is_accepted(Basis):
+    basis = Basis(np.ones((3, 2)))
     X = np.ones((4, 2)) * 0.1
     np.testing.assert_array_equal(
         basis.numerical_jacobian(X, eps=np.float64(1e-5)), basis.numerical_jacobian(X, eps=1e-5)

@@ -1,14 +1,11 @@
-"""Tests for code/verdict.py: the checkers' shared machinery, on small made-up arrays.
+"""Tests for code/verdict.py: the checkers' shared judging, on small made-up arrays.
 
-The checkers' own messages are tested in tests/test_check.py and
-tests/test_check_chain.py; here each helper is tested alone, so that a broken
-helper is named by the test that fails.
+The checkers' own messages are tested by tests/student_answers/ (and
+tests/test_check.py); here each helper is tested alone, so that a broken
+helper is named by the test that fails. Its wording is tests/test_report.py's.
 """
 
 from __future__ import annotations
-
-import io
-import sys
 
 import numpy as np
 import pytest
@@ -30,19 +27,6 @@ def test_verdict_ok_only_when_correct_and_str_is_the_message() -> None:
     for status in ("not attempted", "wrong", "imprecise"):
         assert not vd.Verdict(status, "no").ok
     assert str(vd.Verdict("wrong", "the message")) == "the message"
-
-
-def test_show_wraps_each_paragraph_in_one_write(monkeypatch) -> None:
-    writes: list[str] = []
-    monkeypatch.setattr(sys, "stdout", io.StringIO())
-    monkeypatch.setattr(sys.stdout, "write", writes.append)
-    long = "word " * 40
-    vd.show(vd.Verdict("wrong", f"{long}\n  indented line"))
-    assert len(writes) == 1  # text and newline together: one stream output
-    lines = writes[0].splitlines()
-    assert max(len(line) for line in lines) <= 72
-    assert len(lines) > 2 and lines[-1] == "  indented line"
-    assert writes[0].endswith("\n")
 
 
 # ------------------------------------------------------------------ attempt
@@ -149,12 +133,6 @@ def test_is_single_by_dtype_or_by_float32_values() -> None:
     assert not vd.is_single(None, np.array([1.0, 2.0]))  # whole numbers say nothing
 
 
-def test_show_pair_shows_digits_until_the_values_differ() -> None:
-    assert vd.show_pair(-0.2404381, -0.2404382) == (
-        "yours -0.2404381, expected -0.2404382 (relative error 4.2e-07)")
-    assert vd.show_pair(1.0, 0.0) == "yours 1, expected 0"
-
-
 # --------------------------------------------------------------- comparing
 def test_mismatch_uses_rtol_atol_and_a_floor_and_flags_non_finite() -> None:
     expected = np.array([1.0, 1.0, 0.0, 2.0])
@@ -181,8 +159,8 @@ def test_shape_verdict_names_permuted_axes_reshape_and_plain_shapes() -> None:
                                 stub_none, 0.0)
     assert "right number of entries, so check the order" in shuffled.message
     small = vd.shape_verdict(np.zeros(5), expected, ("N", "D", "K"), stub_none, 0.0)
-    assert small.message == ("Wrong shape: stub_none returned an array of shape (5,); "
-                             "expected (N, D, K) = (2, 3, 4).")
+    assert "stub_none returned an array of shape (5,)" in small.message
+    assert "(N, D, K) = (2, 3, 4)" in small.message
 
 
 def test_constant_factor() -> None:
@@ -192,19 +170,6 @@ def test_constant_factor() -> None:
     skewed = expected * np.array([[2.0, 2.0], [2.0, 3.0]])
     assert vd.constant_factor(skewed, expected, 0.0) is None
     assert vd.constant_factor(np.ones(3), np.zeros(3), 0.0) is None
-
-
-def test_entries_message_counts_and_lists_at_most_shown() -> None:
-    expected = np.zeros((2, 3))
-    got = expected.copy()
-    got[0, 1], got[1, 0], got[1, 1], got[1, 2] = 1.0, 2.0, 3.0, 4.0
-    bad = vd.mismatch(got, expected, 0.0)
-    text = vd.entries_message(bad, got, expected, vd.label_nd, "Intro.")
-    lines = text.splitlines()
-    assert lines[0] == "4 of 6 entries are wrong. Intro."
-    assert len(lines) == 1 + vd.SHOWN + 1
-    assert lines[1] == "  (n, d) = (1, 2) [R[0, 1] in code]: yours 1, expected 0"
-    assert lines[-1] == f"  ... and {4 - vd.SHOWN} more."
 
 
 def _compare(got, expected, mistakes=()):
@@ -220,31 +185,15 @@ def test_compare_order_correct_shape_nonfinite_mistake_factor_entries() -> None:
     with_nan = expected.copy()
     with_nan[1, 0] = np.inf
     v = _compare(with_nan, expected)
-    assert v.message.startswith("1 entries are not finite") and "(n, d) = (2, 1)" in v.message
+    assert v.message.startswith("1 entry is not finite") and "(n, d) = (2, 1)" in v.message
     # A known mistake wins over the constant factor that also explains it.
     v = _compare(-expected, expected, [(-expected, "Sign.")])
     assert v == vd.Verdict("wrong", "Sign.")
     v = _compare(-expected, expected, [(np.zeros(3), "Other shape: skipped.")])
-    assert v.message == ("Your entries are all -1 times the right ones: a constant factor "
-                         "is off. Hint.")
+    assert v.message.startswith("Your entries are all -1 times") and v.message.endswith(" Hint.")
     off = expected.copy()
     off[0, 1] = 7.0
     assert _compare(off, expected).message.startswith("1 of 4 entries are wrong. Intro.")
-
-
-# ----------------------------------------------------------------- labels
-@pytest.mark.parametrize(
-    ("label", "idx", "text"),
-    [
-        (vd.label_ndk, (0, 2, 1), "(n, d, k) = (1, 3, 2) [dPhi[0, 2, 1] in code]"),
-        (vd.label_nd, (4, 0), "(n, d) = (5, 1) [R[4, 0] in code]"),
-        (vd.label_nk, (1, 1), "(n, k) = (2, 2) [Jh[1, 1] in code]"),
-        (vd.label_dk, (3, 0), "(d, k) = (4, 1) [W[3, 0] in code]"),
-        (vd.label_kd, (0, 5), "(k, d) = (1, 6) [index [0, 5] in code]"),
-    ],
-)
-def test_labels_count_the_math_from_one_and_the_code_from_zero(label, idx, text) -> None:
-    assert label(idx) == text
 
 
 # ------------------------------------------------------------- fixed inputs

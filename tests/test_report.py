@@ -1,0 +1,48 @@
+"""Tests for code/report.py: how a verdict is worded and printed."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import numpy as np
+
+import report as rp
+import verdict as vd
+
+
+def test_show_wraps_each_paragraph_in_one_write(monkeypatch) -> None:
+    writes: list[str] = []
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    monkeypatch.setattr(sys.stdout, "write", writes.append)
+    long = "word " * 40
+    rp.show(vd.Verdict("wrong", f"{long}\n  indented line"))
+    assert len(writes) == 1  # text and newline together: one stream output
+    lines = writes[0].splitlines()
+    assert max(len(line) for line in lines) <= 72
+    assert len(lines) > 2 and lines[-1] == "  indented line"
+    assert writes[0].endswith("\n")
+
+
+def test_show_pair_shows_digits_until_the_values_differ() -> None:
+    assert rp.show_pair(-0.2404381, -0.2404382) == (
+        "yours -0.2404381, expected -0.2404382 (relative error 4.2e-07)")
+    assert rp.show_pair(1.0, 0.0) == "yours 1, expected 0"
+
+
+def test_entries_message_counts_and_lists_at_most_shown() -> None:
+    expected = np.zeros((2, 3))
+    got = expected.copy()
+    got[0, 1], got[1, 0], got[1, 1], got[1, 2] = 1.0, 2.0, 3.0, 4.0
+    bad = got != expected
+    text = rp.entries_message(bad, got, expected, rp.label_nd, "Intro.")
+    lines = text.splitlines()
+    assert lines[0] == "4 of 6 entries are wrong. Intro."
+    assert len(lines) == 1 + rp.SHOWN + 1
+    assert lines[1] == "  (n, d) = (1, 2) [R[0, 1] in code]: yours 1, expected 0"
+    assert lines[-1] == f"  ... and {4 - rp.SHOWN} more."
+
+
+def test_labels_count_the_math_from_one_and_the_code_from_zero() -> None:
+    assert rp.label_ndk((0, 2, 1)) == "(n, d, k) = (1, 3, 2) [dPhi[0, 2, 1] in code]"
+    assert rp.label_kd((0, 5)) == "(k, d) = (1, 6) [index [0, 5] in code]"
