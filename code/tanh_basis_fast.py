@@ -62,8 +62,6 @@ __all__ = [
 #: Numbers per block of rows: 2**15 float64 = 256 KiB, so a block and its one
 #: scratch array fit in a 1 MiB L2 cache with room to spare.
 BLOCK_ELEMENTS = 1 << 15
-# The old name, which chapters/fast_twin.md still reads for its glued value.
-_BLOCK_ELEMENTS = BLOCK_ELEMENTS
 
 
 def _sech2_inplace(z: Array, tmp: Array) -> Array:

@@ -104,29 +104,6 @@ def test_derivative_curves_are_the_slopes_of_the_phi_curves() -> None:
         assert np.max(np.abs(numeric - dy)) < 5e-3 * np.max(np.abs(dy))
 
 
-@pytest.mark.parametrize(("x0", "a", "b"), [(150.0, 0.1, -10.0), (60.0, 0.2, -12.0),
-                                            (300.0, 0.35, -100.0)])
-def test_tangent_touches_phi_with_the_derivative_panels_slope(x0, a, b) -> None:
-    fig = sf.four_panels(x0, (a,), (b,))
-    h = 1e-6
-    numeric = {
-        "phi_a": (tb.tanh_unit(x0, a + h, b) - tb.tanh_unit(x0, a - h, b)) / (2 * h),
-        "phi_b": (tb.tanh_unit(x0, a, b + h) - tb.tanh_unit(x0, a, b - h)) / (2 * h),
-    }
-    for name in ("phi_a", "phi_b"):
-        (x1, x2), (y1, y2) = sf.line(fig, "tangent", name, 0).get_data()
-        slope = (y2 - y1) / (x2 - x1)
-        px, py = sf.point(name, x0, a, b)
-        # Through the marker, with the slope the derivative panel's marker shows ...
-        assert (x1 + x2) / 2 == pytest.approx(px)
-        assert (y1 + y2) / 2 == pytest.approx(py, abs=1e-12)
-        assert slope == pytest.approx(sf.line(fig, "marker", "d" + name, 0).get_ydata()[0],
-                                      rel=1e-9, abs=1e-12)
-        # ... which is the slope of phi itself (central difference).
-        assert slope == pytest.approx(numeric[name], rel=1e-5, abs=1e-7)
-        assert x1 < px < x2
-
-
 def test_tangents_have_one_length_on_screen_whatever_their_slope(page_figure) -> None:
     fig = page_figure  # unit 1 is on its slope (steep), units 2, 3 are flat
     fig.draw_without_rendering()
