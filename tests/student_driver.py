@@ -81,7 +81,7 @@ def _probe(client: NotebookClient, notebook: nbformat.NotebookNode, code: str) -
     return "".join(o.get("text", "") for o in probe.outputs)
 
 
-def _record(cell: nbformat.NotebookNode) -> list[dict]:
+def record_outputs(cell: nbformat.NotebookNode) -> list[dict]:
     """The outputs of one cell as plain data: kind and text (and a glued value's name).
 
     Consecutive stream outputs of one stream are joined, as Jupyter shows
@@ -146,7 +146,7 @@ def run_page(path: Path, chapters: Path) -> dict:
                     result["error"] = f"pass {run}, code cell {len(outputs)}: {exc}"
                     result["passes"].append(outputs)
                     return result
-                outputs.append(_record(cell))
+                outputs.append(record_outputs(cell))
                 if run == 1:
                     result["generators"].append(
                         json.loads(_probe(client, notebook, GENERATOR_PROBE))

@@ -122,7 +122,7 @@ def test_the_built_book_carries_the_fixes(site):
     assert set(counts.values()) == {1}, counts
     # Every inline-styled scroller in an output can be reached by the keyboard.
     for page, t in text.items():
-        for match in a11y._SCROLLER.finditer(t):
+        for match in a11y.SCROLLER.finditer(t):
             assert "tabindex" in match.group(0), f"{page.name}: {match.group(0)[:120]}"
 
 

@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from student_driver import _record
+from student_driver import record_outputs
 from test_student_path import OUTPUT_VARIES, comparable
 
 from browser_book import ROOT, serve, source_file, toc_pages
@@ -54,7 +54,7 @@ def _shown(cell: nbformat.NotebookNode) -> list[dict]:
     Prints on either side of a glued value are joined, as the site shows them.
     """
     shown: list[dict] = []
-    for o in _record(cell):
+    for o in record_outputs(cell):
         if o["kind"] == "glue" or (
                 o.get("mimetypes") and all(m.startswith(GLUE_RECORD) for m in o["mimetypes"])):
             continue

@@ -36,7 +36,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 TEMPLATES = Path(__file__).resolve().parents[2] / "_templates"
 
 #: An opening tag whose inline style makes it scroll.
-_SCROLLER = re.compile(
+SCROLLER = re.compile(
     r"<(?P<tag>div|pre|section)\b(?P<attrs>[^>]*\bstyle\s*=\s*(?P<q>[\"'])[^\"']*"
     r"overflow(?:-x|-y)?\s*:\s*(?:auto|scroll)[^\"']*(?P=q)[^>]*)>",
     re.IGNORECASE,
@@ -92,7 +92,7 @@ def focusable_scrollers(markup: str) -> str:
             extra += f' aria-label="{html.escape(name, quote=True)}"'
         return f"<{match.group('tag')}{attrs}{extra}>"
 
-    return _SCROLLER.sub(fix, markup)
+    return SCROLLER.sub(fix, markup)
 
 
 def citation_list_items(
