@@ -66,6 +66,10 @@ MATH_ELEMENT = re.compile(
     r"(?:\\\((?P<inline>[^<]*?)\\\)|\\\[(?P<display>[^<]*)\\\])\s*</(?P=tag)>",
     re.DOTALL,
 )
+#: An @font-face of the CommonHTML style sheet: its family and its file.
+FONT_FACE = re.compile(r'font-family: (MJX[\w-]+);\s*src: url\("([^"]+)"\)')
+#: The class of a glyph drawn in another font than Main-Regular (TEX-I: Math-Italic).
+FONT_CLASS = re.compile(r'<mjx-c class="mjx-c[0-9A-F]+ (TEX-[A-Z0-9]+)"')
 #: What a Python string makes of "\t", "\a", "\b", "\v", "\f", "\r" in TeX.
 MANGLED = re.compile(r"[\t\x07\x08\x0b\x0c\r]")
 
@@ -165,6 +169,21 @@ def render_math_in_html(
     return out, result["css"]
 
 
+def preload_fonts(css: str, page: str) -> str:
+    """``<link rel=preload>`` tags for the fonts that the page's equations use.
+
+    A glyph's baseline depends on its font's ascent and descent: text laid out
+    before its font arrived moved when it did (Lighthouse measured a layout
+    shift of 0.06 on chapters/jacobian). Fetched with the page's first
+    requests, the fonts are there before the first layout.
+    """
+    urls = dict(FONT_FACE.findall(css))
+    # Main-Regular (MJXTEX) and Zero are in every equation; the others by class.
+    used = {"MJXZERO", "MJXTEX"} | {f"MJX{name}" for name in set(FONT_CLASS.findall(page))}
+    return "".join(f'<link rel="preload" href="{urls[family]}" as="font" type="font/woff" '
+                   'crossorigin>\n' for family in sorted(used) if family in urls)
+
+
 # ------------------------------------------------------------ Sphinx handlers
 def prepare(app: Sphinx) -> None:
     """Find Node and the engine; without them keep the runtime MathJax and say why, once."""
@@ -231,7 +250,8 @@ def prerender_pages(app: Sphinx, exception: Exception | None) -> None:
         for error in result["errors"]:
             logger.warning(f"{path.relative_to(outdir)}: TeX error: {error}")
         page = _substitute(page, equations, result["html"])
-        style = f'<style data-prerendered-math="{MATHJAX.spec}">{result["css"]}</style>\n'
-        path.write_text(page.replace("</head>", style + "</head>", 1), encoding="utf-8")
+        head = preload_fonts(result["css"], page) + (
+            f'<style data-prerendered-math="{MATHJAX.spec}">{result["css"]}</style>\n')
+        path.write_text(page.replace("</head>", head + "</head>", 1), encoding="utf-8")
     count = sum(len(eqs) for _, _, eqs in todo)
     logger.info(f"[math] {count} equations on {len(todo)} pages typeset with {MATHJAX.spec}")
