@@ -7,6 +7,8 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   pages that embed a Bokeh figure.
 * ``book_html``: drops Sphinx 7's duplicated inline scripts.
 * ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
+* ``image_sizes``: each PNG gets its width and height, so nothing moves when
+  it arrives.
 * ``prerender_math``: equations typeset at build time (MathJax in Node), so
   pages load no math engine.
 * ``standalone``: the notebook a page offers for download fetches the
@@ -30,6 +32,7 @@ from . import (
     bokeh_static,
     book_html,
     code_deps,
+    image_sizes,
     prerender_math,
     repository,
     standalone,
@@ -72,6 +75,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", prerender_math.prepare)
     app.connect("html-page-context", prerender_math.drop_runtime_mathjax, priority=800)
     app.connect("build-finished", prerender_math.prerender_pages)
+    app.connect("build-finished", image_sizes.add_image_sizes)
 
     # standalone: after sphinx-book-theme (priority 501) copied the notebook
     # into _sources, and after repository set html_baseurl.

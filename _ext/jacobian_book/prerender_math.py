@@ -184,6 +184,12 @@ def preload_fonts(css: str, page: str) -> str:
                    'crossorigin>\n' for family in sorted(used) if family in urls)
 
 
+def html_pages(outdir: Path) -> list[Path]:
+    """The HTML pages of the output, without the folders that hold no page."""
+    return [path for path in sorted(outdir.rglob("*.html"))
+            if path.relative_to(outdir).parts[0] not in NOT_PAGES]
+
+
 # ------------------------------------------------------------ Sphinx handlers
 def prepare(app: Sphinx) -> None:
     """Find Node and the engine; without them keep the runtime MathJax and say why, once."""
@@ -227,9 +233,7 @@ def prerender_pages(app: Sphinx, exception: Exception | None) -> None:
         return
     outdir = Path(app.outdir)
     todo = []
-    for path in sorted(outdir.rglob("*.html")):
-        if path.relative_to(outdir).parts[0] in NOT_PAGES:
-            continue
+    for path in html_pages(outdir):
         page = path.read_text(encoding="utf-8")
         equations = _equations(page)
         if equations:
