@@ -96,12 +96,17 @@ def engine(srcdir: str | Path) -> Path:
         tarball = thebe.npm_tarball(MATHJAX, cache)
     except thebe.LiveCodeUnavailable as error:
         raise MathUnavailable(str(error)) from None
+    # Unpacked beside, then renamed: an interrupted build leaves no half a package.
+    partial = folder.with_name(f"{folder.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
     with tarfile.open(tarball) as archive:
         members = [m for m in archive.getmembers()
                    if m.isfile() and m.name.startswith("package/js/") and m.name.endswith(".js")]
         for member in members:
             member.name = member.name.removeprefix("package/")
-        archive.extractall(folder, members=members, filter="data")
+        archive.extractall(partial, members=members, filter="data")
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
     return folder
 
 
