@@ -9,8 +9,9 @@
 // used to load (sphinx-mathjax-offline's tex-chtml.js), with its assistive MathML.
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 
-const root = process.argv[2];
+const root = resolve(process.argv[2]);
 const require = createRequire(`${root}/`);
 const load = (path) => require(`${root}/js/${path}`);
 
@@ -49,8 +50,14 @@ function renderPage(page, scale) {
   // The browser scaled the math so its x-height matches the text's (matchFontHeight):
   // the same scale, given here, sets the same font-size on each container.
   const metrics = { em: 16, ex: 16 * 0.442 * scale, containerWidth: 1280, scale };
-  const html = page.math.map(({ tex: source, display }) =>
-    adaptor.outerHTML(doc.convert(source, { display, ...metrics })));
+  const html = page.math.map(({ tex: source, display }) => {
+    const node = doc.convert(source, { display, ...metrics });
+    // A display equation wider than a phone scrolls sideways, and a keyboard
+    // must reach it (axe: scrollable-region-focusable). The runtime MathJax's
+    // menu made every equation focusable; here only those that can scroll.
+    if (display) adaptor.setAttribute(node, "tabindex", "0");
+    return adaptor.outerHTML(node);
+  });
   const css = adaptor.textContent(chtml.styleSheet(doc));
   return { html, css, errors };
 }
