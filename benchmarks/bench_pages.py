@@ -234,6 +234,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
+    if args.pages:
+        from browser_book import toc_pages
+
+        unknown = sorted(set(args.pages) - set(toc_pages()))
+        if unknown:
+            parser.error(f"--pages: not pages of _toc.yml: {unknown} (docnames, e.g. "
+                         "chapters/jacobian)")
     if not Path(CHROMIUM).exists():
         parser.error(f"Chromium not found at {CHROMIUM} (sudo .ci/install-packages)")
     results = run(args.html.resolve(), args.runs, args.pages, not args.no_anchor)
