@@ -203,6 +203,8 @@ class Explorer:
     def __init__(self, context, url: str) -> None:
         self.page = context.new_page()
         self.page.goto(url)
+        # The book's page loads BokehJS when the explorer nears the viewport.
+        self.page.locator(".jacobian-live").scroll_into_view_if_needed()
         self.page.wait_for_function(READY_JS, timeout=60_000)
         self.cdp = context.new_cdp_session(self.page)
         self.cdp.send("Performance.enable")

@@ -83,6 +83,12 @@ YEAR_LABELS = ("day x", "φₖ")
 #: Slider steps: a day, and fine enough for the narrow peaks of the a axis.
 STEPS = {"x0": 1.0, "a": 0.002, "b": 0.5}
 
+#: Each view's height in CSS px. The page reserves it, and the controls' height
+#: (as BokehJS lays them out, at every width), before BokehJS loads
+#: (_ext/jacobian_book/bokeh-lazy.js): drawing them then moves nothing.
+FIGURE_HEIGHT = 240
+CONTROLS_HEIGHT = 217.4
+
 _PLAY_LABEL = "▶ Play: sweep x₀ through the year"
 _PAUSE_LABEL = "❚❚ Pause the x₀ sweep"
 
@@ -94,7 +100,13 @@ _CSS = """
   grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr)); }
 .jacobian-live .jl-grid > .jl-wide { grid-column: 1 / -1; }
 .jacobian-live .jl-grid > div, .jacobian-live .jl-controls { min-width: 0; }
-.jacobian-live .jl-fig { position: relative; contain: layout; }
+.jacobian-live .jl-fig { position: relative; contain: layout; min-height: FIGURE_HEIGHTpx; }
+.jacobian-live .jl-controls { min-height: CONTROLS_HEIGHTpx; }
+.jacobian-live .jl-grid { position: relative; }
+.jacobian-live .jl-load { position: absolute; top: 6rem; left: 50%; transform: translateX(-50%);
+  z-index: 2; padding: 0.5rem 1rem; font: inherit; color: #fff; background: #0072B2;
+  border: 0; border-radius: 6px; cursor: pointer; }
+.jacobian-live .jl-load:focus-visible { outline: 3px solid #1a1a1a; outline-offset: 2px; }
 .jacobian-live .jl-layer { position: absolute; inset: 0; pointer-events: none; }
 .jacobian-live .jl-handle { position: absolute; left: -14px; top: -14px; width: 28px;
   height: 28px; border-radius: 50%; pointer-events: auto; cursor: grab;
@@ -114,7 +126,7 @@ _CSS = """
 .jacobian-live .jl-swatch { display: inline-block; width: 0.8em; height: 0.8em;
   border-radius: 50%; margin-right: 0.25em; vertical-align: baseline; }
 .jacobian-live .jl-hint { font-size: 0.85rem; margin: 0.3rem 0; color: #1a1a1a; }
-"""
+""".replace("FIGURE_HEIGHT", str(FIGURE_HEIGHT)).replace("CONTROLS_HEIGHT", str(CONTROLS_HEIGHT))
 
 
 class LiveExplorer:
@@ -204,7 +216,7 @@ class LiveExplorer:
             fig = figure(
                 title=title, name=f"figure-{view}",
                 x_range=Range1d(*x_ranges[view]), y_range=Range1d(*y_ranges[view]),
-                height=240, sizing_mode="stretch_width", min_width=240,
+                height=FIGURE_HEIGHT, sizing_mode="stretch_width", min_width=240,
                 tools="", toolbar_location=None,
                 x_axis_label=x_label, y_axis_label=y_label,
                 background_fill_color="#ffffff", border_fill_color="#ffffff",

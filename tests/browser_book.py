@@ -143,9 +143,11 @@ AXE_PREFIX = ROOT / ".cache" / "npm"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # MathJax 3 resolves startup.promise once the first typesetting pass is done.
+# A page whose math was typeset at build time loads no MathJax.
 WAIT_FOR_MATHJAX_JS = """
 async () => {
   if (!document.querySelector(".math")) return true;
+  if (!document.querySelector("script[src*='mathjax/']")) return true;
   for (let i = 0; i < 300 && !(window.MathJax && window.MathJax.startup
                                && window.MathJax.startup.promise); i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -191,6 +193,9 @@ MATH_JS = """
     containers: document.querySelectorAll("mjx-container").length,
     errors: [...document.querySelectorAll("mjx-merror")].map((el) => el.textContent),
     version: (window.MathJax && window.MathJax.version) || null,
+    // Typeset at build time (_ext/jacobian_book/prerender_math.py): by what.
+    prerendered: (document.querySelector("style[data-prerendered-math]") || {dataset: {}})
+      .dataset.prerenderedMath || null,
     // TeX that went through a non-raw Python string, or an editor, loses its
     // backslash: "\\tilde" becomes a tab and "ilde", "\\frac" a form feed and
     // "rac". MathJax typesets the remains without complaint, so look at the
@@ -221,6 +226,12 @@ MATH_ACCESS_JS = """
     hidden_visual: !!c.querySelector("mjx-math[aria-hidden='true']"),
   };
 })
+"""
+
+#: The scripts the page has fetched so far.
+SCRIPTS_LOADED_JS = """
+() => performance.getEntriesByType("resource")
+  .filter((e) => e.initiatorType === "script").map((e) => new URL(e.name).pathname)
 """
 
 IMAGES_WITHOUT_ALT_JS = """
@@ -432,6 +443,8 @@ class PageView:
     page_errors: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
     mathjax_loaded: bool = True
+    #: The scripts fetched by the load event (paths).
+    scripts_at_load: list[str] = field(default_factory=list)
     math: dict = field(default_factory=dict)
     math_access: list[dict] = field(default_factory=list)
     prose: str = ""
@@ -517,15 +530,20 @@ def view_page(browser, base_url: str, docname: str, size: str, mode: str,
     page.on("pageerror", lambda exc: view.page_errors.append(str(exc)))
     try:
         page.goto(f"{base_url}/{docname}.html", wait_until="load")
+        view.scripts_at_load = page.evaluate(SCRIPTS_LOADED_JS)
         view.mathjax_loaded = bool(page.evaluate(WAIT_FOR_MATHJAX_JS))
         # Not "networkidle": on a busy 2-core machine it can take longer than
         # any sane timeout. The page's scripts have run at "load"; MathJax, the
         # one late worker, is awaited above; web fonts before the screenshot.
         page.evaluate("document.fonts.ready.then(() => true)")
         if page.locator(".jacobian-live").count():
-            # Bokeh renders after the load event; the figure must be drawn
-            # before widths are measured and the screenshot is taken.
+            # BokehJS loads when the reader nears the figure
+            # (_ext/jacobian_book/bokeh-lazy.js), and renders after that; the
+            # figure must be drawn before widths are measured and the
+            # screenshot is taken.
+            page.locator(".jacobian-live").scroll_into_view_if_needed()
             page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
+            page.evaluate("window.scrollTo(0, 0)")
         view.theme = page.evaluate("document.documentElement.dataset.theme")
         view.math = page.evaluate(MATH_JS)
         view.math_access = page.evaluate(MATH_ACCESS_JS)

@@ -161,3 +161,44 @@ def test_ours_is_the_fast_twin_and_the_reference_runs_beside_it(quick_run, monke
     contenders["jacobian"].fn()
     contenders["reference_jacobian"].fn()
     assert calls == ["tanh_basis_fast", "tanh_basis"]
+
+
+# ------------------------------------------------- benchmarks/bench_pages.py
+def _bench_pages():
+    spec = importlib.util.spec_from_file_location("bench_pages", ROOT / "benchmarks" /
+                                                  "bench_pages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_pages_serves_text_gzipped_as_github_pages_does(tmp_path):
+    import gzip
+    import urllib.request
+
+    bench = _bench_pages()
+    (tmp_path / "index.html").write_text("<p>" + "math " * 1000 + "</p>", encoding="utf-8")
+    (tmp_path / "fig.png").write_bytes(b"\x89PNG not really")
+    with bench.serve_gzip(tmp_path) as url:
+        def get(path: str, accept: str) -> tuple[str | None, bytes]:
+            request = urllib.request.Request(f"{url}/{path}", headers={"Accept-Encoding": accept})
+            with urllib.request.urlopen(request) as response:
+                return response.headers.get("Content-Encoding"), response.read()
+
+        encoding, body = get("index.html", "gzip, deflate")
+        assert encoding == "gzip" and len(body) < 200
+        assert gzip.decompress(body) == (tmp_path / "index.html").read_bytes()
+        assert get("index.html", "identity") == (None, (tmp_path / "index.html").read_bytes())
+        assert get("fig.png", "gzip") == (None, b"\x89PNG not really")
+
+
+def test_bench_pages_refuses_bad_arguments(tmp_path, capsys):
+    bench = _bench_pages()
+    with pytest.raises(SystemExit):
+        bench.main(["--runs", "0", "--html", str(tmp_path)])
+    assert "--runs must be at least 1, got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        bench.main(["--pages", "chapters/nosuchpage"])
+    assert "not pages of _toc.yml: ['chapters/nosuchpage']" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="no HTML there"), bench.serve_gzip(tmp_path):
+        pass

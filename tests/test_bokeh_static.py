@@ -1,4 +1,4 @@
-"""Tests for _ext/bokeh_static.py: BokehJS copied once, and added only where it is used.
+"""Tests for _ext/bokeh_static.py: BokehJS copied once, and loaded only where it is used.
 
 The hooks are called with small stand-ins for Sphinx's app and config, so
 these run in a second; tests/test_browser.py checks the same on the built book.
@@ -40,9 +40,10 @@ def test_bundles_are_copied_once_into_a_versioned_static_folder(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == sorted(bokeh_static.BUNDLES)
     for name in bokeh_static.BUNDLES:
         assert (folder / name).read_bytes() == (bokeh_static.bokeh_js_dir() / name).read_bytes()
-    # Nothing else anywhere in the output.
+    # Nothing else anywhere in the output but the loader.
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.js")) == sorted(
-        f"_static/bokeh-{bokeh.__version__}/{n}" for n in bokeh_static.BUNDLES
+        [f"_static/bokeh-{bokeh.__version__}/{n}" for n in bokeh_static.BUNDLES]
+        + [f"_static/{bokeh_static.LOADER}"]
     )
 
 
@@ -57,20 +58,27 @@ def test_a_missing_bundle_is_a_clear_error(tmp_path, monkeypatch):
         bokeh_static.copy_bundles(FakeApp(tmp_path))
 
 
-def test_scripts_only_on_pages_that_embed_bokeh(tmp_path):
+EMBED = "(function() { Bokeh.embed.embed_items(docs_json, render_items) })();"
+
+
+def test_only_pages_that_embed_bokeh_get_the_loader_and_hold_their_embed(tmp_path):
     app = FakeApp(tmp_path)
-    bokeh_static.add_bokeh_where_embedded(app, "chapters/jacobian", "page.html",
-                                          {"body": "<p>no figure here</p>"}, None)
+    plain = {"body": "<p>no figure here</p><script>let x = 1;</script>"}
+    bokeh_static.add_bokeh_where_embedded(app, "chapters/jacobian", "page.html", plain, None)
     assert app.js_files == []
-    body = "<div></div><script>Bokeh.embed.embed_items(docs_json, render_items)</script>"
-    bokeh_static.add_bokeh_where_embedded(app, "chapters/interactive", "page.html",
-                                          {"body": body}, None)
-    names = [name for name, _ in app.js_files]
+    assert plain["body"] == "<p>no figure here</p><script>let x = 1;</script>"
+    context = {"body": f"<div></div><script>let x = 1;</script><script>{EMBED}</script>"}
+    bokeh_static.add_bokeh_where_embedded(app, "chapters/interactive", "page.html", context,
+                                          None)
+    # One deferred loader, which names both bundles, the core first.
     folder = bokeh_static.static_folder()
-    assert names == [f"{folder}/bokeh.min.js", f"{folder}/bokeh-widgets.min.js"]
-    # The core first, both deferred: they never block the page's first paint.
-    assert all(kw["defer"] == "defer" for _, kw in app.js_files)
-    assert app.js_files[0][1]["priority"] < app.js_files[1][1]["priority"]
+    assert app.js_files == [(bokeh_static.LOADER, {
+        "defer": "defer",
+        "data-bundles": f"{folder}/bokeh.min.js {folder}/bokeh-widgets.min.js"})]
+    # The embed script waits for the loader; the page's other scripts run as before.
+    assert context["body"] == (
+        f'<div></div><script>let x = 1;</script><script type="text/x-bokeh-deferred">'
+        f"{EMBED}</script>")
 
 
 def test_the_html_builder_drops_the_empty_widget_view(monkeypatch):

@@ -65,8 +65,9 @@ def _open_explorer(browser, base_url: str, viewport: dict, mode: str = "light",
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(f"{base_url}/{EXPLORER_PAGE}.html", wait_until="load")
-    page.wait_for_function(READY_JS, timeout=30_000)
+    # Near the explorer, the page loads BokehJS (_ext/jacobian_book/bokeh-lazy.js).
     page.locator(".jacobian-live").scroll_into_view_if_needed()
+    page.wait_for_function(READY_JS, timeout=30_000)
     return context, page, errors, outside
 
 
@@ -608,11 +609,18 @@ def test_bokeh_js_is_served_by_the_book_on_explorer_pages_only(site):
         srcs = [s["src"] for s in soup.find_all("script", src=True) if "bokeh" in s["src"]]
         if "Bokeh.embed.embed_items" in text:
             pages_with_bokeh.append(docname)
-            names = sorted(urlsplit(src).path.rsplit("/", 1)[-1] for src in srcs)
-            assert names == ["bokeh-widgets.min.js", "bokeh.min.js"], (docname, srcs)
-            for src in srcs:
-                assert urlsplit(src).scheme == "" and not src.startswith("//"), src
-                assert (site / docname).parent.joinpath(urlsplit(src).path).resolve().is_file()
+            # One loader, which names the bundles, relative to itself.
+            (loader,) = soup.find_all("script", src=re.compile("bokeh-lazy"))
+            assert srcs == [loader["src"]], (docname, srcs)
+            names = sorted(path.rsplit("/", 1)[-1] for path in loader["data-bundles"].split())
+            assert names == ["bokeh-widgets.min.js", "bokeh.min.js"], loader
+            folder = (site / docname).parent.joinpath(urlsplit(loader["src"]).path).parent
+            for path in loader["data-bundles"].split():
+                assert not urlsplit(path).scheme and not path.startswith("/"), path
+                assert (folder / path).resolve().is_file(), path
+            # The embed waits for the loader.
+            embeds = [s for s in soup.find_all("script") if "embed_items" in s.text]
+            assert embeds and all(s["type"] == "text/x-bokeh-deferred" for s in embeds)
             # The page itself stays light: BokehJS is one shared file, not inline.
             assert len(text.encode()) < 1_000_000, f"{docname}.html is {len(text.encode())} bytes"
         else:
@@ -620,3 +628,51 @@ def test_bokeh_js_is_served_by_the_book_on_explorer_pages_only(site):
     assert EXPLORER_PAGE in pages_with_bokeh
     # One copy for the whole site.
     assert len(list(site.glob("**/bokeh.min.js"))) == 1
+
+
+#: The explorer's box, and whether any BokehJS file has been fetched.
+LAZY_STATE_JS = """
+() => ({
+  height: document.querySelector(".jacobian-live").getBoundingClientRect().height,
+  bokeh: performance.getEntriesByType("resource").some((e) => /bokeh[^/]*\\.min\\.js/.test(e.name)),
+  state: document.documentElement.dataset.bokeh || null,
+})
+"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_bokeh_js_loads_when_the_explorer_is_near_and_nothing_moves(chromium_browser,
+                                                                    base_url, viewport):
+    context, outside = open_context(chromium_browser, viewport)
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/{EXPLORER_PAGE}.html", wait_until="load")
+        # Two animation frames: the loader's observer has reported the explorer far away.
+        page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        before = page.evaluate(LAZY_STATE_JS)
+        assert before["bokeh"] is False and before["state"] is None, before
+        page.locator(".jacobian-live").scroll_into_view_if_needed()
+        page.wait_for_function(READY_JS, timeout=30_000)
+        after = page.evaluate(LAZY_STATE_JS)
+        assert after["bokeh"] and after["state"] == "loaded", after
+        # The box had its final size before BokehJS drew into it.
+        assert abs(after["height"] - before["height"]) <= 1, (before, after)
+        assert page.locator(".jl-load").count() == 0
+    finally:
+        context.close()
+    assert outside == []
+
+
+def test_the_load_button_loads_the_explorer_from_the_keyboard(chromium_browser, base_url):
+    context, _ = open_context(chromium_browser, DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/{EXPLORER_PAGE}.html", wait_until="load")
+        button = page.locator(".jl-load")
+        assert button.count() == 1 and button.is_visible()
+        # Focus without scrolling the explorer into the loading margin.
+        button.evaluate("(b) => b.focus({preventScroll: true})")
+        page.keyboard.press("Enter")
+        page.wait_for_function(READY_JS, timeout=30_000)
+    finally:
+        context.close()

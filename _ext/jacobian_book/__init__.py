@@ -7,6 +7,10 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   pages that embed a Bokeh figure.
 * ``book_html``: drops Sphinx 7's duplicated inline scripts.
 * ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
+* ``image_sizes``: each PNG gets its width and height, so nothing moves when
+  it arrives.
+* ``prerender_math``: equations typeset at build time (MathJax in Node), so
+  pages load no math engine.
 * ``standalone``: the notebook a page offers for download fetches the
   book's modules from the site when it has no ``code/`` folder beside it.
 * ``repository``: the repository, Binder and Live Code buttons and the
@@ -23,7 +27,17 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import a11y, bokeh_static, book_html, code_deps, repository, standalone, thebe
+from . import (
+    a11y,
+    bokeh_static,
+    book_html,
+    code_deps,
+    image_sizes,
+    prerender_math,
+    repository,
+    standalone,
+    thebe,
+)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -54,6 +68,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", thebe.prepare, priority=600)
     app.connect("builder-inited", thebe.copy_assets)
     app.connect("html-page-context", thebe.replace_sphinx_thebe, priority=500)
+
+    # prerender_math: after sphinx.ext.mathjax (500) added its scripts; at
+    # build-finished, before sphinx-mathjax-offline copies the fonts or not
+    # makes no difference (the pages only name them).
+    app.connect("builder-inited", prerender_math.prepare)
+    app.connect("html-page-context", prerender_math.drop_runtime_mathjax, priority=800)
+    app.connect("build-finished", prerender_math.prerender_pages)
+    app.connect("build-finished", image_sizes.add_image_sizes)
 
     # standalone: after sphinx-book-theme (priority 501) copied the notebook
     # into _sources, and after repository set html_baseurl.

@@ -9,9 +9,13 @@ This extension
   ``_static/bokeh-<version>/`` of the *output*. Nothing is added to the
   sources: jupyter-book would inject every ``.js`` under a source ``_static``
   folder into every page;
-* adds the two files (``defer``, so they never block the page's first paint)
-  only to pages whose body embeds a Bokeh document, so the other pages do not
-  download 1.6 MB of JavaScript they do not use;
+* loads them only on pages whose body embeds a Bokeh document, so the other
+  pages do not download 1.7 MB of JavaScript they do not use, and there only
+  when the reader nears the figure (or presses its "Load" button):
+  ``bokeh-lazy.js``, next to this module, loads BokehJS and then runs the
+  embed scripts, which the page holds as ``type="text/x-bokeh-deferred"``.
+  On a phone, BokehJS at page load cost a second of main-thread time
+  (Lighthouse's Total Blocking Time) before the reader saw the explorer;
 * drops the ipywidgets view from the HTML builder's mime priority list: the
   website has no widget manager (``nb_ipywidgets_js: {}``), so a widget view
   would show nothing, while its HTML fallback (the explorer) works. Jupyter,
@@ -24,6 +28,7 @@ Never a CDN: the script tags point at the book's own files.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -36,6 +41,12 @@ BUNDLES = ("bokeh.min.js", "bokeh-widgets.min.js")
 
 #: What components() writes into a page that needs BokehJS.
 EMBED_MARKER = "Bokeh.embed.embed_items"
+#: An embed script as the page holds it: not run until bokeh-lazy.js runs it.
+DEFERRED_TYPE = "text/x-bokeh-deferred"
+#: The loader, next to this module, copied to the output's ``_static/``.
+LOADER = "bokeh-lazy.js"
+#: A ``<script>`` tag with no type or a JavaScript type, and its text.
+SCRIPT = re.compile(r'<script(?: type="text/javascript")?>(.*?)</script>', re.DOTALL)
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -68,18 +79,26 @@ def copy_bundles(app: Sphinx) -> None:
         if not (source / name).is_file():
             raise FileNotFoundError(f"BokehJS bundle {name} is missing from {source}")
         shutil.copyfile(source / name, target / name)
+    shutil.copyfile(Path(__file__).with_name(LOADER), Path(app.outdir) / "_static" / LOADER)
 
 
 def add_bokeh_where_embedded(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
-    """Add BokehJS's script tags to this page only, if its body embeds Bokeh."""
-    if EMBED_MARKER not in (context.get("body") or ""):
+    """If the page's body embeds Bokeh: hold its embed scripts, and add the loader."""
+    body = context.get("body") or ""
+    if EMBED_MARKER not in body:
         return
-    folder = static_folder()
-    for priority, name in enumerate(BUNDLES, start=400):
-        # Called during html-page-context, add_js_file adds to this page only.
-        app.add_js_file(f"{folder}/{name}", priority=priority, defer="defer")
+
+    def hold(match: re.Match) -> str:
+        if EMBED_MARKER not in match[1]:
+            return match[0]
+        return f'<script type="{DEFERRED_TYPE}">{match[1]}</script>'
+
+    context["body"] = SCRIPT.sub(hold, body)
+    bundles = " ".join(f"{static_folder()}/{name}" for name in BUNDLES)
+    # Called during html-page-context, add_js_file adds to this page only.
+    app.add_js_file(LOADER, defer="defer", **{"data-bundles": bundles})
 
 
 def drop_widget_view(app: Sphinx, config: Config) -> None:

@@ -10,6 +10,8 @@
   "use strict";
 
   const settings = JSON.parse(document.getElementById("jacobian-live-code").textContent);
+  // sphinx-mathjax-offline's copy, in _static/ beside this file.
+  const mathjaxUrl = new URL("mathjax/tex-chtml.js", document.currentScript.src).href;
   let launched = null;
 
   /** The status line under the page's title; replaces the empty button the theme inserts. */
@@ -34,8 +36,10 @@
     return new Promise((resolve, reject) => {
       const script = document.createElement("script");
       script.src = src;
-      script.integrity = integrity;
-      script.crossOrigin = "anonymous";
+      if (integrity) {
+        script.integrity = integrity;
+        script.crossOrigin = "anonymous";
+      }
       script.onload = resolve;
       script.onerror = () => reject(new Error(`could not load ${src} (or its hash differs)`));
       document.head.appendChild(script);
@@ -93,12 +97,41 @@
       .replace(/\$([^$]+?)\$/g, "\\($1\\)");
   }
 
+  /**
+   * The page's MathJax 3: its equations were typeset when the book was built
+   * (_ext/jacobian_book/prerender_math.py), so the page loads none; the book's
+   * own copy is loaded the first time an output needs it.
+   */
+  let mathjaxLoaded = null;
+  function bookMathJax() {
+    if (window.MathJax && typeof window.MathJax.typesetPromise === "function") {
+      return Promise.resolve(window.MathJax);
+    }
+    // Without prerendered math the page loads MathJax itself: wait for it.
+    const own = document.querySelector('script[src*="mathjax/tex-chtml"]');
+    if (!mathjaxLoaded && own) {
+      mathjaxLoaded = new Promise((resolve) => {
+        if (window.MathJax && window.MathJax.startup) resolve();
+        else own.addEventListener("load", resolve);
+      }).then(() => window.MathJax.startup.promise).then(() => window.MathJax);
+    }
+    if (!mathjaxLoaded) {
+      window.MathJax = {
+        // What _config.yml's mathjax3_config says: the MathML screen readers speak.
+        options: { enableAssistiveMml: true, menuOptions: { settings: { assistiveMml: true } } },
+        startup: { typeset: false },
+      };
+      mathjaxLoaded = loadScript(mathjaxUrl).then(() => window.MathJax.startup.promise)
+        .then(() => window.MathJax);
+    }
+    return mathjaxLoaded;
+  }
+
   function typeset(node) {
-    const mathjax = window.MathJax;
-    if (!mathjax || typeof mathjax.typesetPromise !== "function") return Promise.resolve();
     // The page's sections say mathjax_ignore; an output opts back in.
     node.classList.add("mathjax_process");
-    return mathjax.typesetPromise([node]).catch((error) => console.error("MathJax:", error));
+    return bookMathJax().then((mathjax) => mathjax.typesetPromise([node]))
+      .catch((error) => console.error("MathJax:", error));
   }
 
   /**

@@ -1,0 +1,266 @@
+"""A local Sphinx extension: equations typeset at build time, so no math engine runs in the page.
+
+Sphinx writes each equation as TeX (``\\(...\\)`` in ``span.math``,
+``\\[...\\]`` in ``div.math`` after its ``span.eqno``) for MathJax to typeset
+in the reader's browser: on a phone that took most of the page's main-thread
+time. Here, once the HTML is written (``build-finished``), one Node process
+(``prerender_math.mjs`` next to this module) typesets every equation of every
+page with ``mathjax-full`` 3.2.2, the engine and version of the runtime
+MathJax the pages loaded (sphinx-mathjax-offline's ``tex-chtml.js``), into
+the same CommonHTML with the same hidden MathML that screen readers speak
+(``mjx-assistive-mml``). Each page gets the style sheet of its own characters
+inline; the fonts are the woff files that sphinx-mathjax-offline copies into
+``_static/mathjax`` (the same files as mathjax-full's). The pages then load no
+MathJax; Live Code loads the book's copy only when an output has LaTeX
+(``live-code.js``).
+
+* The npm tarball is fetched and checked like Thebe's (:func:`thebe.npm_tarball`),
+  and its ``js/`` folder unpacked into ``.cache/npm``.
+* Without Node.js or npm the pages keep the runtime MathJax, and the log says
+  so once; ``JACOBIAN_REQUIRE_LIVE_CODE=1`` (``make test``, the published site)
+  makes that an error.
+* A TeX error, or TeX that lost a backslash to a Python string, fails the
+  build with the page's name, instead of red text in the page.
+* Another extension can typeset HTML fragments with :func:`render_math_in_html`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from . import thebe
+
+logger = logging.getLogger(__name__)
+
+#: The engine, the version of sphinx-mathjax-offline's runtime tex-chtml.js
+#: (npm view mathjax-full@3.2.2 dist.integrity).
+MATHJAX = thebe.NpmPackage(
+    "mathjax-full", "3.2.2",
+    "sha512-+LfG9Fik+OuI8SLwsiR02IVdjcnRCy5MufYLi0C3TdMT56L/pjB0alMVGgoWJF8pN9Rc7FESycZB9BMNWIid5w==",
+)
+SCRIPT = Path(__file__).with_name("prerender_math.mjs")
+#: Where sphinx-mathjax-offline puts the CommonHTML fonts, under the output's _static.
+FONTS = "_static/mathjax/output/chtml/fonts/woff-v2"
+#: The size the runtime MathJax gave equations in the book's text font
+#: (matchFontHeight measured font-size: 127.3% in Chromium at every width).
+SCALE = 1.273
+#: Output folders that hold no page.
+NOT_PAGES = ("_static", "_sources", "_images")
+
+#: One equation as Sphinx writes it: the element, an equation number, the TeX.
+MATH_ELEMENT = re.compile(
+    r'(?P<open><(?P<tag>span|div) class="math notranslate nohighlight"[^>]*>)'
+    r'(?P<eqno>\s*<span class="eqno">.*?</span>)?\s*'
+    r"(?:\\\((?P<inline>[^<]*?)\\\)|\\\[(?P<display>[^<]*)\\\])\s*</(?P=tag)>",
+    re.DOTALL,
+)
+#: An @font-face of the CommonHTML style sheet: its family and its file.
+FONT_FACE = re.compile(r'font-family: (MJX[\w-]+);\s*src: url\("([^"]+)"\)')
+#: The class of a glyph drawn in another font than Main-Regular (TEX-I: Math-Italic).
+FONT_CLASS = re.compile(r'<mjx-c class="mjx-c[0-9A-F]+ (TEX-[A-Z0-9]+)"')
+#: What a Python string makes of "\t", "\a", "\b", "\v", "\f", "\r" in TeX.
+MANGLED = re.compile(r"[\t\x07\x08\x0b\x0c\r]")
+
+
+class MathUnavailable(RuntimeError):
+    """Node.js or the mathjax-full package is missing; the message says what to do."""
+
+
+def engine(srcdir: str | Path) -> Path:
+    """The unpacked ``mathjax-full`` package in ``.cache/npm``, fetched if missing.
+
+    Raises
+    ------
+    MathUnavailable
+        No ``node`` on PATH, or the tarball could not be had.
+    """
+    if shutil.which("node") is None:
+        raise MathUnavailable("node not found (Debian or Ubuntu: `sudo .ci/install-packages`)")
+    cache = thebe.cache_folder(srcdir)
+    folder = cache / MATHJAX.folder
+    if (folder / "js" / "mathjax.js").is_file():
+        return folder
+    try:
+        tarball = thebe.npm_tarball(MATHJAX, cache)
+    except thebe.LiveCodeUnavailable as error:
+        raise MathUnavailable(str(error)) from None
+    # Unpacked beside, then renamed: an interrupted build leaves no half a package.
+    partial = folder.with_name(f"{folder.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    with tarfile.open(tarball) as archive:
+        members = [m for m in archive.getmembers()
+                   if m.isfile() and m.name.startswith("package/js/") and m.name.endswith(".js")]
+        for member in members:
+            member.name = member.name.removeprefix("package/")
+        archive.extractall(partial, members=members, filter="data")
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+    return folder
+
+
+def typeset(pages: list[dict], mathjax: Path) -> list[dict]:
+    """Typeset every page's TeX in one Node process.
+
+    Parameters
+    ----------
+    pages : list of dict
+        Each ``{"font_url": str, "math": [{"tex": str, "display": bool}, ...]}``.
+    mathjax : Path
+        The unpacked package, from :func:`engine`.
+
+    Returns
+    -------
+    list of dict
+        Per page, in order: ``{"html": [str, ...], "css": str, "errors": [str, ...]}``.
+    """
+    request = json.dumps({"scale": SCALE, "pages": pages})
+    proc = subprocess.run(["node", str(SCRIPT), str(mathjax)], input=request,
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise ExtensionError(f"prerender_math.mjs failed: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout)["pages"]
+
+
+def _equations(page: str) -> list[tuple[re.Match, str, bool]]:
+    found = []
+    for match in MATH_ELEMENT.finditer(page):
+        display = match["display"] is not None
+        found.append((match, html.unescape(match["display" if display else "inline"]), display))
+    return found
+
+
+def _substitute(page: str, equations: list, rendered: list[str]) -> str:
+    parts, end = [], 0
+    for (match, _, _), output in zip(equations, rendered, strict=True):
+        parts += [page[end:match.start()], match["open"], match["eqno"] or "", output,
+                  f"</{match['tag']}>"]
+        end = match.end()
+    return "".join([*parts, page[end:]])
+
+
+def render_math_in_html(
+    fragments: list[str], font_url: str, srcdir: str | Path
+) -> tuple[list[str], str]:
+    """Typeset the Sphinx math elements (``span.math``, ``div.math``) of HTML fragments.
+
+    For an extension whose HTML holds Sphinx's math, e.g. hover previews:
+    ``html, css = render_math_in_html(tips, "../" + FONTS, app.srcdir)``, then
+    put ``css`` in a ``<style>`` of the page that shows them. One Node process
+    for the whole list; raises :class:`MathUnavailable` without Node or the package.
+
+    Returns the fragments with each equation typeset, and the style sheet they need.
+    """
+    found = [_equations(fragment) for fragment in fragments]
+    math = [{"tex": tex, "display": display} for eqs in found for _, tex, display in eqs]
+    (result,) = typeset([{"font_url": font_url, "math": math}], engine(srcdir))
+    if result["errors"]:
+        raise ExtensionError(f"TeX errors: {result['errors']}")
+    out, start = [], 0
+    for fragment, eqs in zip(fragments, found, strict=True):
+        out.append(_substitute(fragment, eqs, result["html"][start:start + len(eqs)]))
+        start += len(eqs)
+    return out, result["css"]
+
+
+def preload_fonts(css: str, page: str) -> str:
+    """``<link rel=preload>`` tags for the fonts that the page's equations use.
+
+    A glyph's baseline depends on its font's ascent and descent: text laid out
+    before its font arrived moved when it did (Lighthouse measured a layout
+    shift of 0.06 on chapters/jacobian). Fetched with the page's first
+    requests, the fonts are there before the first layout.
+    """
+    urls = dict(FONT_FACE.findall(css))
+    # Main-Regular (MJXTEX) and Zero are in every equation; the others by class.
+    used = {"MJXZERO", "MJXTEX"} | {f"MJX{name}" for name in set(FONT_CLASS.findall(page))}
+    return "".join(f'<link rel="preload" href="{urls[family]}" as="font" type="font/woff" '
+                   'crossorigin>\n' for family in sorted(used) if family in urls)
+
+
+def html_pages(outdir: Path) -> list[Path]:
+    """The HTML pages of the output, without the folders that hold no page."""
+    return [path for path in sorted(outdir.rglob("*.html"))
+            if path.relative_to(outdir).parts[0] not in NOT_PAGES]
+
+
+# ------------------------------------------------------------ Sphinx handlers
+def prepare(app: Sphinx) -> None:
+    """Find Node and the engine; without them keep the runtime MathJax and say why, once."""
+    app.prerender_math = None
+    if app.builder.format != "html":
+        return
+    try:
+        app.prerender_math = engine(app.srcdir)
+    except MathUnavailable as error:
+        if os.environ.get(thebe.REQUIRE_ENV) == "1":
+            raise ExtensionError(
+                f"Math at build time: {error}. {thebe.REQUIRE_ENV}=1 requires it (`make test` "
+                "and the published site).") from None
+        # Not a warning: -W would fail an offline build of everything else.
+        logger.info(f"[math] typeset in the browser by MathJax, not at build time: {error}",
+                    color="red")
+
+
+def drop_runtime_mathjax(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Leave MathJax's script and its config out of the page (the math is typeset already)."""
+    scripts = context.get("script_files")
+    if not app.prerender_math or not isinstance(scripts, list):
+        return
+    # The HTML builder files a relative mathjax_path under _static/.
+    paths = {app.config.mathjax_path, f"_static/{app.config.mathjax_path}"}
+
+    def is_mathjax(script: Any) -> bool:
+        filename = str(getattr(script, "filename", script) or "")
+        body = (getattr(script, "attributes", None) or {}).get("body", "")
+        return filename.split("?")[0] in paths or body.startswith("window.MathJax =")
+
+    # In place: Sphinx keeps a reference to this list and restores it per page.
+    scripts[:] = [s for s in scripts if not is_mathjax(s)]
+
+
+def prerender_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Typeset the equations of every page written with TeX in it, in one Node process."""
+    if exception is not None or not getattr(app, "prerender_math", None):
+        return
+    outdir = Path(app.outdir)
+    todo = []
+    for path in html_pages(outdir):
+        page = path.read_text(encoding="utf-8")
+        equations = _equations(page)
+        if equations:
+            todo.append((path, page, equations))
+    if not todo:
+        return
+    requests = []
+    for path, _, equations in todo:
+        for _, tex, _ in equations:
+            if MANGLED.search(tex):
+                logger.warning(f"{path.relative_to(outdir)}: TeX lost a backslash (a non-raw "
+                               f"Python string?): {tex!r}")
+        font_url = os.path.relpath(outdir / FONTS, path.parent).replace(os.sep, "/")
+        math = [{"tex": tex, "display": display} for _, tex, display in equations]
+        requests.append({"font_url": font_url, "math": math})
+    for (path, page, equations), result in zip(todo, typeset(requests, app.prerender_math),
+                                               strict=True):
+        for error in result["errors"]:
+            logger.warning(f"{path.relative_to(outdir)}: TeX error: {error}")
+        page = _substitute(page, equations, result["html"])
+        head = preload_fonts(result["css"], page) + (
+            f'<style data-prerendered-math="{MATHJAX.spec}">{result["css"]}</style>\n')
+        path.write_text(page.replace("</head>", head + "</head>", 1), encoding="utf-8")
+    count = sum(len(eqs) for _, _, eqs in todo)
+    logger.info(f"[math] {count} equations on {len(todo)} pages typeset with {MATHJAX.spec}")

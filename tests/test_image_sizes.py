@@ -1,0 +1,46 @@
+"""Tests for _ext/jacobian_book/image_sizes.py: PNGs get their width and height in the HTML."""
+
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
+
+from jacobian_book import image_sizes  # noqa: E402
+
+
+def _png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + b"\0" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0,
+                                                              0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_pngs_get_the_css_size_the_page_gives_them(tmp_path):
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_images" / "fig.png").write_bytes(_png(750, 1700))  # 2 px per CSS px
+    (tmp_path / "chapters").mkdir()
+    page = tmp_path / "chapters" / "p.html"
+    page.write_text(
+        '<img alt="a" src="../_images/fig.png" style="width: 375px;" />'
+        '<img alt="b" src="../_images/fig.png">'
+        '<img alt="c" src="../_images/fig.png" width="10" height="20">'
+        '<img alt="d" src="../_static/logo.svg">'
+        '<img alt="e" src="../_images/missing.png">', encoding="utf-8")
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    image_sizes.add_image_sizes(app, None)
+    assert page.read_text(encoding="utf-8") == (
+        '<img alt="a" src="../_images/fig.png" style="width: 375px;" width="375" height="850" />'
+        '<img alt="b" src="../_images/fig.png" width="750" height="1700" />'
+        '<img alt="c" src="../_images/fig.png" width="10" height="20">'
+        '<img alt="d" src="../_static/logo.svg">'
+        '<img alt="e" src="../_images/missing.png">')
