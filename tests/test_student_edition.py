@@ -132,6 +132,7 @@ def _page_text(path: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
 
 
+@pytest.mark.slow  # the built book
 def test_no_student_file_holds_a_solution(student) -> None:
     edition, _ = student
     lines = solution_lines()
@@ -149,6 +150,7 @@ def test_no_student_file_holds_a_solution(student) -> None:
     assert page.read_text(encoding="utf-8").count('class="exercise admonition"') == 8
 
 
+@pytest.mark.slow  # the built book
 def test_the_full_edition_keeps_every_solution(student) -> None:
     _, full = student
     page = (full / "chapters" / "exercises.html").read_text(encoding="utf-8")
@@ -165,6 +167,7 @@ def _contents(notebook: nbformat.NotebookNode) -> list:
     return [(c.cell_type, c.source) for c in notebook.cells]
 
 
+@pytest.mark.slow  # the built book
 def test_notebooks_sit_beside_the_files_they_need_and_in_the_zip(student) -> None:
     edition, full = student
     notebooks = sorted(edition.glob("chapters/*.ipynb"))
@@ -181,6 +184,7 @@ def test_notebooks_sit_beside_the_files_they_need_and_in_the_zip(student) -> Non
     assert len(notebooks) >= 10
 
 
+@pytest.mark.slow  # the built book
 def test_the_exercises_notebook_runs_and_every_checker_waits(student) -> None:
     from nbclient import NotebookClient
 
