@@ -6,6 +6,8 @@
 #                     source, or a code/*.py module they import, changed
 #   make clean book   cold: deletes _build first, so every page executes
 #   make preview      live preview on http://127.0.0.1:$(PREVIEW_PORT), rebuilt on save
+#   make student      the student edition in _build/student: the site without solutions,
+#                     and the notebooks, code/ and a zip to hand out (after make book)
 #   make check        ruff and the fast tests (about half a minute): after every edit
 #   make test         ruff and every test, the 25 slowest listed (what CI runs); it
 #                     needs Chromium, Node.js and npm (.ci/install-packages) and
@@ -22,7 +24,7 @@ PREVIEW_PORT ?= 8000
 # More pytest options, e.g. `make check PYTEST_FLAGS="-x -k gradcheck"`.
 PYTEST_FLAGS ?=
 
-.PHONY: book check test lint clean preview prerequisites
+.PHONY: book check test lint clean preview prerequisites student
 
 # Debian's python3 cannot make a venv without python3-venv, and its error
 # talks about ensurepip: say what to install instead.
@@ -41,6 +43,11 @@ $(STAMP): requirements.txt
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# The student edition reuses the build's doctrees and executed notebooks
+# (_ext/jacobian_book/student_edition.py): no page executes again.
+student: book
+	PYTHONPATH=_ext $(BIN)/python -m jacobian_book.student_edition
 
 # sphinx-autobuild with the same settings and the same dependency rules
 # (_ext/preview/conf.py reads _config.yml), into its own folder, on loopback only.

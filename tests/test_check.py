@@ -146,7 +146,7 @@ def _is_solution(cell) -> bool:
 def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
     """Each "your turn" cell calls a checker on a stub; its solution is hidden.
 
-    Hidden means both in the book (the hide-cell tag, a dropdown) and in
+    Hidden means both in the book (the hide-cell tag, a folded solution) and in
     JupyterLab or Binder (cell metadata jupyter.source_hidden and
     outputs_hidden, which jupytext keeps when it opens the page).
     """
@@ -161,7 +161,10 @@ def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
         assert checker in NAMES
         solution_text, solution_code = cells[i + 1], cells[i + 2]
         assert solution_text.cell_type == "markdown"
-        assert solution_text.source.startswith(":::{dropdown} Solution\n")
+        # A gated sphinx-exercise solution, folded, that holds its code cell.
+        assert solution_text.source.startswith("```{solution-start} ex-")
+        assert ":class: dropdown\n" in solution_text.source
+        assert cells[i + 3].source.startswith("```{solution-end}\n```")
         assert solution_text.metadata["jupyter"] == {"source_hidden": True}
         assert solution_code.cell_type == "code"
         assert "hide-cell" in solution_code.metadata["tags"]

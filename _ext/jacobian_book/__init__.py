@@ -17,6 +17,8 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   canonical URL (``html_baseurl``, the fork's GitHub Pages) follow the fork.
 * ``thebe``: Live Code runs the pinned Thebe from the npm package, served by
   the book, in place of sphinx-thebe's scripts.
+* ``student_edition``: ``hide_solutions: true`` removes the solutions when
+  pages are written, and from the downloads (``make student``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from . import (
     prerender_math,
     repository,
     standalone,
+    student_edition,
     thebe,
 )
 
@@ -81,6 +84,13 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # into _sources, and after repository set html_baseurl.
     app.connect("html-page-context", standalone.make_download_standalone, priority=600)
     app.connect("build-finished", standalone.write_code_zip)
+
+    # student_edition: before sphinx-exercise's post-transforms, and after
+    # standalone rewrote the downloadable notebooks.
+    app.add_config_value("jacobian_hide_solutions", False, "html", [bool])
+    app.connect("config-inited", student_edition.hide_solutions_when_writing)
+    app.add_post_transform(student_edition.DropSolutions)
+    app.connect("build-finished", student_edition.strip_downloads)
 
     # book_html: late, after every extension has added its per-page scripts.
     app.connect("html-page-context", book_html.drop_duplicate_scripts, priority=900)
