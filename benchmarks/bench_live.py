@@ -35,8 +35,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import functools
-import http.server
 import json
 import os
 import platform
@@ -44,9 +42,10 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
+
+from book_site import serve
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -117,22 +116,6 @@ READY_JS = "() => document.querySelector('.jacobian-live.jl-ready') !== null"
 #: Chromium's counters that say where a move's time goes.
 METRICS = ("ScriptDuration", "RecalcStyleDuration", "LayoutDuration", "TaskDuration",
            "RecalcStyleCount", "LayoutCount", "Nodes")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serve(directory: Path):
-    handler = functools.partial(_Quiet, directory=os.fspath(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
 
 
 def _page(body: str, scripts: str = "") -> str:
@@ -261,10 +244,8 @@ class Explorer:
 
 
 def run(moves: int, html: Path | None) -> dict[str, Any]:
+    from book_site import CHROMIUM_ARGS, find_chromium
     from playwright.sync_api import sync_playwright
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from browser_book import CHROMIUM_ARGS, find_chromium
 
     chromium = find_chromium()
     if chromium is None:
@@ -273,7 +254,7 @@ def run(moves: int, html: Path | None) -> dict[str, Any]:
         folder = Path(tmp)
         make_pages(folder)
         with contextlib.ExitStack() as stack:
-            local = stack.enter_context(_serve(folder))
+            local = stack.enter_context(serve(folder))
             playwright = stack.enter_context(sync_playwright())
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             stack.callback(browser.close)
@@ -284,7 +265,7 @@ def run(moves: int, html: Path | None) -> dict[str, Any]:
                           if "127.0.0.1" in route.request.url else route.abort())
             tabs = {"minimal": Explorer(context, f"{local}/explorer.html")}
             if html is not None:
-                book = stack.enter_context(_serve(html))
+                book = stack.enter_context(serve(html))
                 tabs["book"] = Explorer(context, f"{book}/{EXPLORER_PAGE}")
             scrubber = context.new_page()
             scrubber.goto(f"{local}/scrubber.html")

@@ -31,9 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import functools
 import gzip
-import http.server
 import io
 import json
 import os
@@ -42,14 +40,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from book_site import QuietHandler, serve
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tests"))
 
 LIGHTHOUSE_VERSION = "12.2.3"
 LIGHTHOUSE_PREFIX = ROOT / ".cache" / "npm" / "lighthouse"
@@ -63,7 +61,7 @@ METRICS = {"score": None, "tbt_ms": "total-blocking-time", "lcp_ms": "largest-co
            "fcp_ms": "first-contentful-paint"}
 
 
-class GzipHandler(http.server.SimpleHTTPRequestHandler):
+class GzipHandler(QuietHandler):
     """Static files, text types gzip-compressed when the client accepts it."""
 
     def send_head(self):
@@ -81,25 +79,14 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         return io.BytesIO(body)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
 
 @contextlib.contextmanager
 def serve_gzip(directory: Path) -> Iterator[str]:
     """Serve ``directory`` with gzip on 127.0.0.1 at a free port; yields the base URL."""
     if not (directory / "index.html").is_file() and not any(directory.glob("*.html")):
         raise SystemExit(f"--html {directory}: no HTML there; build the book first (make book)")
-    handler = functools.partial(GzipHandler, directory=os.fspath(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve(directory, GzipHandler) as url:
+        yield url
 
 
 def lighthouse() -> Path:
@@ -173,7 +160,7 @@ def meets(page: dict[str, Any]) -> bool:
 
 def run(html: Path, runs: int, pages: list[str] | None, anchor: bool) -> dict[str, Any]:
     """Measure the book's pages and the anchor's, ``runs`` rounds; the results as a dict."""
-    from browser_book import toc_pages
+    from book_site import toc_pages
 
     cli = lighthouse()
     book_pages = pages or toc_pages()
@@ -238,7 +225,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
     if args.pages:
-        from browser_book import toc_pages
+        from book_site import toc_pages
 
         unknown = sorted(set(args.pages) - set(toc_pages()))
         if unknown:

@@ -15,7 +15,7 @@ API
 - The session fixture ``jupyter_server`` (tests/conftest.py) starts ONE such
   server for the whole run, shared by tests/test_jupyterlab.py and
   tests/test_thebe.py. It accepts requests from any loopback origin
-  (``LIVE_CODE_ARGS``), so a page served by ``browser_book.serve`` on any port
+  (``LIVE_CODE_ARGS``), so a page served by ``book_site.serve`` on any port
   can run Live Code against it. Tests shut down the kernels they start.
 - ``api(server, path)``: GET a JSON endpoint of the server (token added).
 """

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from book_make import executed_pages, make_command
-
-from browser_book import source_file, toc_pages
+from book_site import source_file, toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 

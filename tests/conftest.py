@@ -391,9 +391,10 @@ def chromium_browser():
     running on this thread, so ``asyncio.run`` (nbclient in this process)
     would fail afterwards: ``_stage`` runs the browser tests after all others.
     """
+    from book_site import CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
 
-    from browser_book import CHROMIUM_ARGS, require_chromium
+    from browser_book import require_chromium
 
     path = require_chromium()
     with sync_playwright() as playwright:
@@ -423,7 +424,7 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BinderS
 @pytest.fixture(scope="session")
 def book_url(site: Path) -> Iterator[str]:
     """The built site served on 127.0.0.1 for the session; its base URL."""
-    from browser_book import serve
+    from book_site import serve
 
     with serve(site) as url:
         yield url

@@ -31,18 +31,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from book_site import toc_pages
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from browser_book import (
-    DESKTOP,
-    MODES,
-    RUN_AXE_JS,
-    VIEWPORTS,
-    WCAG_TAGS,
-    open_context,
-    toc_pages,
-)
+from browser_book import DESKTOP, MODES, RUN_AXE_JS, VIEWPORTS, WCAG_TAGS, open_context
 
 pytestmark = pytest.mark.site_views
 

@@ -12,9 +12,9 @@ import jupyter_book
 import numpy as np
 import pytest
 import yaml
+from book_site import source_file, toc_pages
 
 import tanh_basis as tb
-from browser_book import source_file, toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -34,19 +34,11 @@ import jupytext
 import nbformat
 import pytest
 import yaml
+from book_site import source_file, toc_pages
 from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from browser_book import (
-    DESKTOP,
-    MODES,
-    ROOT,
-    VIEWPORTS,
-    open_context,
-    require_chromium,
-    source_file,
-    toc_pages,
-)
+from browser_book import DESKTOP, MODES, ROOT, VIEWPORTS, open_context, require_chromium
 
 pytestmark = pytest.mark.site_views
 
@@ -150,6 +142,7 @@ def test_no_tex_left_in_the_html(site, docname):
     assert raw == [], f"{docname}: TeX left in the HTML: {raw}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_no_raw_markdown_in_the_text(page_view, docname):
     raw = _found(RAW_MARKDOWN, page_view(docname, "desktop", "light").prose)

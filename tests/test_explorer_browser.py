@@ -16,12 +16,13 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
+from book_site import serve, toc_pages
 from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import panels
 import tanh_basis as tb
-from browser_book import ROOT, open_context, serve, toc_pages
+from browser_book import ROOT, open_context
 
 pytestmark = pytest.mark.slow
 

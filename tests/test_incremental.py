@@ -29,8 +29,7 @@ from pathlib import Path
 
 import pytest
 from book_copy import Build, copy_book, make, notebook_pages
-
-from browser_book import source_file, toc_pages
+from book_site import source_file, toc_pages
 
 pytestmark = [
     pytest.mark.slow,

@@ -40,10 +40,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from book_site import source_file, toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from widget_sliders import figure_png, move_each_slider
 
-from browser_book import ROOT, source_file, toc_pages
+from browser_book import ROOT
 
 pytestmark = pytest.mark.slow
 

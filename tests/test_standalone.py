@@ -25,12 +25,13 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+from book_site import serve, source_file, toc_pages
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from student_driver import record_outputs
 from test_student_path import OUTPUT_VARIES, comparable
 
-from browser_book import ROOT, serve, source_file, toc_pages
+from browser_book import ROOT
 from jacobian_book import standalone
 
 

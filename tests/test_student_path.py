@@ -58,8 +58,9 @@ import jupytext
 import numpy as np
 import pytest
 import yaml
+from book_site import source_file, toc_pages
 
-from browser_book import ROOT, source_file, toc_pages
+from browser_book import ROOT
 
 PAGES = toc_pages()
 DRIVER = Path(__file__).with_name("student_driver.py")

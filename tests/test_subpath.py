@@ -31,9 +31,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from book_site import toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_book import open_context, toc_pages
+from browser_book import open_context
 
 pytestmark = pytest.mark.slow
 

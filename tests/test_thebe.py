@@ -57,10 +57,11 @@ from types import SimpleNamespace
 import jupytext
 import pytest
 from binder_server import BinderServer, api
+from book_site import source_file, toc_pages
 from sphinx.errors import ExtensionError
 from widget_sliders import figure_png, move_each_slider
 
-from browser_book import ROOT, WCAG_TAGS, source_file, toc_pages
+from browser_book import ROOT, WCAG_TAGS
 from jacobian_book import thebe as live
 
 PAGES = toc_pages()
