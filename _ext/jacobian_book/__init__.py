@@ -11,6 +11,8 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   book's modules from the site when it has no ``code/`` folder beside it.
 * ``repository``: the repository, Binder and Live Code buttons and the
   canonical URL (``html_baseurl``, the fork's GitHub Pages) follow the fork.
+* ``tips``: hover previews (sphinx-tippy) with tippy.js served by the book,
+  and no tip fetched from another host.
 * ``thebe``: Live Code runs the pinned Thebe from the npm package, served by
   the book, in place of sphinx-thebe's scripts.
 """
@@ -23,7 +25,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import a11y, bokeh_static, book_html, code_deps, repository, standalone, thebe
+from . import a11y, bokeh_static, book_html, code_deps, repository, standalone, thebe, tips
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -54,6 +56,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", thebe.prepare, priority=600)
     app.connect("builder-inited", thebe.copy_assets)
     app.connect("html-page-context", thebe.replace_sphinx_thebe, priority=500)
+
+    # tips: sphinx-tippy collects a page's tips at priority 450.
+    app.connect("config-inited", tips.prepare)
+    app.connect("builder-inited", tips.copy_assets)
+    app.connect("html-page-context", tips.clean_tips, priority=451)
 
     # standalone: after sphinx-book-theme (priority 501) copied the notebook
     # into _sources, and after repository set html_baseurl.
