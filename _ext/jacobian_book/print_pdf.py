@@ -24,10 +24,13 @@ import contextlib
 import datetime
 import functools
 import http.server
+import io
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -56,13 +59,16 @@ async ({pages, online, title, subtitle, credit}) => {
     if (!article) throw new Error(`${url} has no article`);
     for (const el of article.querySelectorAll("a.headerlink")) el.remove();
     for (const el of article.querySelectorAll("[id]")) el.id = `${id}--${el.id}`;
-    for (const img of article.querySelectorAll("img[src]")) img.src = new URL(img.getAttribute("src"), base).href;
+    for (const img of article.querySelectorAll("img[src]")) {
+      img.src = new URL(img.getAttribute("src"), base).href;
+    }
     for (const a of article.querySelectorAll("a[href]")) {
       const target = new URL(a.getAttribute("href"), base);
       if (target.origin !== location.origin) continue;
       const page = printed.get(target.pathname);
-      if (page) a.setAttribute("href", `#${page}` + (target.hash ? `--${target.hash.slice(1)}` : ""));
-      else a.setAttribute("href", online + target.pathname.slice(new URL(".", location.href).pathname.length) + target.hash);
+      const site = new URL(".", location.href).pathname;
+      a.setAttribute("href", page ? `#${page}` + (target.hash ? `--${target.hash.slice(1)}` : "")
+                                  : online + target.pathname.slice(site.length) + target.hash);
     }
     const section = document.createElement("article");
     section.className = "bd-article print-page";
@@ -94,8 +100,9 @@ UNRENDERED_TEX_JS = """
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const left = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.parentElement.closest("pre, code, script, style, mjx-container, mjx-assistive-mml")) continue;
-    if (/\\\\[(\\[]|\\$\\$|\\\\begin\\{|\\\\frac/.test(node.textContent)) left.push(node.textContent.slice(0, 80));
+    if (node.parentElement.closest("pre, code, script, style, mjx-container")) continue;
+    const text = node.textContent;
+    if (/\\\\[(\\[]|\\$\\$|\\\\begin\\{|\\\\frac/.test(text)) left.push(text.slice(0, 80));
   }
   return left;
 }
@@ -139,8 +146,6 @@ def serve(directory: Path) -> Iterator[str]:
 
 def destination_pages(pdf: bytes, names: list[str]) -> dict[str, int]:
     """The 1-based page of each named destination in ``pdf`` that exists."""
-    import io
-
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
@@ -150,54 +155,59 @@ def destination_pages(pdf: bytes, names: list[str]) -> dict[str, int]:
             for n in names if f"/{n}" in found}
 
 
-def print_book(html: Path, out: Path, everything: bool = False, chromium: str = CHROMIUM) -> Path:
+def print_book(html: Path, out: Path, everything: bool = False, browser: Any = None) -> Path:
     """Print the pages of :func:`printed_pages` from the site in ``html`` to ``out``.
 
-    Raises RuntimeError when TeX is left unrendered or a page is missing.
+    ``browser`` is a Playwright Chromium to use (default: Debian's, started
+    here). Raises RuntimeError when a page is missing or TeX is left unrendered.
     """
-    from playwright.sync_api import sync_playwright
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     docs = printed_pages(everything=everything)
     missing = [d for d in docs if not (html / f"{d}.html").is_file()]
     if missing:
         raise RuntimeError(f"{html} has no {missing}: run `make book` first")
-    canonical = _canonical_root(html / f"{docs[0]}.html")
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+            try:
+                return print_book(html, out, everything, chromium)
+            finally:
+                chromium.close()
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     pages = [{"url": f"{d}.html", "id": d.replace("/", "-")} for d in docs]
-    today = datetime.date.today().isoformat()
     args = {
-        "pages": pages, "online": canonical, "title": config["title"],
-        "subtitle": f"Printed from the website on {today}",
-        "credit": config["author"],
+        "pages": pages, "online": _canonical_root(html / f"{docs[0]}.html"),
+        "title": config["title"], "credit": config["author"],
+        "subtitle": f"Printed from the website on {datetime.date.today().isoformat()}",
     }
-    with serve(html) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu"])
+    options = {
+        "format": "A4", "print_background": True, "tagged": True,
+        "display_header_footer": True, "header_template": "<span></span>",
+        "footer_template": FOOTER.format(title=config["title"]),
+        "margin": {"top": "18mm", "bottom": "20mm", "left": "15mm", "right": "15mm"},
+    }
+    with serve(html) as url:
         context = browser.new_context(color_scheme="light")
-        host = url.split("/")[2]
-        context.route("**/*", lambda route: route.continue_()
-                      if route.request.url.split("/")[2] == host else route.abort())
-        page = context.new_page()
-        page.goto(url + pages[0]["url"], wait_until="load")
-        page.evaluate(COMPOSE_JS, args)
-        left = page.evaluate(UNRENDERED_TEX_JS)
-        if left:
-            raise RuntimeError(f"TeX left unrendered in the printed pages: {left[:5]}")
-        options = {
-            "format": "A4", "print_background": True, "tagged": True,
-            "display_header_footer": True, "header_template": "<span></span>",
-            "footer_template": FOOTER.format(title=config["title"]),
-            "margin": {"top": "18mm", "bottom": "20mm", "left": "15mm", "right": "15mm"},
-        }
-        first = page.pdf(**options)
-        numbers = destination_pages(first, [p["id"] for p in pages])
-        page.evaluate(
-            """(numbers) => { for (const el of document.querySelectorAll(".print-toc-page"))
-                 el.textContent = numbers[el.dataset.target] ?? ""; }""",
-            numbers,
-        )
-        pdf = page.pdf(**options)
-        browser.close()
+        try:
+            host = url.split("/")[2]
+            context.route("**/*", lambda route: route.continue_()
+                          if route.request.url.split("/")[2] == host else route.abort())
+            page = context.new_page()
+            page.goto(url + pages[0]["url"], wait_until="load")
+            page.evaluate(COMPOSE_JS, args)
+            left = page.evaluate(UNRENDERED_TEX_JS)
+            if left:
+                raise RuntimeError(f"TeX left unrendered in the printed pages: {left[:5]}")
+            # The contents list takes its page numbers from a first printing.
+            numbers = destination_pages(page.pdf(**options), [p["id"] for p in pages])
+            page.evaluate("""(numbers) => { for (const el of document.querySelectorAll(
+                ".print-toc-page")) el.textContent = numbers[el.dataset.target] ?? ""; }""",
+                          numbers)
+            pdf = page.pdf(**options)
+        finally:
+            context.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)
     return out
@@ -205,8 +215,6 @@ def print_book(html: Path, out: Path, everything: bool = False, chromium: str = 
 
 def _canonical_root(page: Path) -> str:
     """The site's online address: the page's canonical link minus its own path."""
-    import re
-
     text = page.read_text(encoding="utf-8")
     match = re.search(r'<link rel="canonical" href="([^"]+)"', text)
     return match[1].rsplit("/", 1)[0] + "/" if match else ""
@@ -216,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "jacobian.pdf")
-    parser.add_argument("--all", action="store_true", help="every part of _toc.yml, not only the core")
+    parser.add_argument("--all", action="store_true", help="every part of _toc.yml")
     options = parser.parse_args(argv)
     out = print_book(options.html, options.out, everything=options.all)
     print(f"The printed chapter is at {out} ({out.stat().st_size / 1e6:.1f} MB)")
