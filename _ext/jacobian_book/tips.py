@@ -53,7 +53,8 @@ SCRIPT = "book-tips.js"
 
 #: Tips are copies of elements of a page: without their ids (a tip shown on the
 #: same page would duplicate one) and without the bibliography's deprecated
-#: role, which needs a parent list (axe: aria-required-parent).
+#: role, which needs a parent list (axe: aria-required-parent). A term's
+#: <dt> and <dd> get their <dl> back (axe: dlitem).
 _DROP = re.compile(r'\s(?:id="[^"]*"|role="doc-biblioentry")')
 
 
@@ -84,7 +85,7 @@ def copy_assets(app: Sphinx) -> None:
 
 
 def clean_tips(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    """Drop ids and the biblioentry role from this page's tips; no tips without tippy.js."""
+    """Drop ids and biblioentry roles from this page's tips, name equations; no tippy, no tips."""
     pages = getattr(app.env, "tippy_data", {}).get("pages", {})
     if pagename not in pages:
         return
@@ -95,4 +96,11 @@ def clean_tips(app: Sphinx, pagename: str, templatename: str, context: dict, doc
         return
     tips = pages[pagename]["id_to_html"]
     for key, markup in tips.items():
-        tips[key] = _DROP.sub("", markup)
+        markup = _DROP.sub("", markup)
+        if markup.startswith('<div class="math'):
+            # A tooltip needs a name in text (axe: aria-tooltip-name); MathJax's
+            # hidden MathML does not count.
+            markup = f'<span class="visually-hidden">Equation</span>{markup}'
+        elif markup.startswith("<dt"):  # a glossary term and its definition
+            markup = f'<dl class="glossary">{markup}</dl>'
+        tips[key] = markup
