@@ -218,6 +218,6 @@ def apply_repository(app: Sphinx, config: Config) -> None:
     # sphinx-notfound-page: the 404 page is served for a missing URL at any
     # depth, so its links start at the site's own path, /<repository>/ on
     # GitHub Pages (the default, /en/latest/, is Read the Docs').
-    if "notfound_urls_prefix" in config:
+    if hasattr(config, "notfound_urls_prefix"):
         config.notfound_urls_prefix = urlsplit(config.html_baseurl).path or "/"
 
