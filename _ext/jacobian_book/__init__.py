@@ -61,6 +61,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", tips.prepare)
     app.connect("builder-inited", tips.copy_assets)
     app.connect("html-page-context", tips.clean_tips, priority=451)
+    # After sphinx-tippy wrote the pages' tip scripts (priority 500).
+    app.connect("build-finished", tips.tidy_output, priority=600)
 
     # standalone: after sphinx-book-theme (priority 501) copied the notebook
     # into _sources, and after repository set html_baseurl.

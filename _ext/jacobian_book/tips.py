@@ -104,3 +104,10 @@ def clean_tips(app: Sphinx, pagename: str, templatename: str, context: dict, doc
         elif markup.startswith("<dt"):  # a glossary term and its definition
             markup = f'<dl class="glossary">{markup}</dl>'
         tips[key] = markup
+
+
+def tidy_output(app: Sphinx, exception: Exception | None) -> None:
+    """Delete sphinx-tippy's caches of Wikipedia, DOI and RTD tips, empty here, from the site."""
+    if exception is None and app.builder.format == "html":
+        for name in ("tippy_wiki_cache.json", "tippy_doi_cache.json", "tippy_rtd_cache.json"):
+            (Path(app.outdir) / name).unlink(missing_ok=True)
