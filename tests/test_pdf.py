@@ -2,8 +2,9 @@
 
 The PDF is printed once into a temporary folder with the session's Chromium,
 then read back with pypdf: its text holds every heading of the printed pages
-and no TeX, every figure of those pages is an image in it, the contents list
-gives each page's first sheet, and every sheet has its page number.
+and no TeX or theme chrome, every figure of those pages is an image in it
+with all its pixels, the live explorer is replaced by a note, the contents
+list gives each page's first sheet, and every sheet has its page number.
 """
 
 from __future__ import annotations
@@ -63,12 +64,35 @@ def test_no_raw_tex_or_broken_reference_is_printed(sheets):
     assert found == [], f"(sheet, text) printed raw: {found[:10]}"
 
 
-def test_every_figure_is_an_image_in_the_pdf(site, pdf):
+def _image_sizes(pdf: PdfReader) -> list[tuple[int, int]]:
+    """(width, height) in pixels of each image the pages draw, read without decoding."""
+    sizes = []
+    for page in pdf.pages:
+        for xobject in page["/Resources"].get("/XObject", {}).values():
+            xobject = xobject.get_object()
+            if xobject["/Subtype"] == "/Image":
+                sizes.append((int(xobject["/Width"]), int(xobject["/Height"])))
+    return sizes
+
+
+def test_every_figure_is_an_image_in_the_pdf_at_its_full_resolution(site, pdf):
+    """Each <img> of the printed pages is in the PDF with all its pixels (PNGs at 2x)."""
+    from PIL import Image
+
     figures = {img["src"].rsplit("/", 1)[-1]
                for docname in PAGES for img in _article(site, docname).find_all("img")}
-    images = sum(len(page.images) for page in pdf.pages)
     assert figures, "the printed pages have no figure: is the core path still there?"
-    assert images == len(figures), f"{len(figures)} figures on the pages, {images} in the PDF"
+    sizes = sorted(Image.open(site / "_images" / name).size for name in figures)
+    printed = sorted(_image_sizes(pdf))
+    assert printed == sizes, f"figures (pixels) on the pages {sizes}, in the PDF {printed}"
+
+
+def test_no_theme_chrome_and_the_explorer_gives_way(sheets):
+    text = " ".join(sheets)
+    chrome = ["Show code cell source", "Skip to main content", "Ctrl", "Back to top",
+              "Launch", "Suggest edit"]
+    assert [word for word in chrome if word in text] == []
+    assert "The interactive explorer runs on the website" in text
 
 
 def test_page_count_contents_and_page_numbers(site, sheets):

@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The caption of the _toc.yml part that is the core path.
 CORE_PART = "Chapter"
 CHROMIUM = "/usr/bin/chromium"
+#: How long the printed pages may take to have all their math rendered.
+MATH_TIMEOUT_MS = 120_000
 
 #: Put the printed pages into the root page, in place of the theme's layout.
 COMPOSE_JS = """
@@ -165,6 +167,8 @@ def print_book(html: Path, out: Path, everything: bool = False, browser: Any = N
     missing = [d for d in docs if not (html / f"{d}.html").is_file()]
     if missing:
         raise RuntimeError(f"{html} has no {missing}: run `make book` first")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     if browser is None:
         from playwright.sync_api import sync_playwright
 
@@ -197,9 +201,13 @@ def print_book(html: Path, out: Path, everything: bool = False, browser: Any = N
             page = context.new_page()
             page.goto(url + pages[0]["url"], wait_until="load")
             page.evaluate(COMPOSE_JS, args)
-            left = page.evaluate(UNRENDERED_TEX_JS)
-            if left:
-                raise RuntimeError(f"TeX left unrendered in the printed pages: {left[:5]}")
+            try:  # whichever renders the math, at build time or in the browser
+                page.wait_for_function(f"() => ({UNRENDERED_TEX_JS})().length === 0",
+                                       timeout=MATH_TIMEOUT_MS)
+            except PlaywrightTimeout:
+                left = page.evaluate(UNRENDERED_TEX_JS)
+                raise RuntimeError(f"TeX left unrendered in the printed pages after "
+                                   f"{MATH_TIMEOUT_MS / 1000:g} s: {left[:5]}") from None
             # The contents list takes its page numbers from a first printing.
             numbers = destination_pages(page.pdf(**options), [p["id"] for p in pages])
             page.evaluate("""(numbers) => { for (const el of document.querySelectorAll(
