@@ -105,12 +105,10 @@ def has_own_build(item: pytest.Item) -> bool:
 
 
 #: Modules that load every page of the built site in Chromium (one load per
-#: page, width and colour mode, shared through ``page_view``), and the other
-#: checks of the built site in Chromium that need no Jupyter server (hover
-#: previews, the printed PDF). `make test` runs them in its second process,
-#: after the own_build tests, on the first process's cold build (see
-#: ``wait_for_published_build``).
-SITE_VIEW_MODULES = frozenset({"test_a11y", "test_browser", "test_hover", "test_pdf"})
+#: page, width and colour mode, shared through ``page_view``). `make test` runs
+#: them in its second process, after the own_build tests, on the first
+#: process's cold build (see ``wait_for_published_build``).
+SITE_VIEW_MODULES = frozenset({"test_a11y", "test_browser"})
 
 
 def views_the_site(item: pytest.Item) -> bool:

@@ -20,6 +20,10 @@ from bs4 import BeautifulSoup
 
 from browser_book import PHONE, WCAG_TAGS, open_context, toc_pages
 
+# Checks of the built site in Chromium: `make test` runs them with the page
+# views, in its second process, on the first process's cold build.
+pytestmark = [pytest.mark.slow, pytest.mark.site_views]
+
 DESKTOP = {"width": 1280, "height": 900}
 #: What each kind of link points at, as an href pattern.
 KINDS = {

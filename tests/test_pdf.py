@@ -21,6 +21,10 @@ from pypdf import PdfReader
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
 from jacobian_book.print_pdf import print_book, printed_pages
 
+# Checks of the built site in Chromium: `make test` runs them with the page
+# views, in its second process, on the first process's cold build.
+pytestmark = [pytest.mark.slow, pytest.mark.site_views]
+
 PAGES = printed_pages()
 #: What must never be printed: TeX that was not typeset, or a failed reference.
 RAW = re.compile(r"\$\$|\\begin|\\frac|\\mathbf|\\\(|\\\[|\?\?|\bundefined\b")
