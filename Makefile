@@ -5,6 +5,8 @@
 #   make book         incremental: re-reads and re-executes only the pages whose
 #                     source, or a code/*.py module they import, changed
 #   make clean book   cold: deletes _build first, so every page executes
+#   make pdf          the core path as one PDF, _build/pdf/jacobian.pdf, printed by
+#                     Chromium from the built site (PDF_FLAGS=--all: every part)
 #   make preview      live preview on http://127.0.0.1:$(PREVIEW_PORT), rebuilt on save
 #   make student      the student edition in _build/student: the site without solutions,
 #                     and the notebooks, code/ and a zip to hand out (after make book)
@@ -24,7 +26,7 @@ PREVIEW_PORT ?= 8000
 # More pytest options, e.g. `make check PYTEST_FLAGS="-x -k gradcheck"`.
 PYTEST_FLAGS ?=
 
-.PHONY: book check test lint clean preview prerequisites student
+.PHONY: book check test lint clean preview prerequisites student pdf
 
 # Debian's python3 cannot make a venv without python3-venv, and its error
 # talks about ensurepip: say what to install instead.
@@ -48,6 +50,12 @@ book: $(STAMP)
 # (_ext/jacobian_book/student_edition.py): no page executes again.
 student: book
 	PYTHONPATH=_ext $(BIN)/python -m jacobian_book.student_edition
+
+# _ext/jacobian_book/print_pdf.py: from the HTML that `make book` just brought
+# up to date, so the PDF always shows what the site shows.
+PDF_FLAGS ?=
+pdf: book
+	PYTHONPATH=_ext $(BIN)/python -m jacobian_book.print_pdf $(PDF_FLAGS)
 
 # sphinx-autobuild with the same settings and the same dependency rules
 # (_ext/preview/conf.py reads _config.yml), into its own folder, on loopback only.

@@ -166,7 +166,8 @@ def _configured(monkeypatch, tmp_path, *, repository_url, baseurl="", env_url=No
     messages: list[str] = []
     monkeypatch.setattr(repository.logger, "info", lambda message: messages.append(message))
     config = SimpleNamespace(
-        html_theme_options={"repository_url": repository_url}, html_baseurl=baseurl
+        html_theme_options={"repository_url": repository_url}, html_baseurl=baseurl,
+        notfound_urls_prefix="/en/latest/",  # sphinx-notfound-page's default
     )
     repository.apply_repository(SimpleNamespace(srcdir=os.fspath(tmp_path)), config)
     return config, "\n".join(messages)
@@ -177,6 +178,8 @@ def test_canonical_url_follows_the_variable(monkeypatch, tmp_path):
         monkeypatch, tmp_path, repository_url=CONFIG_URL, env_url="https://github.com/someone/fork"
     )
     assert config.html_baseurl == "https://someone.github.io/fork/"
+    # The 404 page's links start at the same site's path.
+    assert config.notfound_urls_prefix == "/fork/"
     assert "canonical URL (html_baseurl) https://someone.github.io/fork/" in log
     assert "from environment variable BOOK_REPOSITORY_URL" in log
 
@@ -188,6 +191,7 @@ def test_a_baseurl_written_in_config_is_kept(monkeypatch, tmp_path):
         baseurl="https://course.example.org/", env_url="https://github.com/someone/fork",
     )
     assert config.html_baseurl == "https://course.example.org/"
+    assert config.notfound_urls_prefix == "/"
     assert config.html_theme_options["repository_url"] == "https://github.com/someone/fork"
     assert "https://course.example.org/ (from _config.yml html.baseurl)" in log
 
@@ -240,7 +244,7 @@ def _small_book(tmp_path: Path, remote: str | None) -> Path:
         "launch_buttons": copy.deepcopy(config["launch_buttons"]),
         "html": {
             key: config["html"][key]
-            for key in ("use_repository_button", "use_issues_button")
+            for key in ("use_repository_button", "use_issues_button", "use_edit_page_button")
         },
         "sphinx": {"local_extensions": {"jacobian_book": os.fspath(ROOT / "_ext")}},
     }
@@ -273,12 +277,13 @@ def _build(book: Path, env_url: str | None) -> tuple[str, str]:
 
 
 def _button_targets(page: str) -> dict[str, str]:
-    """owner/name as each button names it: repository, issues, Binder and Thebe."""
+    """owner/name as each button names it: repository, edit, issues, Binder and Thebe."""
     text = html.unescape(page)
     found = {}
     patterns = {
         "repository": r'href="https://github\.com/([^/"]+/[^/"?]+)"',
         "issues": r'href="https://github\.com/([^/"]+/[^/"?]+)/issues/new',
+        "edit": r'href="https://github\.com/([^/"]+/[^/"?]+)/edit/main/page\.md"',
         "binder": r'href="https://mybinder\.org/v2/gh/([^/"]+/[^/"]+)/main\?urlpath=lab/tree/page\.md"',
         "thebe": r'repo: "([^"]+)"',
     }
@@ -318,7 +323,7 @@ def test_build_points_every_button_at_the_resolved_repository(
     log, page = _build(_small_book(tmp_path, remote), env_url)
     assert f"point at https://github.com/{expected} (from {source}" in log
     assert _button_targets(page) == dict.fromkeys(
-        ("repository", "issues", "binder", "thebe"), expected
+        ("repository", "edit", "issues", "binder", "thebe"), expected
     )
     # The canonical link: the GitHub Pages site of the same repository.
     owner, name = expected.split("/")

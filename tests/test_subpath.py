@@ -13,13 +13,16 @@ blocked, and checks:
 * every link on the page stays under the sub-path and names a file that exists;
 * the canonical link is the page's own address on the same GitHub Pages site;
 * the live explorer draws (a Bokeh canvas appears on the page that embeds one);
-* search works: the search page lists results for "Jacobian".
+* search works: the search page lists results for "Jacobian";
+* a missing address under the sub-path gets the 404 page (404.html, as GitHub
+  Pages serves it), styled, with links that lead to pages of the site.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import re
 import threading
@@ -74,6 +77,17 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
         if not urlsplit(self.path).path.startswith(self.prefix):
             self.send_error(404, "outside the sub-path")
             return None
+        # Inside it, a missing file gets the site's 404.html, as GitHub Pages does.
+        wanted = Path(self.translate_path(self.path))
+        page = Path(self.directory) / "404.html"
+        if not (wanted.is_file() or (wanted / "index.html").is_file()) and page.is_file():
+            self.errors.append(f"404 {self.path} (404.html)")
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
         return super().send_head()
 
     def translate_path(self, path: str) -> str:
@@ -234,16 +248,17 @@ def test_no_request_fails_or_leaves_the_site(visits, name):
     assert visit.console_errors == [], f"{name}: console errors: {visit.console_errors}"
 
 
-@pytest.mark.parametrize("name", ["(landing)", *PAGES, "(search)"])
-def test_every_link_stays_under_the_sub_path_and_exists(visits, served, site, name):
-    base_url, _ = served
+def _broken_links(links: list[str], base_url: str, site: Path, here: str = "") -> list[str]:
+    """The links to this host that leave the sub-path or name no file of the site."""
     host, prefix = urlsplit(base_url).netloc, urlsplit(base_url).path
     broken = []
-    for link in visits[name].links:
+    for link in links:
         parts = urlsplit(link)
         if parts.scheme not in ("http", "https") or parts.netloc != host:
             continue  # another site (GitHub, Binder, ...): not fetched, not ours
         path = unquote(parts.path)
+        if here and path == urlsplit(here).path:
+            continue  # a place on the page itself (the skip link)
         if not path.startswith(prefix):
             broken.append(f"{link} (outside the sub-path)")
             continue
@@ -251,6 +266,13 @@ def test_every_link_stays_under_the_sub_path_and_exists(visits, served, site, na
         target = site / path[len(prefix):]
         if not (target.is_file() or (target / "index.html").is_file()):
             broken.append(f"{link} (no such file)")
+    return broken
+
+
+@pytest.mark.parametrize("name", ["(landing)", *PAGES, "(search)"])
+def test_every_link_stays_under_the_sub_path_and_exists(visits, served, site, name):
+    base_url, _ = served
+    broken = _broken_links(visits[name].links, base_url, site)
     assert broken == [], f"{name}: {broken}"
 
 
@@ -271,3 +293,46 @@ def test_search_finds_the_word(visits):
         f"search.html?q={SEARCH_WORD} listed no result under the sub-path"
     )
 
+
+
+def test_a_missing_page_gets_the_404_page_styled_with_working_links(
+    visits, served, site, chromium_browser
+):
+    """Two folders deep, so links relative to the 404 page itself would break.
+
+    After ``visits`` (asked for first), whose checks read the server's errors.
+    """
+    base_url, _ = served
+    missing = f"{base_url}no/such/page.html"
+    context, outside = open_context(chromium_browser, {"width": 1280, "height": 900})
+    failed: list[str] = []
+    context.on("response", lambda r: failed.append(f"{r.status} {r.url}")
+               if r.status >= 400 and r.url != missing else None)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        # Chromium reports the page's own 404 as a console error: that one is expected.
+        page.on("console", lambda m: errors.append(m.text)
+                if m.type == "error" and m.location.get("url") != missing else None)
+        response = page.goto(missing, wait_until="load")
+        assert response is not None and response.status == 404
+        assert page.locator("article h1").inner_text().strip() == "Page not found"
+        assert failed == [] and errors == [] and outside == [], (failed, errors, outside)
+        # The theme's and the book's styles apply: the theme's colour variables
+        # are set and the sidebar is laid out beside the article.
+        styled = page.evaluate("""() => ({
+            primary: getComputedStyle(document.documentElement)
+                       .getPropertyValue("--pst-color-primary").trim(),
+            custom: [...document.styleSheets].some((s) => (s.href || "").includes("custom.css")
+                                                        && s.cssRules.length > 0),
+            sidebar: document.querySelector(".bd-sidebar-primary")
+                       ?.getBoundingClientRect().width || 0 })""")
+        assert styled["primary"] and styled["custom"] and styled["sidebar"] > 100, styled
+        links = page.eval_on_selector_all(
+            "a[href], link[href], script[src], img[src]", "els => els.map((e) => e.href || e.src)")
+        pages = {link for link in links if link.endswith(".html")
+                 and urlsplit(link).netloc == urlsplit(base_url).netloc}
+        assert {f"{base_url}{doc}.html" for doc in PAGES} <= pages, "the navigation is missing"
+        assert _broken_links(links, base_url, site, here=missing) == []
+    finally:
+        context.close()

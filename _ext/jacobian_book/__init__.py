@@ -15,6 +15,8 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   book's modules from the site when it has no ``code/`` folder beside it.
 * ``repository``: the repository, Binder and Live Code buttons and the
   canonical URL (``html_baseurl``, the fork's GitHub Pages) follow the fork.
+* ``tips``: hover previews (sphinx-tippy) with tippy.js served by the book,
+  and no tip fetched from another host.
 * ``thebe``: Live Code runs the pinned Thebe from the npm package, served by
   the book, in place of sphinx-thebe's scripts.
 * ``student_edition``: ``hide_solutions: true`` removes the solutions when
@@ -40,6 +42,7 @@ from . import (
     standalone,
     student_edition,
     thebe,
+    tips,
 )
 
 
@@ -79,6 +82,13 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", prerender_math.drop_runtime_mathjax, priority=800)
     app.connect("build-finished", prerender_math.prerender_pages)
     app.connect("build-finished", image_sizes.add_image_sizes)
+
+    # tips: sphinx-tippy collects a page's tips at priority 450.
+    app.connect("config-inited", tips.prepare)
+    app.connect("builder-inited", tips.copy_assets)
+    app.connect("html-page-context", tips.clean_tips, priority=451)
+    # After sphinx-tippy wrote the pages' tip scripts (priority 500).
+    app.connect("build-finished", tips.tidy_output, priority=600)
 
     # standalone: after sphinx-book-theme (priority 501) copied the notebook
     # into _sources, and after repository set html_baseurl.

@@ -1,6 +1,6 @@
 """A local Sphinx extension: the book's buttons point at the repository it is built from.
 
-The repository, issues, Binder and Live Code (Thebe) buttons all read one
+The repository, edit, issues, Binder and Live Code (Thebe) buttons all read one
 setting, ``html_theme_options["repository_url"]``, which jupyter-book fills
 from ``repository.url`` in ``_config.yml``. A fork built from its own clone
 should point at the fork without anybody editing that file, so at build time
@@ -20,7 +20,8 @@ The site's canonical URL (``html_baseurl``, the ``<link rel="canonical">`` of
 every page) follows the same repository: GitHub Pages serves a repository
 ``owner/name`` at ``https://owner.github.io/name/`` (and ``owner/owner.github.io``
 at ``https://owner.github.io/``). A ``baseurl`` set in ``_config.yml``'s
-``html`` section (a custom domain) is kept as written.
+``html`` section (a custom domain) is kept as written. The 404 page's links
+(``notfound_urls_prefix``) start with that URL's path.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import re
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -213,4 +215,9 @@ def apply_repository(app: Sphinx, config: Config) -> None:
         logger.info(
             f"[repository] no canonical URL: {url} (from {source}) is not on GitHub"
         )
+    # sphinx-notfound-page: the 404 page is served for a missing URL at any
+    # depth, so its links start at the site's own path, /<repository>/ on
+    # GitHub Pages (the default, /en/latest/, is Read the Docs').
+    if hasattr(config, "notfound_urls_prefix"):
+        config.notfound_urls_prefix = urlsplit(config.html_baseurl).path or "/"
 

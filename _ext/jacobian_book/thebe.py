@@ -76,13 +76,13 @@ class NpmPackage:
 
     @property
     def tarball(self) -> str:
-        """The file name that ``npm pack`` writes."""
-        return f"{self.name}-{self.version}.tgz"
+        """The file name that ``npm pack`` writes (``@scope/name`` gives ``scope-name``)."""
+        return f"{self.folder}.tgz"
 
     @property
     def folder(self) -> str:
         """Its folder under the site's ``_static/``, named by version."""
-        return f"{self.name}-{self.version}"
+        return f"{self.name.removeprefix('@').replace('/', '-')}-{self.version}"
 
 
 #: The Thebe that the pages load (npm view thebe@0.9.3 dist.integrity).
