@@ -31,7 +31,7 @@ DISPLAY = ('<div class="math notranslate nohighlight" id="equation-x">\n'
 
 def test_equations_are_found_with_their_tex_unescaped():
     page = f"<p>Then {INLINE} and</p>\n{DISPLAY}<pre>\\(not math\\)</pre>"
-    found = prerender_math._equations(page)
+    found = prerender_math.equations(page)
     assert [(tex, display) for _, tex, display in found] == [
         ("a < b", False),
         ("\\begin{split}\na &= \\left(b\\right) \\\\[2pt]\nc\n\\end{split}", True),
@@ -40,13 +40,13 @@ def test_equations_are_found_with_their_tex_unescaped():
 
 def test_typeset_equations_replace_the_tex_and_keep_numbers_and_anchors():
     page = f"<p>Then {INLINE} and</p>\n{DISPLAY}"
-    out = prerender_math._substitute(page, prerender_math._equations(page), ["<I/>", "<D/>"])
+    out = prerender_math.substitute(page, prerender_math.equations(page), ["<I/>", "<D/>"])
     assert out == (
         '<p>Then <span class="math notranslate nohighlight"><I/></span> and</p>\n'
         '<div class="math notranslate nohighlight" id="equation-x">\n'
         '<span class="eqno">(1)<a class="headerlink" href="#equation-x">#</a></span><D/></div>')
     # Typeset HTML has no TeX left to find: a second pass changes nothing.
-    assert prerender_math._equations(out) == []
+    assert prerender_math.equations(out) == []
 
 
 class FakeApp:
@@ -92,7 +92,8 @@ def _engine() -> Path:
 
 def test_a_fragment_is_typeset_with_speakable_mathml_and_its_fonts():
     _engine()
-    (out,), css = prerender_math.render_math_in_html([f"<p>{INLINE}</p>"], "../fonts", ROOT)
+    (out,) = prerender_math.render_math_in_html([(f"<p>{INLINE}</p>", "../fonts")], ROOT)
+    css, out = out.removeprefix("<style>").split("</style>", 1)
     assert out.startswith('<p><span class="math notranslate nohighlight"><mjx-container ')
     assert "<mjx-assistive-mml" in out and "<mo>&lt;</mo>" in out
     assert 'font-size: 127.3%' in out
@@ -104,4 +105,4 @@ def test_a_tex_error_fails_with_the_tex():
     _engine()
     bad = '<span class="math notranslate nohighlight">\\(\\nosuchmacro x\\)</span>'
     with pytest.raises(ExtensionError, match=r"Undefined control sequence \\\\nosuchmacro"):
-        prerender_math.render_math_in_html([bad], "fonts", ROOT)
+        prerender_math.render_math_in_html([(bad, "fonts")], ROOT)

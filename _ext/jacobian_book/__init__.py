@@ -87,6 +87,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", tips.prepare)
     app.connect("builder-inited", tips.copy_assets)
     app.connect("html-page-context", tips.clean_tips, priority=451)
+    # Before sphinx-tippy writes the pages' tip scripts (priority 500).
+    app.connect("build-finished", tips.typeset_tip_math, priority=450)
     # After sphinx-tippy wrote the pages' tip scripts (priority 500).
     app.connect("build-finished", tips.tidy_output, priority=600)
 

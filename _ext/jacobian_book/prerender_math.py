@@ -21,7 +21,8 @@ MathJax; Live Code loads the book's copy only when an output has LaTeX
   makes that an error.
 * A TeX error, or TeX that lost a backslash to a Python string, fails the
   build with the page's name, instead of red text in the page.
-* Another extension can typeset HTML fragments with :func:`render_math_in_html`.
+* Another extension can typeset HTML fragments with :func:`render_math_in_html`
+  (:mod:`.tips` does, for the equations in hover previews).
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def typeset(pages: list[dict], mathjax: Path) -> list[dict]:
     return json.loads(proc.stdout)["pages"]
 
 
-def _equations(page: str) -> list[tuple[re.Match, str, bool]]:
+def equations(page: str) -> list[tuple[re.Match, str, bool]]:
     found = []
     for match in MATH_ELEMENT.finditer(page):
         display = match["display"] is not None
@@ -141,7 +142,7 @@ def _equations(page: str) -> list[tuple[re.Match, str, bool]]:
     return found
 
 
-def _substitute(page: str, equations: list, rendered: list[str]) -> str:
+def substitute(page: str, equations: list, rendered: list[str]) -> str:
     parts, end = [], 0
     for (match, _, _), output in zip(equations, rendered, strict=True):
         parts += [page[end:match.start()], match["open"], match["eqno"] or "", output,
@@ -150,28 +151,26 @@ def _substitute(page: str, equations: list, rendered: list[str]) -> str:
     return "".join([*parts, page[end:]])
 
 
-def render_math_in_html(
-    fragments: list[str], font_url: str, srcdir: str | Path
-) -> tuple[list[str], str]:
+def render_math_in_html(fragments: list[tuple[str, str]], srcdir: str | Path) -> list[str]:
     """Typeset the Sphinx math elements (``span.math``, ``div.math``) of HTML fragments.
 
-    For an extension whose HTML holds Sphinx's math, e.g. hover previews:
-    ``html, css = render_math_in_html(tips, "../" + FONTS, app.srcdir)``, then
-    put ``css`` in a ``<style>`` of the page that shows them. One Node process
-    for the whole list; raises :class:`MathUnavailable` without Node or the package.
-
-    Returns the fragments with each equation typeset, and the style sheet they need.
+    Each fragment comes with the URL of :data:`FONTS` from the page that shows
+    it, and returns with the ``<style>`` of its own characters in front (for
+    hover previews). One Node process for the list; :class:`MathUnavailable`
+    without Node or the package, :class:`ExtensionError` on a TeX error.
     """
-    found = [_equations(fragment) for fragment in fragments]
-    math = [{"tex": tex, "display": display} for eqs in found for _, tex, display in eqs]
-    (result,) = typeset([{"font_url": font_url, "math": math}], engine(srcdir))
-    if result["errors"]:
-        raise ExtensionError(f"TeX errors: {result['errors']}")
-    out, start = [], 0
-    for fragment, eqs in zip(fragments, found, strict=True):
-        out.append(_substitute(fragment, eqs, result["html"][start:start + len(eqs)]))
-        start += len(eqs)
-    return out, result["css"]
+    found = [equations(fragment) for fragment, _ in fragments]
+    requests = [{"font_url": font_url, "math": [{"tex": tex, "display": display}
+                                                for _, tex, display in eqs]}
+                for (_, font_url), eqs in zip(fragments, found, strict=True)]
+    out = []
+    results = typeset(requests, engine(srcdir))
+    for (fragment, _), eqs, result in zip(fragments, found, results, strict=True):
+        if result["errors"]:
+            raise ExtensionError(f"TeX errors: {result['errors']}")
+        style = f"<style>{result['css']}</style>" if eqs else ""
+        out.append(style + substitute(fragment, eqs, result["html"]))
+    return out
 
 
 def preload_fonts(css: str, page: str) -> str:
@@ -240,25 +239,25 @@ def prerender_pages(app: Sphinx, exception: Exception | None) -> None:
     todo = []
     for path in html_pages(outdir):
         page = path.read_text(encoding="utf-8")
-        equations = _equations(page)
-        if equations:
-            todo.append((path, page, equations))
+        eqs = equations(page)
+        if eqs:
+            todo.append((path, page, eqs))
     if not todo:
         return
     requests = []
-    for path, _, equations in todo:
-        for _, tex, _ in equations:
+    for path, _, eqs in todo:
+        for _, tex, _ in eqs:
             if MANGLED.search(tex):
                 logger.warning(f"{path.relative_to(outdir)}: TeX lost a backslash (a non-raw "
                                f"Python string?): {tex!r}")
         font_url = os.path.relpath(outdir / FONTS, path.parent).replace(os.sep, "/")
-        math = [{"tex": tex, "display": display} for _, tex, display in equations]
+        math = [{"tex": tex, "display": display} for _, tex, display in eqs]
         requests.append({"font_url": font_url, "math": math})
-    for (path, page, equations), result in zip(todo, typeset(requests, app.prerender_math),
+    for (path, page, eqs), result in zip(todo, typeset(requests, app.prerender_math),
                                                strict=True):
         for error in result["errors"]:
             logger.warning(f"{path.relative_to(outdir)}: TeX error: {error}")
-        page = _substitute(page, equations, result["html"])
+        page = substitute(page, eqs, result["html"])
         head = preload_fonts(result["css"], page) + (
             f'<style data-prerendered-math="{MATHJAX.spec}">{result["css"]}</style>\n')
         path.write_text(page.replace("</head>", head + "</head>", 1), encoding="utf-8")

@@ -19,12 +19,14 @@ Where the tip HTML lives: sphinx-tippy keeps it per page in
 ``app.env.tippy_data["pages"][page]["id_to_html"]`` (collected in
 ``html-page-context``, priority 450), :func:`clean_tips` rewrites it there,
 and sphinx-tippy writes it at ``build-finished`` into
-``_static/tippy/<page>.<uuid>.js``. Equations in it are TeX, typeset by
-MathJax when a tip shows (``tippy_enable_mathjax``).
+``_static/tippy/<page>.<uuid>.js``. Just before, :func:`typeset_tip_math`
+typesets the equations in it, as :mod:`.prerender_math` does the pages', so
+showing a tip runs no math engine.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -34,6 +36,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
+from .prerender_math import FONTS, render_math_in_html
 from .thebe import LiveCodeUnavailable, NpmPackage, cache_folder, npm_tarball, unpack
 
 logger = logging.getLogger(__name__)
@@ -104,6 +107,24 @@ def clean_tips(app: Sphinx, pagename: str, templatename: str, context: dict, doc
         elif markup.startswith("<dt"):  # a glossary term and its definition
             markup = f'<dl class="glossary">{markup}</dl>'
         tips[key] = markup
+
+
+def typeset_tip_math(app: Sphinx, exception: Exception | None) -> None:
+    """Typeset the equations of every page's tips, before sphinx-tippy writes them."""
+    pages = getattr(app.env, "tippy_data", {}).get("pages", {})
+    if exception is not None or not getattr(app, "prerender_math", None) or not pages:
+        return
+    outdir = Path(app.outdir)
+    todo = [(page, key) for page, data in pages.items()
+            for key, markup in data["id_to_html"].items() if 'class="math' in markup]
+
+    def fonts(page: str) -> str:  # the tip is shown in the page, so from the page
+        return os.path.relpath(outdir / FONTS, (outdir / page).parent).replace(os.sep, "/")
+
+    typeset = render_math_in_html(
+        [(pages[page]["id_to_html"][key], fonts(page)) for page, key in todo], app.srcdir)
+    for (page, key), markup in zip(todo, typeset, strict=True):
+        pages[page]["id_to_html"][key] = markup
 
 
 def tidy_output(app: Sphinx, exception: Exception | None) -> None:
