@@ -113,7 +113,7 @@ function plot_view(fig) {
 
 // Recompute and redraw. units: whose four panels changed; year: whose year
 // curve changed; moved_x0: whether the x0 line and the values at x0 moved.
-function draw(lx, S, units, year, moved_x0) {
+function draw(lx, ui, units, year, moved_x0) {
   const cfg = lx.cfg, x0 = lx.x0_slider.value;
   const a = lx.state.data.a, b = lx.state.data.b;
   const cells = ["phi", "da", "db", "z", "a", "b"];
@@ -134,7 +134,7 @@ function draw(lx, S, units, year, moved_x0) {
     lx.dots.data.y[k] = u.markers.phi_a[1];
     // Only the cells whose text changes: each write costs a style recalculation.
     for (let j = 0; j < cells.length; j++) {
-      if (S.cells[k][j].textContent !== u.row[j]) S.cells[k][j].textContent = u.row[j];
+      if (ui.cells[k][j].textContent !== u.row[j]) ui.cells[k][j].textContent = u.row[j];
     }
   }
   for (const k of year) {
@@ -153,11 +153,11 @@ function draw(lx, S, units, year, moved_x0) {
   if (moved_x0) {
     lx.dots.data.x = lx.dots.data.x.map(() => x0);
     lx.x0_line.location = x0;
-    S.x0_cell.textContent = String(x0);
+    ui.x0_cell.textContent = String(x0);
   }
   if (units.length || moved_x0) lx.dots.change.emit();
   // Only the handles whose marker may have moved.
-  place_handles(lx, S, (h) => (h.k >= 0 ? units.includes(h.k) && (h.kind === "marker"
+  place_handles(lx, ui, (h) => (h.k >= 0 ? units.includes(h.k) && (h.kind === "marker"
     || year.includes(h.k)) : moved_x0));
 }
 
@@ -166,7 +166,7 @@ function draw(lx, S, units, year, moved_x0) {
 // the role and name of a slider, moved by pointer, touch and keyboard alike.
 // param: the control it sets ("a", "b" or "x0"); to_value maps the data x of
 // the pointer to the control's value (the year view's switch point sets b_k).
-function make_handle(lx, S, spec) {
+function make_handle(lx, ui, spec) {
   const el = document.createElement("div");
   el.className = "jl-handle" + (spec.kind === "x0" ? " jl-handle-x0" : "");
   el.setAttribute("role", "slider");
@@ -176,7 +176,7 @@ function make_handle(lx, S, spec) {
   el.dataset.unit = String(spec.k);
   spec.el = el;
   spec.last = {};  // what place_handles last wrote
-  S.layers[spec.panel].appendChild(el);
+  ui.layers[spec.panel].appendChild(el);
   const slider = {a: lx.a_slider, b: lx.b_slider, x0: lx.x0_slider}[spec.param];
   // BokehJS runs the controls' callbacks later (asynchronously): the state
   // and the picture change here, at once, and the controls follow, finding
@@ -187,7 +187,7 @@ function make_handle(lx, S, spec) {
       const st = lx.state.data;
       if (st[spec.param][spec.k] !== v) {
         st[spec.param][spec.k] = v;
-        draw(lx, S, [spec.k], [spec.k], false);
+        draw(lx, ui, [spec.k], [spec.k], false);
       }
       if (lx.unit.active !== spec.k) lx.unit.active = spec.k;
     }
@@ -203,21 +203,21 @@ function make_handle(lx, S, spec) {
     const left = view.canvas_view.el.getBoundingClientRect().left;
     const x_at = (ev) => view.frame.x_scale.invert(ev.clientX - left);
     // Keep the offset between the pointer and the marker: no jump on grab.
-    S.drag = {spec, x_at, start_x: x_at(e), start_value: spec.value()};
+    ui.drag = {spec, x_at, start_x: x_at(e), start_value: spec.value()};
     if (spec.k >= 0 && lx.unit.active !== spec.k) lx.unit.active = spec.k;
     el.classList.add("jl-dragging");
-    highlight(lx, S, spec.k);
+    highlight(lx, ui, spec.k);
   });
   el.addEventListener("pointermove", (e) => {
-    const d = S.drag;
+    const d = ui.drag;
     if (!d || d.spec !== spec) return;
     set(spec.to_value(d.start_value, d.x_at(e) - d.start_x));
   });
   const end = () => {
-    if (!S.drag || S.drag.spec !== spec) return;
-    S.drag = null;
+    if (!ui.drag || ui.drag.spec !== spec) return;
+    ui.drag = null;
     el.classList.remove("jl-dragging");
-    if (document.activeElement !== el) highlight(lx, S, -1);
+    if (document.activeElement !== el) highlight(lx, ui, -1);
   };
   el.addEventListener("pointerup", end);
   el.addEventListener("pointercancel", end);
@@ -232,16 +232,16 @@ function make_handle(lx, S, spec) {
     e.preventDefault();
     set(v);
   });
-  el.addEventListener("pointerenter", () => { if (!S.drag) highlight(lx, S, spec.k); });
+  el.addEventListener("pointerenter", () => { if (!ui.drag) highlight(lx, ui, spec.k); });
   el.addEventListener("pointerleave", () => {
-    if (!S.drag && document.activeElement !== el) highlight(lx, S, -1);
+    if (!ui.drag && document.activeElement !== el) highlight(lx, ui, -1);
   });
-  el.addEventListener("focus", () => highlight(lx, S, spec.k));
-  el.addEventListener("blur", () => { if (!S.drag) highlight(lx, S, -1); });
-  S.handles.push(spec);
+  el.addEventListener("focus", () => highlight(lx, ui, spec.k));
+  el.addEventListener("blur", () => { if (!ui.drag) highlight(lx, ui, -1); });
+  ui.handles.push(spec);
 }
 
-function make_handles(lx, S) {
+function make_handles(lx, ui) {
   const K = lx.state.data.a.length;
   const n = (k) => String(k + 1).split("").map((c) => "₀₁₂₃₄₅₆₇₈₉"[+c]).join("");
   const st = lx.state.data;
@@ -249,7 +249,7 @@ function make_handles(lx, S) {
     for (const [panel, param, tabbable] of [["phi_a", "a", true], ["dphi_a", "a", false],
                                             ["phi_b", "b", true], ["dphi_b", "b", false]]) {
       const what = param === "a" ? `slope a${n(k)}` : `bias b${n(k)}`;
-      make_handle(lx, S, {
+      make_handle(lx, ui, {
         panel, param, k, tabbable, kind: "marker",
         label: `unit ${k + 1}: drag to set its ${what}`,
         value: () => st[param][k],
@@ -260,7 +260,7 @@ function make_handles(lx, S) {
       });
     }
     // The switch point moves along the year as b_k = -a_k x* changes.
-    make_handle(lx, S, {
+    make_handle(lx, ui, {
       panel: "year", param: "b", k, tabbable: true, kind: "switch",
       label: `unit ${k + 1}: switch point x*${n(k)} = −b${n(k)}/a${n(k)}, drag to set b${n(k)}`,
       value: () => switch_point(st.a[k], st.b[k]),
@@ -271,7 +271,7 @@ function make_handles(lx, S) {
       text: () => `day ${switch_point(st.a[k], st.b[k]).toFixed(1)}`,
     });
   }
-  make_handle(lx, S, {
+  make_handle(lx, ui, {
     panel: "year", param: "x0", k: -1, tabbable: true, kind: "x0",
     label: "input x₀ (day): drag the vertical line",
     value: () => lx.x0_slider.value,
@@ -285,7 +285,7 @@ function make_handles(lx, S) {
 // Put the handles (those for which `which` holds) over their markers.
 // Transforms only, and only what changed: no layout of the page, and as few
 // style recalculations as possible.
-function place_handles(lx, S, which = () => true) {
+function place_handles(lx, ui, which = () => true) {
   const put = (h, name, value) => {
     if (h.last[name] === value) return;
     h.last[name] = value;
@@ -294,15 +294,15 @@ function place_handles(lx, S, which = () => true) {
     else if (name === "hidden") h.el.hidden = value;
     else h.el.setAttribute(name, value);
   };
-  for (const h of S.handles) {
+  for (const h of ui.handles) {
     if (!which(h)) continue;
     const view = plot_view(lx.figures[h.panel]);
     if (!view) continue;
     const [x, y] = h.pos();
     const frame = view.frame;
     const sx = frame.x_scale.compute(x);
-    const left = S.offsets[h.panel][0];
-    const top = S.offsets[h.panel][1];
+    const left = ui.offsets[h.panel][0];
+    const top = ui.offsets[h.panel][1];
     if (h.kind === "x0") {
       put(h, "height", `${frame.bbox.height}px`);
       put(h, "transform", `translate(${left + sx}px, ${top + frame.bbox.top}px)`);
@@ -324,20 +324,20 @@ function place_handles(lx, S, which = () => true) {
 
 // Where each figure's canvas sits in its wrapper (the handles' layer):
 // measured once, and again when the layout changes size.
-function measure(lx, S) {
-  for (const panel in S.layers) {
+function measure(lx, ui) {
+  for (const panel in ui.layers) {
     const view = plot_view(lx.figures[panel]);
     if (!view) continue;
     const c = view.canvas_view.el.getBoundingClientRect();
-    const w = S.layers[panel].getBoundingClientRect();
-    S.offsets[panel] = [c.left - w.left, c.top - w.top];
+    const w = ui.layers[panel].getBoundingClientRect();
+    ui.offsets[panel] = [c.left - w.left, c.top - w.top];
   }
 }
 
 // Unit k stands out in every view and in the table; k = -1: none does.
-function highlight(lx, S, k) {
-  if (S.highlight === k) return;
-  S.highlight = k;
+function highlight(lx, ui, k) {
+  if (ui.highlight === k) return;
+  ui.highlight = k;
   const K = lx.state.data.a.length;
   const wide = (w, hi) => Array.from({length: K}, (_, j) => (j === k ? hi : w));
   const alpha = Array.from({length: K}, (_, j) => (k < 0 || j === k ? 1 : 0.35));
@@ -350,44 +350,44 @@ function highlight(lx, S, k) {
     lx.markers[p].data.size = wide(9, 14);
     lx.markers[p].change.emit();
   }
-  for (let j = 0; j < K; j++) S.rows[j].classList.toggle("jl-hi", j === k);
+  for (let j = 0; j < K; j++) ui.rows[j].classList.toggle("jl-hi", j === k);
 }
 
 // Once, when the document is ready: handles, table cells, the first frame.
-function setup(lx, S) {
+function setup(lx, ui) {
   const root = document.getElementById(lx.cfg.id);
-  S.root = root;
-  S.layers = {};
-  S.offsets = {};
+  ui.root = root;
+  ui.layers = {};
+  ui.offsets = {};
   for (const panel of ["year", ...lx.cfg.panels]) {
-    S.layers[panel] = root.querySelector(`.jl-fig[data-panel="${panel}"] .jl-layer`);
-    S.offsets[panel] = [0, 0];
+    ui.layers[panel] = root.querySelector(`.jl-fig[data-panel="${panel}"] .jl-layer`);
+    ui.offsets[panel] = [0, 0];
   }
   const K = lx.state.data.a.length;
   const cells = ["phi", "da", "db", "z", "a", "b"];
-  S.cells = Array.from({length: K}, (_, k) =>
+  ui.cells = Array.from({length: K}, (_, k) =>
     cells.map((c) => document.getElementById(`${lx.cfg.id}-${c}-${k}`)));
-  S.rows = Array.from({length: K}, (_, k) => document.getElementById(`${lx.cfg.id}-row-${k}`));
-  S.x0_cell = document.getElementById(`${lx.cfg.id}-x0`);
+  ui.rows = Array.from({length: K}, (_, k) => document.getElementById(`${lx.cfg.id}-row-${k}`));
+  ui.x0_cell = document.getElementById(`${lx.cfg.id}-x0`);
   for (let k = 0; k < K; k++) {
-    S.rows[k].addEventListener("pointerenter", () => { if (!S.drag) highlight(lx, S, k); });
-    S.rows[k].addEventListener("pointerleave", () => { if (!S.drag) highlight(lx, S, -1); });
+    ui.rows[k].addEventListener("pointerenter", () => { if (!ui.drag) highlight(lx, ui, k); });
+    ui.rows[k].addEventListener("pointerleave", () => { if (!ui.drag) highlight(lx, ui, -1); });
   }
-  make_handles(lx, S);
-  measure(lx, S);
+  make_handles(lx, ui);
+  measure(lx, ui);
   // BokehJS lays its canvases out again when the page's width changes:
   // measure after it has, in the next frame.
   const again = () => requestAnimationFrame(() => {
-    measure(lx, S);
-    for (const h of S.handles) h.last = {};
-    place_handles(lx, S);
+    measure(lx, ui);
+    for (const h of ui.handles) h.last = {};
+    place_handles(lx, ui);
   });
   const resize = new ResizeObserver(again);
-  for (const panel in S.layers) resize.observe(S.layers[panel]);
+  for (const panel in ui.layers) resize.observe(ui.layers[panel]);
   name_slider_handles(root, 3);
-  S.ready = true;
+  ui.ready = true;
   const all = Array.from({length: K}, (_, k) => k);
-  draw(lx, S, all, all, true);
+  draw(lx, ui, all, all, true);
   root.classList.add("jl-ready");
 }
 
@@ -416,11 +416,11 @@ function name_slider_handles(root, n_sliders, tries = 0) {
 }
 
 // Play: x0 one step per tick round the year, until pressed again.
-function play(lx, S) {
-  if (S.timer) { clearInterval(S.timer); S.timer = null; }
+function play(lx, ui) {
+  if (ui.timer) { clearInterval(ui.timer); ui.timer = null; }
   if (lx.play.active) {
     lx.play.label = lx.cfg.pause_label;
-    S.timer = setInterval(() => {
+    ui.timer = setInterval(() => {
       const s = lx.x0_slider, next = s.value + s.step;
       s.value = next > s.end ? s.start : next;
     }, 60);
@@ -432,17 +432,17 @@ function play(lx, S) {
 // The one callback of every control; cb_obj is the control that moved, or
 // the document-ready event.
 function explorer_run(lx, cb_obj) {
-  const S = explorer_state(lx);
-  if (!S.ready) {
+  const ui = explorer_state(lx);
+  if (!ui.ready) {
     // Controls may fire before the document is ready; the first frame
     // (drawn by setup) reads their values then.
     if (cb_obj === lx.x0_slider || cb_obj === lx.a_slider || cb_obj === lx.b_slider
         || cb_obj === lx.unit || cb_obj === lx.play) return;
-    setup(lx, S);
+    setup(lx, ui);
     return;
   }
   const st = lx.state.data;
-  if (cb_obj === lx.play) { play(lx, S); return; }
+  if (cb_obj === lx.play) { play(lx, ui); return; }
   if (cb_obj === lx.unit) {
     // The sliders show the selected unit's own values; nothing else moves
     // (their callbacks find the values unchanged and stop).
@@ -455,12 +455,12 @@ function explorer_run(lx, cb_obj) {
     if (st[p][k] === cb_obj.value) return;
     st[p][k] = cb_obj.value;
     // The Kronecker delta: only unit k's curves move.
-    draw(lx, S, [k], [k], false);
+    draw(lx, ui, [k], [k], false);
     return;
   }
   if (cb_obj === lx.x0_slider) {
-    draw(lx, S, Array.from({length: st.a.length}, (_, k) => k), [], true);
+    draw(lx, ui, Array.from({length: st.a.length}, (_, k) => k), [], true);
     return;
   }
-  if (!S.root) setup(lx, S);
+  if (!ui.root) setup(lx, ui);
 }

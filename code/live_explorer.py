@@ -41,16 +41,17 @@ from panels import (
     DEFAULT_A,
     DEFAULT_B,
     DEFAULT_X0,
-    MARGIN,
     PANELS,
     TANGENT_HALF_LENGTH,
     TITLES_PLAIN,
     UNIT_COLOURS,
     UNIT_MARKERS_BOKEH,
     X0_RANGE,
+    X_LABELS_PLAIN,
     Y_LABELS_PLAIN,
     parameters,
     real,
+    y_limits,
 )
 
 __all__ = ["BOOK_BUILD_ENV", "EXPLORER_JS", "TWIN_JS", "VIEWS", "LiveExplorer", "live_explorer"]
@@ -190,10 +191,8 @@ class LiveExplorer:
             One entry per name of :data:`VIEWS`. The ``dphi_a`` axis reaches
             the largest ``|x0|`` of the slider, the peak of ``x0 sech^2``.
         """
-        lo, hi = min(0.0, self.x0_range[0]), max(0.0, self.x0_range[1])
-        pad = MARGIN * (hi - lo)
-        return {"year": (-1.1, 1.1), "phi_a": (-1.1, 1.1), "dphi_a": (lo - pad, hi + pad),
-                "phi_b": (-1.1, 1.1), "dphi_b": (-0.05, 1.05)}
+        ranges = {view: y_limits(view, *self.x0_range) for view in PANELS}
+        return {"year": ranges["phi_a"], **ranges}  # the year view plots phi too
 
     def x_ranges(self) -> dict[str, tuple[float, float]]:
         """Each view's horizontal range: the year, the slope axis, the bias axis."""
@@ -212,7 +211,7 @@ class LiveExplorer:
                 title, (x_label, y_label) = YEAR_TITLE, YEAR_LABELS
             else:
                 title, y_label = TITLES_PLAIN[view], Y_LABELS_PLAIN[view]
-                x_label = "slope a" if view.endswith("_a") else "bias b"
+                x_label = X_LABELS_PLAIN[view]
             fig = figure(
                 title=title, name=f"figure-{view}",
                 x_range=Range1d(*x_ranges[view]), y_range=Range1d(*y_ranges[view]),
@@ -459,31 +458,5 @@ class LiveExplorer:
 def live_explorer(x0: float = DEFAULT_X0, a: ArrayLike = DEFAULT_A,
                   b: ArrayLike = DEFAULT_B, *,
                   kernel_widgets: bool | None = None) -> LiveExplorer:
-    """The explorer of tanh units whose numbers are computed in the reader's browser.
-
-    Parameters
-    ----------
-    x0 : float, default panels.DEFAULT_X0
-        The input (a day of the year).
-    a, b : array_like, shape (K,)
-        Slopes ``a_k`` and biases ``b_k``, 1 <= K <= 7; the defaults are the
-        book's three units.
-    kernel_widgets : bool or None, default None
-        Also offer the ipywidgets sliders, which Jupyter shows (it has a
-        kernel); the book's website shows the Bokeh figure. None means yes,
-        except while the book is being built (``bokeh_static`` sets
-        :data:`BOOK_BUILD_ENV`): the website drops the widget view, so
-        building it there would only cost time.
-
-    Returns
-    -------
-    LiveExplorer
-        Display it; :meth:`LiveExplorer.html` gives the HTML.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For bad ``x0``, ``a`` or ``b`` (:func:`panels.real`,
-        :func:`panels.parameters`), naming the argument.
-    """
+    """A :class:`LiveExplorer` of these units (the book's by default); display it."""
     return LiveExplorer(x0, a, b, kernel_widgets=kernel_widgets)

@@ -6,7 +6,7 @@ What a student gets from the Binder button, rebuilt locally: an empty Jupyter
 config and data folder, the project's own ``postBuild`` run into them, and
 ``jupyter lab`` from this environment on 127.0.0.1 with a random token,
 serving a copy of the repository (so nothing a test does can save over the
-pages). ``JACOBIAN_BOOK_BUILD`` is dropped: only the book's build sets it.
+pages). ``live_explorer.BOOK_BUILD_ENV`` is dropped: only the book's build sets it.
 
 API
 ---
@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+
+from live_explorer import BOOK_BUILD_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -90,7 +92,7 @@ def binder_env(tmp: Path) -> dict[str, str]:
     env.pop("JUPYTER_PATH", None)
     env.pop("JUPYTER_CONFIG_PATH", None)
     # Set only inside the book's build (_ext/jacobian_book); Binder never has it.
-    env.pop("JACOBIAN_BOOK_BUILD", None)
+    env.pop(BOOK_BUILD_ENV, None)
     return env
 
 

@@ -26,7 +26,6 @@ import contextlib
 import json
 import os
 import re
-import sys
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -43,7 +42,6 @@ from browser_book import DESKTOP, MODES, ROOT, VIEWPORTS, open_context, require_
 pytestmark = pytest.mark.site_views
 
 # The book's own extensions, for the repository the build resolves.
-sys.path.insert(0, str(ROOT / "_ext"))
 
 PAGES = toc_pages()
 

@@ -16,9 +16,10 @@ import re
 from pathlib import Path
 
 import pytest
+from book_site import toc_pages
 from bs4 import BeautifulSoup
 
-from browser_book import PHONE, WCAG_TAGS, open_context, toc_pages
+from browser_book import PHONE, WCAG_TAGS, open_context
 
 # Checks of the built site in Chromium: `make test` runs them with the page
 # views, in its second process, on the first process's cold build.

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import struct
-import sys
 import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "_ext"))
+from jacobian_book import image_sizes
 
-from jacobian_book import image_sizes  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 
 def _png(width: int, height: int) -> bytes:

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from sphinx.errors import ExtensionError
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "_ext"))
+from jacobian_book import prerender_math, thebe
 
-from jacobian_book import prerender_math, thebe  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 #: Sphinx 7.4's HTML for an inline equation, and a numbered display one.
 INLINE = '<span class="math notranslate nohighlight">\\(a &lt; b\\)</span>'

@@ -28,7 +28,6 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "_ext"))
 
 from jacobian_book.student_edition import ZIP_NAME, strip_solutions  # noqa: E402
 
