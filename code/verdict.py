@@ -408,7 +408,7 @@ def compare(
             "This looks numerical, like a finite difference: a formula agrees to about "
             "1e-15, while a central difference is off by about eps^2 (truncation) or "
             "eps_mach / eps (rounding). This exercise asks for a derivation: derive "
-            "the formula, and use gc.central_difference only to test it."
+            "the formula, and use gradcheck.central_difference only to test it."
         )
         if 1e-9 < worst < 1e-5:  # float32's range too: one float32 array suffices
             hint += (" Errors of this size also come from float32 arithmetic: look for "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import gradcheck as gc
+import gradcheck
 import tanh_basis as tb
 
 
@@ -20,7 +20,7 @@ def test_central_difference_matches_known_jacobian() -> None:
     expected = np.array(
         [[theta[1], theta[0]], [np.cos(theta[0]), 0.0], [0.0, 3 * theta[1] ** 2]]
     )
-    J = gc.central_difference(f, theta, eps=1e-6)
+    J = gradcheck.central_difference(f, theta, eps=1e-6)
     assert J.shape == (3, 2)
     np.testing.assert_allclose(J, expected, rtol=1e-8, atol=1e-9)
 
@@ -29,12 +29,12 @@ def test_central_difference_shapes_follow_outputs_then_inputs() -> None:
     rng = np.random.default_rng(1)
     X = rng.standard_normal((4, 2))
     W = rng.standard_normal((3, 5)) * 0.3
-    J4 = gc.central_difference(lambda W_: np.tanh(X @ W_[:-1] + W_[-1]), W)
+    J4 = gradcheck.central_difference(lambda W_: np.tanh(X @ W_[:-1] + W_[-1]), W)
     assert J4.shape == (4, 5, 3, 5)
     # Its block diagonal in the units is the basis' compact Jacobian.
     k = np.arange(5)
     compact = J4[:, k, :, k].transpose(1, 2, 0)  # (N, D+1, K)
-    _, rel = gc.check_gradient(tb.TanhBasis(W).jacobian(X), compact)
+    _, rel = gradcheck.check_gradient(tb.TanhBasis(W).jacobian(X), compact)
     assert rel < 1e-7
     # ... and the cross-unit blocks are exactly 0, as the Kronecker delta says.
     off = J4.copy()
@@ -45,7 +45,7 @@ def test_central_difference_shapes_follow_outputs_then_inputs() -> None:
 def test_central_difference_scalar_output_is_gradient_and_theta_untouched() -> None:
     theta = np.array([[1.0, 2.0], [3.0, -4.0]])
     before = theta.copy()
-    g = gc.central_difference(lambda t: 0.5 * np.sum(t**2), theta)
+    g = gradcheck.central_difference(lambda t: 0.5 * np.sum(t**2), theta)
     assert g.shape == theta.shape
     np.testing.assert_allclose(g, theta, rtol=1e-9)
     np.testing.assert_array_equal(theta, before)
@@ -53,7 +53,8 @@ def test_central_difference_scalar_output_is_gradient_and_theta_untouched() -> N
 
 def test_central_difference_error_shrinks_like_eps_squared() -> None:
     # Truncation regime: dividing eps by 10 divides the error by about 100.
-    errs = [abs(gc.central_difference(np.exp, [0.0], eps=e)[0, 0] - 1.0) for e in (1e-1, 1e-2)]
+    errs = [abs(gradcheck.central_difference(np.exp, [0.0], eps=e)[0, 0] - 1.0)
+            for e in (1e-1, 1e-2)]
     assert 80 < errs[0] / errs[1] < 120
 
 
@@ -67,64 +68,64 @@ def test_central_difference_error_shrinks_like_eps_squared() -> None:
 )
 def test_central_difference_names_a_bad_argument(args, kwargs, exc, match) -> None:
     with pytest.raises(exc, match=match):
-        gc.central_difference(*args, **kwargs)
+        gradcheck.central_difference(*args, **kwargs)
 
 
 def test_central_difference_rejects_changing_or_nonfinite_output() -> None:
     with pytest.raises(ValueError, match="same shape"):
-        gc.central_difference(lambda t: np.ones(3 if t[0] > 0 else 2), [0.0])
+        gradcheck.central_difference(lambda t: np.ones(3 if t[0] > 0 else 2), [0.0])
     with pytest.raises(ValueError, match="finite"):
-        gc.central_difference(lambda t: np.where(t > 0, 1.0, np.inf), [0.0])
+        gradcheck.central_difference(lambda t: np.where(t > 0, 1.0, np.inf), [0.0])
 
 
 # ------------------------------------------------------------ relative_error
 def test_relative_error_definition_and_zero_handling() -> None:
-    r = gc.relative_error([1.0, 0.0, -2.0, 1e-20], [1.0, 0.0, 2.0, 2e-20])
+    r = gradcheck.relative_error([1.0, 0.0, -2.0, 1e-20], [1.0, 0.0, 2.0, 2e-20])
     np.testing.assert_allclose(r, [0.0, 0.0, 1.0, 1 / 3])
-    assert tb.relative_error is gc.relative_error  # the pages' name: one function
+    assert tb.relative_error is gradcheck.relative_error  # the pages' name: one function
 
 
 # ------------------------------------------------------------ check_gradient
 def test_check_gradient_values_and_scale_invariance() -> None:
     a = np.array([1.0, -2.0, 0.0])
     n = np.array([1.1, -2.0, 0.0])
-    max_abs, max_rel = gc.check_gradient(a, n)
+    max_abs, max_rel = gradcheck.check_gradient(a, n)
     assert max_abs == pytest.approx(0.1)
     assert max_rel == pytest.approx(0.1 / 2.1)
-    max_abs_big, max_rel_big = gc.check_gradient(1000 * a, 1000 * n)
+    max_abs_big, max_rel_big = gradcheck.check_gradient(1000 * a, 1000 * n)
     assert max_abs_big == pytest.approx(100.0)
     assert max_rel_big == pytest.approx(max_rel)
 
 
 def test_check_gradient_opposite_signs_give_one() -> None:
-    assert gc.check_gradient([1.0], [-1.0])[1] == pytest.approx(1.0)
+    assert gradcheck.check_gradient([1.0], [-1.0])[1] == pytest.approx(1.0)
 
 
 # -------------------------------------------------------------- loglog_slope
 @pytest.mark.parametrize("p", [-1.0, 0.5, 2.0, 3.0])
 def test_loglog_slope_recovers_power(p: float) -> None:
     x = np.logspace(-6, -1, 11)
-    assert gc.loglog_slope(x, 7.0 * x**p) == pytest.approx(p, abs=1e-10)
+    assert gradcheck.loglog_slope(x, 7.0 * x**p) == pytest.approx(p, abs=1e-10)
 
 
 def test_loglog_slope_validation() -> None:
     with pytest.raises(ValueError, match="positive"):
-        gc.loglog_slope([1.0, 2.0], [1.0, 0.0])
+        gradcheck.loglog_slope([1.0, 2.0], [1.0, 0.0])
     with pytest.raises(ValueError, match="positive"):
-        gc.loglog_slope([-1.0, 2.0], [1.0, 2.0])
+        gradcheck.loglog_slope([-1.0, 2.0], [1.0, 2.0])
     with pytest.raises(ValueError, match="shape"):
-        gc.loglog_slope([1.0, 2.0], [1.0, 2.0, 3.0])
+        gradcheck.loglog_slope([1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="shape"):
-        gc.loglog_slope([1.0], [1.0])
+        gradcheck.loglog_slope([1.0], [1.0])
     with pytest.raises(ValueError, match="two different"):
-        gc.loglog_slope([2.0, 2.0], [1.0, 3.0])
+        gradcheck.loglog_slope([2.0, 2.0], [1.0, 3.0])
 
 
 # ------------------------------------------------------------ sech2_reference
 def test_sech2_reference_against_closed_forms() -> None:
     """The yardstick of tests/test_tanh_basis.py's sech2 tests, checked without tanh_basis."""
     z = np.array([0.0, 0.5, -3.0, 40.0, 300.0])
-    ref = gc.sech2_reference(z)
+    ref = gradcheck.sech2_reference(z)
     assert ref[0] == 1.0
     np.testing.assert_allclose(ref[1:3], 1 / np.cosh(z[1:3]) ** 2, rtol=1e-15)
     # 4 e^{-2|z|} has no cancellation for large |z| and equals sech^2 to 1e-26 there.
@@ -132,15 +133,15 @@ def test_sech2_reference_against_closed_forms() -> None:
 
 
 def test_sech2_reference_keeps_shape_and_validates() -> None:
-    assert gc.sech2_reference(np.zeros((2, 3))).shape == (2, 3)
+    assert gradcheck.sech2_reference(np.zeros((2, 3))).shape == (2, 3)
     with pytest.raises(ValueError, match="dps"):
-        gc.sech2_reference([1.0], dps=10)
+        gradcheck.sech2_reference([1.0], dps=10)
     with pytest.raises(TypeError, match="dps"):
-        gc.sech2_reference([1.0], dps=30.0)
+        gradcheck.sech2_reference([1.0], dps=30.0)
     with pytest.raises(ValueError, match="z must be finite"):
-        gc.sech2_reference([np.inf])
+        gradcheck.sech2_reference([np.inf])
     with pytest.raises(TypeError, match="z"):
-        gc.sech2_reference(["x"])
+        gradcheck.sech2_reference(["x"])
 
 
 # ------------------------------------- norm-wise and floored relative errors
@@ -153,20 +154,20 @@ def saturating_check(eps: float = 1e-6):
 
 def test_saturated_unit_gives_entrywise_error_one_but_small_normwise_error() -> None:
     z, J, NJ = saturating_check()
-    rel = gc.relative_error(J, NJ)[:, :, 0]  # (N, 2): slope and bias
+    rel = gradcheck.relative_error(J, NJ)[:, :, 0]  # (N, 2): slope and bias
     assert rel.max() == 1.0  # where the quotient is 0 (the fine-grid tests find where)
     # Already at z = 8 round-off alone gives the entry-wise error about 1e-5.
     near8 = rel[(z > 7.9) & (z < 8.1), 1]
     assert 3e-6 < np.median(near8) < 3e-5, np.median(near8)
     # The formula is right, and the error measures that weigh entries by size say so.
-    assert gc.normwise_relative_error(J, NJ) < 1e-9
-    floored = gc.floored_relative_error(J, NJ, floor=1e-3)
+    assert gradcheck.normwise_relative_error(J, NJ) < 1e-9
+    floored = gradcheck.floored_relative_error(J, NJ, floor=1e-3)
     assert floored.max() < 1e-7
     # ... while a real bug (the bias derivative's sign flipped) still fails both.
     J_bug = J.copy()
     J_bug[:, 1, :] *= -1
-    assert gc.normwise_relative_error(J_bug, NJ) > 0.1
-    assert gc.floored_relative_error(J_bug, NJ, floor=1e-3).max() == pytest.approx(1.0)
+    assert gradcheck.normwise_relative_error(J_bug, NJ) > 0.1
+    assert gradcheck.floored_relative_error(J_bug, NJ, floor=1e-3).max() == pytest.approx(1.0)
 
 
 def test_finite_difference_roundoff_does_not_shrink_with_the_derivative() -> None:
@@ -184,32 +185,32 @@ def test_finite_difference_roundoff_does_not_shrink_with_the_derivative() -> Non
 def test_normwise_relative_error_definition() -> None:
     a = np.array([[3.0, 0.0], [0.0, 4.0]])
     n = np.array([[3.0, 0.0], [0.0, 0.0]])
-    assert gc.normwise_relative_error(a, n) == pytest.approx(4.0 / (5.0 + 3.0))
-    assert gc.normwise_relative_error(a, a) == 0.0
-    assert gc.normwise_relative_error(np.zeros(3), np.zeros(3)) == 0.0
-    assert gc.normwise_relative_error([1.0], [-1.0]) == pytest.approx(1.0)
+    assert gradcheck.normwise_relative_error(a, n) == pytest.approx(4.0 / (5.0 + 3.0))
+    assert gradcheck.normwise_relative_error(a, a) == 0.0
+    assert gradcheck.normwise_relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert gradcheck.normwise_relative_error([1.0], [-1.0]) == pytest.approx(1.0)
     # Scale-free, like the entry-wise error.
-    assert gc.normwise_relative_error(1e6 * a, 1e6 * n) == pytest.approx(0.5)
+    assert gradcheck.normwise_relative_error(1e6 * a, 1e6 * n) == pytest.approx(0.5)
 
 
 def test_floored_relative_error_definition() -> None:
     a = np.array([1.0, -2.0, 1e-12, 0.0, 3e-4])
     n = np.array([1.1, -2.0, 0.0, 0.0, 1e-4])
-    got = gc.floored_relative_error(a, n, floor=1e-3)
+    got = gradcheck.floored_relative_error(a, n, floor=1e-3)
     expected = [0.1 / 2.1, 0.0, 1e-12 / 1e-3, 0.0, 2e-4 / 1e-3]
     np.testing.assert_allclose(got, expected, rtol=1e-14, atol=0)
     assert got.shape == a.shape
     # Above the floor it is exactly the entry-wise error.
     big = np.array([0.5, 2.0])
-    np.testing.assert_array_equal(gc.floored_relative_error(big, big[::-1], floor=1e-3),
-                                  gc.relative_error(big, big[::-1]))
+    np.testing.assert_array_equal(gradcheck.floored_relative_error(big, big[::-1], floor=1e-3),
+                                  gradcheck.relative_error(big, big[::-1]))
 
 
 MEASURES = {
-    "relative": gc.relative_error,
-    "check_gradient": gc.check_gradient,
-    "normwise": gc.normwise_relative_error,
-    "floored": lambda a, n: gc.floored_relative_error(a, n, floor=1e-3),
+    "relative": gradcheck.relative_error,
+    "check_gradient": gradcheck.check_gradient,
+    "normwise": gradcheck.normwise_relative_error,
+    "floored": lambda a, n: gradcheck.floored_relative_error(a, n, floor=1e-3),
 }
 
 
@@ -234,14 +235,14 @@ def test_every_error_measure_validates_alike(measure, analytic, numeric, exc, ms
                                             (None, TypeError)])
 def test_floored_relative_error_rejects_bad_floor(floor, exc) -> None:
     with pytest.raises(exc, match="floor must be"):
-        gc.floored_relative_error([1.0], [1.0], floor=floor)
+        gradcheck.floored_relative_error([1.0], [1.0], floor=floor)
 
 
 # ------------------- the saturation figures quoted in the module's docstring
 def bias_check(z: np.ndarray, eps: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
     """The bias entry's central difference and its relative error at each z."""
     quotient = (np.tanh(z + eps) - np.tanh(z - eps)) / (2 * eps)
-    return quotient, gc.relative_error(tb.sech2(z), quotient)
+    return quotient, gradcheck.relative_error(tb.sech2(z), quotient)
 
 
 def last_z_below_one() -> float:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import gradcheck as gc
+import gradcheck
 import tanh_basis as tb
 import tanh_basis_fast as tbf
 from tanh_basis import TanhBasis
@@ -61,7 +61,7 @@ def kronecker_jacobian(X: np.ndarray, W: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------ sech2
 def test_sech2_matches_high_precision_reference_without_warnings():
     z = np.concatenate([np.linspace(-700, 700, 14001), [-55.0, -19.0, 1e-300, -1e-8, 0.0]])
-    ref = gc.sech2_reference(z)
+    ref = gradcheck.sech2_reference(z)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with np.errstate(all="raise"):
@@ -95,7 +95,7 @@ def test_sech2_edge_values_and_shape():
 def test_where_one_minus_tanh_squared_loses_half_its_digits():
     """The docstring's numbers: 1e-8 relative error first near |z| = 9.7, exactly 0 near 19."""
     z = np.arange(8.0, 11.0, 1e-3)
-    ref = gc.sech2_reference(z)
+    ref = gradcheck.sech2_reference(z)
     rel = np.abs((1 - np.tanh(z) ** 2) - ref) / ref
     first = z[np.argmax(rel > 1e-8)]
     assert 9.6 < first < 9.8, first
@@ -209,7 +209,7 @@ def test_full_jacobian_is_the_kronecker_delta_formula(Basis, N, D, K):
 def test_full_jacobian_equals_numerical_flattening(Basis):
     """Row n*K + k is Phi[n, k] (row-major), column d*K + l is W[d, l], as W.ravel()."""
     X, W = random_problem(4, N=3, D=2, K=2)
-    F_num = gc.central_difference(lambda W_: Basis(W_).transform(X), W).reshape(6, 6)
+    F_num = gradcheck.central_difference(lambda W_: Basis(W_).transform(X), W).reshape(6, 6)
     np.testing.assert_allclose(Basis(W).full_jacobian(X), F_num, atol=1e-9)
 
 

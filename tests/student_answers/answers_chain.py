@@ -8,7 +8,7 @@ import math
 import numpy as np
 from student_corpus import Corpus
 
-import gradcheck as gc
+import gradcheck
 import tanh_basis as tb
 
 jvp = Corpus("jvp")
@@ -255,7 +255,7 @@ def input_no_bias_in_z(x, W):
 
 @input_jac.wrong(r"looks numerical")
 def input_central_difference(x, W):
-    return gc.central_difference(lambda v: np.tanh(v @ W[:-1] + W[-1]), x)
+    return gradcheck.central_difference(lambda v: np.tanh(v @ W[:-1] + W[-1]), x)
 
 
 @input_jac.wrong(r"float32")
@@ -399,7 +399,7 @@ def two_linear_only(x, W1, W2):
 
 @two_layer.wrong(r"looks numerical")
 def two_central_difference(x, W1, W2):
-    return gc.central_difference(lambda v: layer(layer(v, W1), W2), x)
+    return gradcheck.central_difference(lambda v: layer(layer(v, W1), W2), x)
 
 
 @two_layer.wrong(r"float32")
@@ -570,7 +570,7 @@ def shared_central_difference(X, A, beta):
     def phi(theta):
         return np.tanh(X @ theta[:-1].reshape(A.shape) + theta[-1]).ravel()
 
-    return gc.central_difference(phi, np.append(A.ravel(), beta))
+    return gradcheck.central_difference(phi, np.append(A.ravel(), beta))
 
 
 @shared.wrong(r"float32")

@@ -8,7 +8,7 @@ import numpy as np
 from scipy.special import expit
 from student_corpus import Corpus
 
-import gradcheck as gc
+import gradcheck
 
 sigmoid = Corpus("sigmoid_jacobian")
 
@@ -118,7 +118,7 @@ def in_float32(X, W):
 @sigmoid.wrong(r"looks numerical")
 def central_difference(X, W):
     Xt = with_ones(X)
-    J4 = gc.central_difference(lambda V: expit(Xt @ V), W, eps=1e-5)  # (N, K, D+1, K)
+    J4 = gradcheck.central_difference(lambda V: expit(Xt @ V), W, eps=1e-5)  # (N, K, D+1, K)
     k = np.arange(W.shape[1])
     return J4[:, k, :, k].transpose(1, 2, 0)
 
