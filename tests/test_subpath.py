@@ -199,6 +199,8 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
             visit.has_bokeh = page.locator("script[src*='bokeh']").count() > 0
             if visit.has_bokeh:
                 try:
+                    # BokehJS loads as the reader nears the explorer (bokeh-lazy.js).
+                    page.locator(".jacobian-live").first.scroll_into_view_if_needed()
                     page.wait_for_function(BOKEH_DRAWN_JS, timeout=60_000)
                     visit.bokeh_drawn = True
                 except PlaywrightTimeout:  # reported by the test, not here

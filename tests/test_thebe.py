@@ -470,7 +470,11 @@ def test_live_code_runs_every_cell_under_its_own_output(
             else Path(session["path"])
         assert Path(folder.as_posix().removeprefix("./")) == Path(docname).parent, session
         assert page.locator(".thebe-cell").count() == len(shown)
-        # Unfold the hidden set-up cells, as a reader does, to reach their buttons.
+        # Open the folded solutions (sphinx-togglebutton), then the hidden
+        # cells, as a reader does, to reach their buttons.
+        closed = page.locator("div.admonition.toggle-hidden button.toggle-button")
+        while closed.count():
+            closed.first.click()
         folded = page.locator("div.cell details:not([open]) > summary")
         while folded.count():
             folded.first.click()
