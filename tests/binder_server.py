@@ -14,7 +14,7 @@ API
   (a named tuple ``(base, token, home)``: base URL, token, served folder).
 - The session fixture ``jupyter_server`` (tests/conftest.py) starts ONE such
   server for the whole run, shared by tests/test_jupyterlab.py and
-  tests/test_thebe.py. It accepts requests from any loopback origin
+  tests/test_live_code.py. It accepts requests from any loopback origin
   (``LIVE_CODE_ARGS``), so a page served by ``book_site.serve`` on any port
   can run Live Code against it. Tests shut down the kernels they start.
 - ``api(server, path)``: GET a JSON endpoint of the server (token added).

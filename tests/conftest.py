@@ -19,7 +19,7 @@ Session resources (each made at most once per run)
   started in the background.
 - ``chromium_browser``: one headless Chromium for the whole session.
 - ``jupyter_server``: one Binder-like ``jupyter lab`` (tests/binder_server.py)
-  shared by tests/test_jupyterlab.py and tests/test_thebe.py.
+  shared by tests/test_jupyterlab.py and tests/test_live_code.py.
 """
 
 from __future__ import annotations

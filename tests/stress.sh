@@ -18,7 +18,7 @@ hogs=${2:-2}
 shift $(( $# > 2 ? 2 : $# ))
 selection=("$@")
 if ((${#selection[@]} == 0)); then
-  selection=(tests/test_jupyterlab.py tests/test_thebe.py tests/test_explorer_browser.py
+  selection=(tests/test_jupyterlab.py tests/test_live_code.py tests/test_explorer_browser.py
              tests/test_a11y.py tests/test_browser.py tests/test_subpath.py)
 fi
 [ -f _build/html/index.html ] || { echo "stress.sh: no built book: run 'make book' first" >&2; exit 2; }

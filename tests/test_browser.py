@@ -189,7 +189,7 @@ def test_launch_buttons_where_the_page_has_code(page_view, site, docname):
     assert view.code_cells > 0, f"{docname}: the website shows none of its code cells"
     assert view.binder_links == [_expected_binder_link(docname)]
     assert view.thebe_buttons == 1, f"{docname}: no Live Code (Thebe) button"
-    # What the button needs (_ext/jacobian_book/thebe.py): the page's Live Code
+    # What the button needs (_ext/jacobian_book/live_code.py): the page's Live Code
     # settings and the script that reads them. This is the build CI publishes.
     html = (site / f"{docname}.html").read_text(encoding="utf-8")
     assert 'id="jacobian-live-code"' in html, f"{docname}: no Live Code settings"
@@ -302,7 +302,7 @@ def test_download_offers_md_and_executed_ipynb(site, docname):
 def test_each_inline_script_appears_once(site, docname):
     # Sphinx 7 writes inline scripts twice (sphinx-doc/sphinx#13402); for
     # sphinx-thebe's `const THEBE_JS_URL` that is a SyntaxError on every page.
-    # _ext/book_html.py removes the copies; this shows it still does.
+    # _ext/jacobian_book/duplicate_scripts.py removes the copies; this shows it still does.
     # Only <head>, where Sphinx puts them: a page's own outputs may legitimately
     # repeat a script (each matplotlib animation carries its player's code).
     soup = BeautifulSoup((site / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")

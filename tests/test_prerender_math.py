@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from sphinx.errors import ExtensionError
 
-from jacobian_book import prerender_math, thebe
+from jacobian_book import live_code, prerender_math
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +57,7 @@ class FakeApp:
 
 def test_without_node_the_pages_keep_the_runtime_mathjax(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    monkeypatch.delenv(thebe.REQUIRE_ENV, raising=False)
+    monkeypatch.delenv(live_code.REQUIRE_ENV, raising=False)
     app = FakeApp(tmp_path)
     prerender_math.prepare(app)
     assert app.prerender_math is None
@@ -65,7 +65,7 @@ def test_without_node_the_pages_keep_the_runtime_mathjax(tmp_path, monkeypatch, 
     prerender_math.drop_runtime_mathjax(app, "p", "page.html", {"script_files": scripts}, None)
     assert scripts == ["_static/mathjax/tex-chtml.js"]
     # ... unless the build must have it (make test, the published site).
-    monkeypatch.setenv(thebe.REQUIRE_ENV, "1")
+    monkeypatch.setenv(live_code.REQUIRE_ENV, "1")
     with pytest.raises(ExtensionError, match=r"node not found.*JACOBIAN_REQUIRE_LIVE_CODE=1"):
         prerender_math.prepare(app)
 
@@ -82,8 +82,8 @@ def test_prerendered_pages_load_neither_mathjax_nor_its_config(tmp_path):
 
 def _engine() -> Path:
     """The real engine; skipped without Node or a cached package, unless required."""
-    required = os.environ.get(thebe.REQUIRE_ENV) == "1"
-    cached = (thebe.cache_folder(ROOT) / prerender_math.MATHJAX.folder).is_dir()
+    required = os.environ.get(live_code.REQUIRE_ENV) == "1"
+    cached = (live_code.cache_folder(ROOT) / prerender_math.MATHJAX.folder).is_dir()
     if not required and not (cached and shutil.which("node")):
         pytest.skip("Node.js or mathjax-full in .cache/npm missing (make book fetches it)")
     return prerender_math.engine(ROOT)

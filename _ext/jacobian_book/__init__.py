@@ -5,7 +5,7 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
 * ``a11y``: accessibility fixes for theme and myst-nb faults.
 * ``bokeh_static``: BokehJS copied from the installed wheel, loaded only on
   pages that embed a Bokeh figure.
-* ``book_html``: drops Sphinx 7's duplicated inline scripts.
+* ``duplicate_scripts``: drops Sphinx 7's duplicated inline scripts.
 * ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
 * ``image_sizes``: each PNG gets its width and height, so nothing moves when
   it arrives.
@@ -17,7 +17,7 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   canonical URL (``html_baseurl``, the fork's GitHub Pages) follow the fork.
 * ``tips``: hover previews (sphinx-tippy) with tippy.js served by the book,
   and no tip fetched from another host.
-* ``thebe``: Live Code runs the pinned Thebe from the npm package, served by
+* ``live_code``: Live Code runs the pinned Thebe from the npm package, served by
   the book, in place of sphinx-thebe's scripts.
 * ``student_edition``: ``hide_solutions: true`` removes the solutions when
   pages are written, and from the downloads (``make student``).
@@ -34,14 +34,14 @@ from sphinx.application import Sphinx
 from . import (
     a11y,
     bokeh_static,
-    book_html,
     code_deps,
+    duplicate_scripts,
     image_sizes,
+    live_code,
     prerender_math,
     repository,
     standalone,
     student_edition,
-    thebe,
     tips,
 )
 
@@ -64,16 +64,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
         HideCodeCellNode, override=True, html=(a11y.visit_hide_code_cell, depart_HideCellInput)
     )
 
-    # bokeh_static: before book_html's de-duplication (priority 900) sees
+    # bokeh_static: before duplicate_scripts (priority 900) sees
     # the page's scripts.
     app.connect("config-inited", bokeh_static.drop_widget_view)
     app.connect("builder-inited", bokeh_static.copy_bundles)
     app.connect("html-page-context", bokeh_static.add_bokeh_where_embedded, priority=500)
 
-    # thebe: after repository (the button's URL) and before book_html.
-    app.connect("config-inited", thebe.prepare, priority=600)
-    app.connect("builder-inited", thebe.copy_assets)
-    app.connect("html-page-context", thebe.replace_sphinx_thebe, priority=500)
+    # live_code: after repository (the button's URL) and before duplicate_scripts.
+    app.connect("config-inited", live_code.prepare, priority=600)
+    app.connect("builder-inited", live_code.copy_assets)
+    app.connect("html-page-context", live_code.replace_sphinx_thebe, priority=500)
 
     # prerender_math: after sphinx.ext.mathjax (500) added its scripts; at
     # build-finished, before sphinx-mathjax-offline copies the fonts or not
@@ -104,8 +104,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(student_edition.DropSolutions)
     app.connect("build-finished", student_edition.strip_downloads)
 
-    # book_html: late, after every extension has added its per-page scripts.
-    app.connect("html-page-context", book_html.drop_duplicate_scripts, priority=900)
+    # duplicate_scripts: late, after every extension has added its per-page scripts.
+    app.connect("html-page-context", duplicate_scripts.drop_duplicate_scripts, priority=900)
 
     # code_deps: where the pages' own modules live, relative to the book's root.
     app.add_config_value("code_deps_dir", "code", "env", [str])

@@ -1,7 +1,7 @@
 /*
  * Live Code: the page's code cells become editors that run in a kernel, in place.
  *
- * _ext/jacobian_book/thebe.py copies the pinned Thebe (and the require.js it
+ * _ext/jacobian_book/live_code.py copies the pinned Thebe (and the require.js it
  * needs) into the site's _static/ and writes this page's settings into
  * <script id="jacobian-live-code">. sphinx-book-theme's "Live Code" button
  * calls initThebeSBT(), which calls initThebe() (defined here).

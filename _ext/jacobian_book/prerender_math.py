@@ -14,7 +14,7 @@ inline; the fonts are the woff files that sphinx-mathjax-offline copies into
 MathJax; Live Code loads the book's copy only when an output has LaTeX
 (``live-code.js``).
 
-* The npm tarball is fetched and checked like Thebe's (:func:`thebe.npm_tarball`),
+* The npm tarball is fetched and checked like Thebe's (:func:`live_code.npm_tarball`),
   and its ``js/`` folder unpacked into ``.cache/npm``.
 * Without Node.js or npm the pages keep the runtime MathJax, and the log says
   so once; ``JACOBIAN_REQUIRE_LIVE_CODE=1`` (``make test``, the published site)
@@ -41,13 +41,13 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from . import thebe
+from . import live_code
 
 logger = logging.getLogger(__name__)
 
 #: The engine, the version of sphinx-mathjax-offline's runtime tex-chtml.js
 #: (npm view mathjax-full@3.2.2 dist.integrity).
-MATHJAX = thebe.NpmPackage(
+MATHJAX = live_code.NpmPackage(
     "mathjax-full", "3.2.2",
     "sha512-+LfG9Fik+OuI8SLwsiR02IVdjcnRCy5MufYLi0C3TdMT56L/pjB0alMVGgoWJF8pN9Rc7FESycZB9BMNWIid5w==",
 )
@@ -89,13 +89,13 @@ def engine(srcdir: str | Path) -> Path:
     """
     if shutil.which("node") is None:
         raise MathUnavailable("node not found (Debian or Ubuntu: `sudo .ci/install-packages`)")
-    cache = thebe.cache_folder(srcdir)
+    cache = live_code.cache_folder(srcdir)
     folder = cache / MATHJAX.folder
     if (folder / "js" / "mathjax.js").is_file():
         return folder
     try:
-        tarball = thebe.npm_tarball(MATHJAX, cache)
-    except thebe.LiveCodeUnavailable as error:
+        tarball = live_code.npm_tarball(MATHJAX, cache)
+    except live_code.LiveCodeUnavailable as error:
         raise MathUnavailable(str(error)) from None
     # Unpacked beside, then renamed: an interrupted build leaves no half a package.
     partial = folder.with_name(f"{folder.name}.partial")
@@ -203,9 +203,9 @@ def prepare(app: Sphinx) -> None:
     try:
         app.prerender_math = engine(app.srcdir)
     except MathUnavailable as error:
-        if os.environ.get(thebe.REQUIRE_ENV) == "1":
+        if os.environ.get(live_code.REQUIRE_ENV) == "1":
             raise ExtensionError(
-                f"Math at build time: {error}. {thebe.REQUIRE_ENV}=1 requires it (`make test` "
+                f"Math at build time: {error}. {live_code.REQUIRE_ENV}=1 requires it (`make test` "
                 "and the published site).") from None
         # Not a warning: -W would fail an offline build of everything else.
         logger.info(f"[math] typeset in the browser by MathJax, not at build time: {error}",

@@ -5,7 +5,7 @@ internal link points at: an equation, a glossary term, a citation, a section.
 Its defaults would reach other hosts, so this module
 
 * serves tippy.js and Popper from their npm tarballs (checked against the
-  sha512 pinned here, cached in ``.cache/npm``, as :mod:`.thebe` does for
+  sha512 pinned here, cached in ``.cache/npm``, as :mod:`.live_code` does for
   Thebe), copied into the *output* ``_static/<package>-<version>/``, and
   points ``tippy_js`` at them instead of unpkg.com;
 * turns off the tips that query Wikipedia, Crossref (DOIs) and Read the Docs
@@ -36,8 +36,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
+from .live_code import LiveCodeUnavailable, NpmPackage, cache_folder, npm_tarball, unpack
 from .prerender_math import FONTS, render_math_in_html
-from .thebe import LiveCodeUnavailable, NpmPackage, cache_folder, npm_tarball, unpack
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Live Code (Thebe) as the website ships it, against a local Jupyter server.
 
-The built pages load the Thebe that ``_ext/jacobian_book/thebe.py`` pins
+The built pages load the Thebe that ``_ext/jacobian_book/live_code.py`` pins
 (thebe 0.9.3, copied from its npm package into the site's ``_static/``) and
 the book's integration, ``live-code.js``. This test runs exactly those files:
 no stand-in, no shim. Two things differ from a reader's visit, both outside the
@@ -62,7 +62,7 @@ from sphinx.errors import ExtensionError
 from widget_sliders import figure_png, move_each_slider
 
 from browser_book import ROOT, WCAG_TAGS
-from jacobian_book import thebe as live
+from jacobian_book import live_code as live
 
 PAGES = toc_pages()
 #: axe-core impacts that fail the test (as in tests/test_a11y.py).

@@ -38,7 +38,7 @@ extension replaces sphinx-thebe's page scripts:
 
 The kernel comes from mybinder.org (``binderOptions`` of sphinx-thebe's page
 config). A page config that says ``useBinder: false`` and gives
-``serverSettings`` uses that Jupyter server instead (tests/test_thebe.py).
+``serverSettings`` uses that Jupyter server instead (tests/test_live_code.py).
 """
 
 from __future__ import annotations
