@@ -42,7 +42,7 @@ CHROMIUM = "/usr/bin/chromium"
 MATH_TIMEOUT_MS = 120_000
 
 #: Put the printed pages into the root page, in place of the theme's layout.
-COMPOSE_JS = """
+COMPOSE_JS = r"""
 async ({pages, online, title, subtitle, credit}) => {
   const printed = new Map(pages.map((p) => [new URL(p.url, location.href).pathname, p.id]));
   const esc = (text) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -59,6 +59,14 @@ async ({pages, online, title, subtitle, credit}) => {
     const dom = new DOMParser().parseFromString(await (await fetch(base)).text(), "text/html");
     const article = dom.querySelector("article.bd-article");
     if (!article) throw new Error(`${url} has no article`);
+    // Each page's typeset math comes with the style sheet of its own
+    // characters (prerender_math.py); its font URLs are relative to the page.
+    for (const style of dom.querySelectorAll("style[data-prerendered-math]")) {
+      const copy = document.createElement("style");
+      copy.textContent = style.textContent.replace(
+        /url\("([^"]+)"\)/g, (_, u) => `url("${new URL(u, base).href}")`);
+      document.head.append(copy);
+    }
     for (const el of article.querySelectorAll("a.headerlink")) el.remove();
     for (const el of article.querySelectorAll("[id]")) el.id = `${id}--${el.id}`;
     for (const img of article.querySelectorAll("img[src]")) {
@@ -88,12 +96,23 @@ async ({pages, online, title, subtitle, credit}) => {
   document.documentElement.dataset.mode = "light";
   // Images load before printing; a missing one is an error, not a gap.
   await Promise.all([...document.images].map((img) => img.decode()));
+  await document.fonts.ready;
   if (window.MathJax && MathJax.typesetPromise) {
     if (MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
     MathJax.typesetClear();
     await MathJax.typesetPromise([book]);
   }
 }
+"""
+
+#: Typeset characters that no style sheet draws (a glyph would print blank);
+#: the invisible operators (U+2061 to U+2064, function application...) have none.
+BLANK_GLYPHS_JS = r"""
+() => [...document.querySelectorAll("mjx-c")]
+  .filter((c) => !/(^| )mjx-c206[1-4]( |$)/.test(c.className))
+  .filter((c) => !c.textContent && ["none", "normal", '""'].includes(
+    getComputedStyle(c, "::before").content))
+  .slice(0, 5).map((c) => c.className)
 """
 
 #: TeX left as text in the printed content (MathJax's own output excluded).
@@ -161,7 +180,8 @@ def print_book(html: Path, out: Path, everything: bool = False, browser: Any = N
     """Print the pages of :func:`printed_pages` from the site in ``html`` to ``out``.
 
     ``browser`` is a Playwright Chromium to use (default: Debian's, started
-    here). Raises RuntimeError when a page is missing or TeX is left unrendered.
+    here). Raises RuntimeError when a page is missing, TeX is left unrendered, or
+a typeset character has no glyph.
     """
     docs = printed_pages(everything=everything)
     missing = [d for d in docs if not (html / f"{d}.html").is_file()]
@@ -208,6 +228,9 @@ def print_book(html: Path, out: Path, everything: bool = False, browser: Any = N
                 left = page.evaluate(UNRENDERED_TEX_JS)
                 raise RuntimeError(f"TeX left unrendered in the printed pages after "
                                    f"{MATH_TIMEOUT_MS / 1000:g} s: {left[:5]}") from None
+            blank = page.evaluate(BLANK_GLYPHS_JS)
+            if blank:
+                raise RuntimeError(f"math characters with no glyph in print: {blank}")
             # The contents list takes its page numbers from a first printing.
             numbers = destination_pages(page.pdf(**options), [p["id"] for p in pages])
             page.evaluate("""(numbers) => { for (const el of document.querySelectorAll(
