@@ -140,13 +140,13 @@ def _page_cells() -> list:
 
 
 def _is_solution(cell) -> bool:
-    return cell.cell_type == "code" and "hide-cell" in cell.metadata.get("tags", [])
+    return cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get("source_hidden", False)
 
 
 def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
     """Each "your turn" cell calls a checker on a stub; its solution is hidden.
 
-    Hidden means both in the book (the hide-cell tag, a folded solution) and in
+    Hidden means both in the book (inside a folded solution) and in
     JupyterLab or Binder (cell metadata jupyter.source_hidden and
     outputs_hidden, which jupytext keeps when it opens the page).
     """
@@ -167,7 +167,6 @@ def test_every_exercise_has_a_stub_a_hidden_solution_and_a_checker() -> None:
         assert cells[i + 3].source.startswith("```{solution-end}\n```")
         assert solution_text.metadata["jupyter"] == {"source_hidden": True}
         assert solution_code.cell_type == "code"
-        assert "hide-cell" in solution_code.metadata["tags"]
         assert solution_code.metadata["jupyter"] == {
             "source_hidden": True, "outputs_hidden": True,
         }
