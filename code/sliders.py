@@ -50,18 +50,10 @@ class FourPanelPlot:
 
     Parameters
     ----------
-    x0 : float, default :data:`panels.DEFAULT_X0`
-        The input (a day of the year in the book's example).
-    a, b : array_like, shape (K,)
-        Slopes ``a_k`` and biases ``b_k`` of the K units, 1 <= K <= 7.
-    layout : {"grid", "column"}, default "grid"
-        As for :func:`static_figure.four_panels`.
-    figsize : (float, float), optional
-        In inches; :data:`static_figure.FIGSIZE` of the layout by default.
+    x0, a, b, layout, figsize, n_grid
+        As for :func:`static_figure.four_panels`, but ``layout`` is ``"grid"`` by default.
     dpi : float, default 100
         Pixels per inch of every frame.
-    n_grid : int, default 1001
-        Points per curve.
 
     Attributes
     ----------
@@ -242,17 +234,18 @@ class FourPanelPlot:
                 curve = self.curves[name][j]
                 curve.set_ydata(sf.curve(name, self._x0, self._a[j], self._b[j],
                                          curve.get_xdata()))
+        # The arguments were checked above: the per-frame loops use them as they are.
         for j in units:
             for name in PANELS:
-                px, py = self.point(name, j)
+                px, py = sf.point(name, self._x0, self._a[j], self._b[j])
                 self.markers[name][j].set_data([px], [py])
         self._update_tangents(units)
 
     def _update_tangents(self, units: Sequence[int]) -> None:
         for name in ("phi_a", "phi_b"):
             for k in units:
-                p, value = self.point(name, k)
-                slope = self.point("d" + name, k)[1]
+                p, value = sf.point(name, self._x0, self._a[k], self._b[k])
+                slope = sf.point("d" + name, self._x0, self._a[k], self._b[k])[1]
                 self.tangents[name][k].set_data(*sf.tangent(self.axes[name], p, value, slope))
 
     # ------------------------------------------------------------ output
