@@ -39,7 +39,7 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-# No --all and no delete: _ext/code_deps.py makes each page depend on the
+# No --all and no delete: _ext/jacobian_book/code_deps.py makes each page depend on the
 # code/*.py modules it imports, so Sphinx re-reads (and, with execution forced
 # in _config.yml, re-executes) exactly the pages an edit can change.
 book: $(STAMP)

@@ -7,6 +7,8 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   pages that embed a Bokeh figure.
 * ``duplicate_scripts``: drops Sphinx 7's duplicated inline scripts.
 * ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
+* ``incremental``: what the next incremental build must redo (pages linking
+  a changed static file, pages whose warnings failed the build).
 * ``image_sizes``: each PNG gets its width and height, so nothing moves when
   it arrives.
 * ``prerender_math``: equations typeset at build time (MathJax in Node), so
@@ -37,6 +39,7 @@ from . import (
     code_deps,
     duplicate_scripts,
     image_sizes,
+    incremental,
     live_code,
     prerender_math,
     repository,
@@ -110,9 +113,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # code_deps: where the pages' own modules live, relative to the book's root.
     app.add_config_value("code_deps_dir", "code", "env", [str])
     app.connect("source-read", code_deps.note_code_dependencies)
-    app.connect("env-updated", code_deps.rewrite_pages_if_static_changed)
-    warned = code_deps.WarnedPages(app)
+
+    # incremental: what Sphinx would skip on the next build.
+    app.connect("env-updated", incremental.rewrite_pages_if_static_changed)
+    warned = incremental.WarnedPages(app)
     logging.getLogger("sphinx").addHandler(warned)
-    app.connect("build-finished", partial(code_deps.forget_failed_pages, warned=warned))
+    app.connect("build-finished", partial(incremental.forget_failed_pages, warned=warned))
 
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
