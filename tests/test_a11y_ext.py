@@ -21,6 +21,9 @@ TABLE = "<table><tr><th>contender</th><th>median <b>time</b></th></tr><tr><td>1<
     ('<div style="overflow-x:auto"><table><tr><th>a &lt; "b"</th></tr></table></div>',
      '<div style="overflow-x:auto" tabindex="0" role="region" '
      'aria-label="Table: a &lt; &quot;b&quot; (scrolls sideways)">'),
+    ('<div style="overflow:auto"><table><tr><td>1</td></tr></table></div>',  # no header
+     '<div style="overflow:auto" tabindex="0" role="region" aria-label="Table (scrolls '
+     'sideways)">'),
     ('<pre style="overflow-y: scroll; max-height: 9em">long</pre>',
      '<pre style="overflow-y: scroll; max-height: 9em" tabindex="0" role="region" '
      'aria-label="Output (scrolls sideways)">'),
@@ -43,28 +46,23 @@ def test_hidden_code_summary_is_named_by_its_visible_text():
             "prompt_hide": "Hide <code>"}
     a11y.visit_hide_code_cell(translator, node)
     html = "".join(translator.body)
-    assert "<summary>" in html and "aria-label" not in html
-    assert '<details class="admonition hide tag_hide-input">' in html
+    assert html.startswith('<details class="admonition hide tag_hide-input">\n<summary>')
     assert '<p class="collapsed admonition-title">Show code cell source</p>' in html
-    assert "Hide &lt;code&gt;" in html
+    assert "Hide &lt;code&gt;" in html and "aria-label" not in html
 
 
-def test_templates_go_first_once_and_each_overrides_a_theme_component():
+def test_templates_go_first_once_override_theme_components_and_name_by_what_they_show():
     config = SimpleNamespace(templates_path=["other"])
     a11y.add_templates(None, config)
     a11y.add_templates(None, config)
     assert config.templates_path == [str(a11y.TEMPLATES), "other"]
     # A component the theme renames or drops would silently stop being overridden.
     theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
-    overrides = sorted(a11y.TEMPLATES.glob("*.html"))
-    assert overrides and all((theme / "components" / o.name).exists() for o in overrides)
-
-
-def test_overrides_name_controls_by_what_they_show():
-    search = (a11y.TEMPLATES / "search-button-field.html").read_text(encoding="utf-8")
-    assert "aria-label" not in re.search(r"<button[^>]*>", search)[0]  # "Search Ctrl+K"
-    switch = (a11y.TEMPLATES / "theme-switcher.html").read_text(encoding="utf-8")
-    icons = re.findall(r"<i [^>]*>", switch)
+    overrides = {o.name: o.read_text(encoding="utf-8") for o in a11y.TEMPLATES.glob("*.html")}
+    assert overrides and all((theme / "components" / name).exists() for name in overrides)
+    button = re.search(r"<button[^>]*>", overrides["search-button-field.html"])[0]
+    assert "aria-label" not in button  # its name is the visible "Search Ctrl+K"
+    icons = re.findall(r"<i [^>]*>", overrides["theme-switcher.html"])
     assert len(icons) == 3
     assert all('aria-hidden="true"' in i and "title=" not in i for i in icons)
 

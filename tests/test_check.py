@@ -1,7 +1,4 @@
-"""Tests for code/check.py beyond the answers' corpus: stubs, and the exercises page's use.
-
-tests/student_answers/ runs every checker on right and wrong answers.
-"""
+"""Tests for code/check.py beyond the answers' corpus (tests/student_answers/): stubs, the page."""
 
 from __future__ import annotations
 
@@ -50,30 +47,24 @@ def test_dropped_x_prediction_is_what_a_gradient_check_measures() -> None:
 
 CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
 CELLS = jupytext.read(CHAPTERS / "exercises.md").cells
-TURNS = [i for i, c in enumerate(CELLS)
-         if c.cell_type == "code" and re.search(r"check\.\w+\(my_\w+\)", c.source)]
+#: The "your turn" cells, by index: the checker each calls on its stub.
+TURNS = {i: m[1] for i, c in enumerate(CELLS)
+         if c.cell_type == "code" and (m := re.search(r"check\.(\w+)\(my_\w+\)", c.source))}
 
 
-@pytest.mark.parametrize("turn", TURNS)
-def test_each_exercise_has_a_stub_and_a_hidden_solution_that_runs_alone(
-        turn, monkeypatch, capsys) -> None:
-    """A "your turn" stub, then a folded solution, hidden in JupyterLab too, that passes.
-
-    A reader who opens a solution runs it after the set-up cell, not after the others.
-    """
-    checkers = {re.search(r"check\.(\w+)\(my_", CELLS[i].source).group(1) for i in TURNS}
-    assert checkers == set(NAMES) and len(TURNS) == len(NAMES)
+@pytest.mark.parametrize(("turn", "checker"), TURNS.items())
+def test_each_exercise_has_a_stub_and_a_folded_solution_that_runs_alone(
+        turn, checker, monkeypatch, capsys) -> None:
+    """Stub, solution hidden in the book and in JupyterLab, passing after the set-up alone."""
+    assert sorted(TURNS.values()) == NAMES
     stub, text, code, end = CELLS[turn:turn + 4]
-    checker = re.search(r"check\.(\w+)\(my_\w+\)", stub.source).group(1)
     assert "raise NotImplementedError" in stub.source
     assert "Returns a" in stub.source  # the contract: type, shape, layout
-    assert text.cell_type == "markdown" and end.source.startswith("```{solution-end}\n```")
-    assert text.source.startswith("```{solution-start} ex-")
-    assert ":class: dropdown\n" in text.source
+    assert text.source.startswith("```{solution-start} ex-") and text.cell_type == "markdown"
+    assert ":class: dropdown\n" in text.source and end.source.startswith("```{solution-end}")
     assert text.metadata["jupyter"] == {"source_hidden": True}
     assert code.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
-    assert f"check.{checker}(" in code.source
-    assert f"assert check.assess_{checker}(" in code.source
+    assert f"assert check.assess_{checker}(" in code.source and f"check.{checker}(" in code.source
     (setup,) = [c for c in CELLS if "thebe-init" in c.metadata.get("tags", [])]
     monkeypatch.chdir(CHAPTERS)
     namespace: dict = {"__name__": "__main__"}

@@ -1,7 +1,4 @@
-"""Tests for _ext/code_deps.py: which code/ modules a page depends on.
-
-A real build re-executing exactly the importing pages is tests/test_incremental.py's.
-"""
+"""_ext/code_deps.py: which code/ modules a page depends on (a build: test_incremental.py)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
 """Tests for _ext/jacobian_book/prerender_math.py: equations typeset at build time.
 
-Finding and replacing the math runs without Node; one test runs the real engine
-(Node and mathjax-full from .cache/npm); tests/test_browser.py and
-tests/test_a11y.py check the built pages in Chromium.
+The built pages in Chromium are tests/test_browser.py's and tests/test_a11y.py's.
 """
 
 from __future__ import annotations
@@ -40,34 +38,25 @@ def test_equations_are_found_unescaped_and_replaced_keeping_numbers_and_anchors(
     assert prerender_math.equations(out) == []  # a second pass changes nothing
 
 
-def fake_app(srcdir: Path) -> SimpleNamespace:
-    return SimpleNamespace(srcdir=srcdir, builder=SimpleNamespace(format="html"),
-                           config=SimpleNamespace(mathjax_path="mathjax/tex-chtml.js"))
-
-
-def test_without_node_the_pages_keep_the_runtime_mathjax(tmp_path, monkeypatch):
+def test_the_runtime_mathjax_stays_without_node_and_goes_when_prerendered(tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.delenv(live_code.REQUIRE_ENV, raising=False)
-    app = fake_app(tmp_path)
+    app = SimpleNamespace(srcdir=tmp_path, builder=SimpleNamespace(format="html"),
+                          config=SimpleNamespace(mathjax_path="mathjax/tex-chtml.js"))
     prerender_math.prepare(app)
     assert app.prerender_math is None
-    scripts = ["_static/mathjax/tex-chtml.js"]
-    prerender_math.drop_runtime_mathjax(app, "p", "page.html", {"script_files": scripts}, None)
-    assert scripts == ["_static/mathjax/tex-chtml.js"]
-    # ... unless the build must have it (make test, the published site).
-    monkeypatch.setenv(live_code.REQUIRE_ENV, "1")
-    with pytest.raises(ExtensionError, match=r"node not found.*JACOBIAN_REQUIRE_LIVE_CODE=1"):
-        prerender_math.prepare(app)
-
-
-def test_prerendered_pages_load_neither_mathjax_nor_its_config(tmp_path):
-    app = fake_app(tmp_path)
-    app.prerender_math = tmp_path
     config = SimpleNamespace(filename="", attributes={"body": "window.MathJax = {}"})
     other = SimpleNamespace(filename="", attributes={"body": "let x = 1;"})
     scripts = ["_static/doctools.js", config, "_static/mathjax/tex-chtml.js", other]
     prerender_math.drop_runtime_mathjax(app, "p", "page.html", {"script_files": scripts}, None)
-    assert scripts == ["_static/doctools.js", other]
+    assert len(scripts) == 4  # the browser typesets
+    app.prerender_math = tmp_path
+    prerender_math.drop_runtime_mathjax(app, "p", "page.html", {"script_files": scripts}, None)
+    assert scripts == ["_static/doctools.js", other]  # in place: Sphinx keeps the list
+    # A build that must typeset (make test, the published site) fails without Node.
+    monkeypatch.setenv(live_code.REQUIRE_ENV, "1")
+    with pytest.raises(ExtensionError, match=r"node not found.*JACOBIAN_REQUIRE_LIVE_CODE=1"):
+        prerender_math.prepare(app)
 
 
 def test_the_engine_typesets_speakable_mathml_with_its_fonts_and_fails_on_bad_tex():

@@ -1,8 +1,4 @@
-"""Tests for code/verdict.py: the checkers' shared judging, each helper alone, on small arrays.
-
-The checkers' messages are the corpus's (tests/student_answers/); their wording
-is tests/test_report.py's; a stub given to every checker is tests/test_check.py's.
-"""
+"""Tests for code/verdict.py: each helper of the checkers' judging alone, on small arrays."""
 
 from __future__ import annotations
 
@@ -16,12 +12,6 @@ import verdict as vd
 
 def stub_none(*args: object) -> None:
     return None
-
-
-def test_verdict_ok_only_when_correct_and_str_is_the_message() -> None:
-    assert vd.Verdict("correct", "fine").ok
-    assert not any(vd.Verdict(s, "no").ok for s in ("not attempted", "wrong", "imprecise"))
-    assert str(vd.Verdict("wrong", "the message")) == "the message"
 
 
 def test_attempt_calls_on_copies_and_names_a_stub_a_change_in_place_or_a_non_function() -> None:
@@ -40,13 +30,13 @@ def test_attempt_calls_on_copies_and_names_a_stub_a_change_in_place_or_a_non_fun
     assert out is None and verdict.status == "wrong"
     assert verdict.message.startswith("vandal changes its input X in place")
     assert X.tolist() == [0.0, 1.0, 2.0]  # the caller's array is untouched
-    assert "changes its input argument 1 in place" in vd.attempt(vandal, X, 2.0)[1].message
+    nameless = functools.partial(vandal)  # no __name__, no names of the inputs
+    assert vd.attempt(nameless, X, 2.0)[1].message.startswith(
+        "your function changes its input argument 1 in place")
     out, verdict = vd.attempt(unfinished, 1.0, case="for eps = 1e-18")
     assert out is None and verdict.status == "wrong"  # a stub after the first call
     assert verdict.message.startswith("Unfinished: unfinished raises NotImplementedError")
     assert "for eps = 1e-18" in verdict.message
-    with pytest.raises(ZeroDivisionError):
-        vd.attempt(lambda x: 1 / 0, 1.0)
     with pytest.raises(TypeError, match="fn must be the function you wrote, got str"):
         vd.attempt("my_answer")
 
@@ -59,19 +49,9 @@ def test_guarded_turns_a_checker_error_into_a_verdict_but_not_the_students() -> 
 
     v = assess(lambda x: 1.0)  # a float cannot be indexed: the checker's own error
     assert v.status == "wrong" and "could not compare" in v.message and "TypeError" in v.message
-
-    def broken(x):
-        return x / 0
-
-    with pytest.raises(ZeroDivisionError) as info:
-        assess(broken)
-    assert info.traceback[-1].name == "broken"  # the traceback ends at the student's line
-
-
-def test_function_name_falls_back_for_a_nameless_callable() -> None:
-    assert vd.function_name(stub_none) == "stub_none"
-    assert vd.function_name(np.sin) == "sin"
-    assert vd.function_name(functools.partial(stub_none)) == "your function"
+    with pytest.raises(ZeroDivisionError) as info:  # raised by attempt, let through by both
+        assess(lambda x: x / 0)
+    assert info.traceback[-1].name == "<lambda>"  # the traceback ends at the student's line
 
 
 @pytest.mark.parametrize(("out", "says"), [
@@ -101,10 +81,8 @@ def test_is_single_by_dtype_or_by_float32_values() -> None:
 
 def test_mismatch_uses_rtol_atol_and_a_floor_and_flags_non_finite() -> None:
     expected = np.array([1.0, 1.0, 0.0, 2.0])
-    close = 1.0 + 0.5 * vd.RTOL
-    far = 1.0 + 2 * vd.RTOL
-    below_floor = 0.5 * vd.FLOOR * 2.0  # beside the largest entry, 2
-    got = np.array([close, far, below_floor, np.nan])
+    # Close, far, below the floor beside the largest entry (2), not finite.
+    got = np.array([1.0 + 0.5 * vd.RTOL, 1.0 + 2 * vd.RTOL, 0.5 * vd.FLOOR * 2.0, np.nan])
     np.testing.assert_array_equal(vd.mismatch(got, expected, 0.0), [False, True, False, True])
     got[2] = 1e-12
     np.testing.assert_array_equal(vd.mismatch(got, expected, 0.0), [False, True, True, True])
@@ -140,7 +118,8 @@ def test_compare_order_correct_shape_nonfinite_mistake_factor_entries() -> None:
     compare = functools.partial(vd.compare, expected=expected, fn=stub_none, axes=("N", "D"),
                                 label=vd.label_nd, intro="Intro.", correct="Correct: yes.",
                                 scale_hint=" Hint.", mistakes=[])
-    assert compare(expected.copy()) == vd.Verdict("correct", "Correct: yes.")
+    right = compare(expected.copy())
+    assert right == vd.Verdict("correct", "Correct: yes.") and str(right) == "Correct: yes."
     assert compare(expected[:, :1]).message.startswith("Wrong shape")
     with_nan = expected.copy()
     with_nan[1, 0] = np.inf
@@ -158,8 +137,7 @@ def test_compare_order_correct_shape_nonfinite_mistake_factor_entries() -> None:
 def test_fixed_data_shapes_repeatable_and_away_from_zero_and_one() -> None:
     X, W = vd.fixed_data(6, 3, 2, seed=11)
     assert X.shape == (6, 3) and W.shape == (4, 2)
-    X2, W2 = vd.fixed_data(6, 3, 2, seed=11)
-    np.testing.assert_array_equal(X, X2)
-    np.testing.assert_array_equal(W, W2)
     assert np.all((np.abs(X) >= 1.2) & (np.abs(X) <= 2.0))
+    again = vd.fixed_data(6, 3, 2, seed=11)
+    assert np.array_equal(again[0], X) and np.array_equal(again[1], W)
     assert not np.array_equal(vd.fixed_data(6, 3, 2, seed=12)[0], X)

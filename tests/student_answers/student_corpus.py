@@ -1,8 +1,6 @@
-"""What every corpus module shares: student answers and the verdicts they must get.
+"""Student answers and their verdicts: each ``answers_*.py`` fills one Corpus per exercise.
 
-Each ``answers_*.py`` module fills one :class:`Corpus` per exercise with answers
-written as students write them, independently of the page's solutions and of
-the checkers' references; ``test_corpus.py`` runs them all.
+Answers are written as students write them, apart from the page's solutions and the checkers.
 """
 
 from __future__ import annotations

@@ -1,9 +1,4 @@
-"""Students' answers to the eight exercises, and the verdict each one must get.
-
-Every right answer is accepted; every wrong one is rejected with a message
-that carries the gist of its mistake. The answers live in the ``answers_*``
-modules beside this one; DETAILS adds what a gist leaves open.
-"""
+"""Students' answers (``answers_*.py``) to the eight exercises get their verdict and its gist."""
 
 from __future__ import annotations
 
@@ -22,6 +17,8 @@ import check
 import verdict
 
 CORPORA = [zeros, sigmoid, dropped, jvp, input_jac, two_layer, shared, shift]
+#: Every checker of the page, by check's public assess_<name>.
+NAMES = sorted(n.removeprefix("assess_") for n in check.__all__ if n.startswith("assess_"))
 
 
 def one_entry_off(right, index):
@@ -78,21 +75,18 @@ CASES = [(corpus.checker, answer) for corpus in CORPORA for answer in corpus.ans
 def test_verdict_and_its_gist(checker, answer) -> None:
     verdict = getattr(check, f"assess_{checker}")(answer.fn)
     assert verdict.status == answer.status, verdict.message
+    assert verdict.ok == (answer.status == "correct")
     for gist in (answer.gist, DETAILS.get(answer.fn.__name__, "")):
         assert re.search(gist, verdict.message, flags=re.IGNORECASE | re.DOTALL), verdict.message
 
 
-@pytest.mark.parametrize("corpus", CORPORA, ids=[c.checker for c in CORPORA])
-def test_each_exercise_has_four_right_and_ten_wrong_answers(corpus) -> None:
+@pytest.mark.parametrize("checker", NAMES)
+def test_each_exercise_has_a_corpus_of_four_right_and_ten_wrong_answers(checker) -> None:
+    (corpus,) = [c for c in CORPORA if c.checker == checker]
     right = [a for a in corpus.answers if a.status == "correct"]
     assert len(right) >= 4 and len(corpus.answers) - len(right) >= 10
     names = [a.fn.__name__ for a in corpus.answers]
     assert len(set(names)) == len(names)  # a copied answer would hide another
-
-
-def test_every_exercise_of_the_page_has_a_corpus() -> None:
-    names = {n.removeprefix("assess_") for n in check.__all__ if n.startswith("assess_")}
-    assert {c.checker for c in CORPORA} == names
 
 
 def test_the_corpus_fails_when_the_tolerance_is_loosened(monkeypatch) -> None:
@@ -113,7 +107,7 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize("checker", sorted(c.checker for c in CORPORA))
+@pytest.mark.parametrize("checker", NAMES)
 @pytest.mark.parametrize("value", MALFORMED, ids=[f"{type(v).__name__}{i}"
                                                   for i, v in enumerate(MALFORMED)])
 def test_a_malformed_return_value_gets_a_verdict_not_an_error(checker, value) -> None:
