@@ -1,8 +1,4 @@
-"""Tests for _ext/code_deps.py: which code/ modules a page depends on.
-
-The end-to-end check (a real build re-executes exactly the importing pages)
-is tests/test_incremental.py; these pin down the parsing, cheaply.
-"""
+"""_ext/code_deps.py: which code/ modules a page depends on (a build: test_incremental.py)."""
 
 from __future__ import annotations
 
@@ -12,32 +8,23 @@ import pytest
 
 from jacobian_book import code_deps
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        ("import tanh_basis", {"tanh_basis"}),
-        ("import tanh_basis as tb", {"tanh_basis"}),
-        ("from tanh_basis import TanhBasis, sech2", {"tanh_basis"}),
-        ("import numpy as np, style", {"numpy", "style"}),
-        ("from jacobian_plots.sub import x", {"jacobian_plots"}),
-        ("if True:\n    import gradcheck", {"gradcheck"}),
-        ("import importlib\nm = importlib.import_module('style')", {"importlib", "style"}),
-        # IPython magics and shell escapes do not hide the imports around them.
-        ("%matplotlib inline\n!echo hi\nimport tanh_basis", {"tanh_basis"}),
-        ("from . import sibling", set()),  # relative: never a code/ module by name
-        ("x = 'import tanh_basis'", set()),  # a string is not an import
-    ],
-)
+@pytest.mark.parametrize(("source", "expected"), [
+    ("import tanh_basis", {"tanh_basis"}),
+    ("import tanh_basis as tb", {"tanh_basis"}),
+    ("from tanh_basis import TanhBasis, sech2", {"tanh_basis"}),
+    ("import numpy as np, style", {"numpy", "style"}),
+    ("from jacobian_plots.sub import x", {"jacobian_plots"}),
+    ("if True:\n    import gradcheck", {"gradcheck"}),
+    ("import importlib\nm = importlib.import_module('style')", {"importlib", "style"}),
+    # IPython magics, shell escapes and a cell that is not Python keep their imports.
+    ("%matplotlib inline\n!echo hi\nimport tanh_basis", {"tanh_basis"}),
+    ("import tanh_basis\nthis is not python(", {"tanh_basis"}),
+    ("from . import sibling", set()),  # relative: never a code/ module by name
+    ("x = 'import tanh_basis'", set()),  # a string is not an import
+])
 def test_imported_names(source, expected):
     assert code_deps.imported_names(source) == expected
-
-
-def test_a_cell_that_is_not_python_still_yields_its_imports():
-    assert code_deps.imported_names("import tanh_basis\nthis is not python(") == {"tanh_basis"}
 
 
 def test_module_closure_follows_imports_between_code_modules(tmp_path):
@@ -52,17 +39,9 @@ def test_module_closure_follows_imports_between_code_modules(tmp_path):
 
 
 def test_code_cells_reads_a_myst_notebook_and_skips_plain_markdown(tmp_path):
-    page = ROOT / "chapters" / "jacobian.md"
+    page = Path(__file__).resolve().parents[1] / "chapters" / "jacobian.md"
     cells = code_deps.code_cells(page, page.read_text(encoding="utf-8"))
-    assert cells, "the page has code cells"
-    assert all("```" not in cell for cell in cells)
+    assert cells and all("```" not in cell for cell in cells)
     plain = tmp_path / "plain.md"
     plain.write_text("# Title\n\n```python\nimport tanh_basis\n```\n")
     assert code_deps.code_cells(plain, plain.read_text()) == []
-
-
-def test_the_book_registers_the_extension():
-    import yaml
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    assert config["sphinx"]["local_extensions"]["jacobian_book"] == "_ext"

@@ -24,25 +24,16 @@ def test_show_wraps_each_paragraph_in_one_write(monkeypatch) -> None:
     assert writes[0].endswith("\n")
 
 
-def test_show_pair_shows_digits_until_the_values_differ() -> None:
-    assert rp.show_pair(-0.2404381, -0.2404382) == (
-        "yours -0.2404381, expected -0.2404382 (relative error 4.2e-07)")
-    assert rp.show_pair(1.0, 0.0) == "yours 1, expected 0"
-
-
-def test_entries_message_counts_and_lists_at_most_shown() -> None:
+def test_wrong_entries_are_counted_listed_labelled_and_shown_to_the_digit_that_differs() -> None:
     expected = np.zeros((2, 3))
-    got = expected.copy()
-    got[0, 1], got[1, 0], got[1, 1], got[1, 2] = 1.0, 2.0, 3.0, 4.0
-    bad = got != expected
-    text = rp.entries_message(bad, got, expected, rp.label_nd, "Intro.")
-    lines = text.splitlines()
+    got = np.array([[0.0, 1.0, 0.0], [2.0, 3.0, 4.0]])
+    lines = rp.entries_message(got != expected, got, expected, rp.label_nd, "Intro.").splitlines()
     assert lines[0] == "4 of 6 entries are wrong. Intro."
     assert len(lines) == 1 + rp.SHOWN + 1
     assert lines[1] == "  (n, d) = (1, 2) [R[0, 1] in code]: yours 1, expected 0"
     assert lines[-1] == f"  ... and {4 - rp.SHOWN} more."
-
-
-def test_labels_count_the_math_from_one_and_the_code_from_zero() -> None:
+    # Labels count the math from one and the code from zero.
     assert rp.label_ndk((0, 2, 1)) == "(n, d, k) = (1, 3, 2) [dPhi[0, 2, 1] in code]"
     assert rp.label_kd((0, 5)) == "(k, d) = (1, 6) [index [0, 5] in code]"
+    assert rp.show_pair(-0.2404381, -0.2404382) == (
+        "yours -0.2404381, expected -0.2404382 (relative error 4.2e-07)")

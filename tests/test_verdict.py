@@ -1,11 +1,8 @@
-"""Tests for code/verdict.py: the checkers' shared judging, on small made-up arrays.
-
-The checkers' own messages are tested by tests/student_answers/ (and
-tests/test_check.py); here each helper is tested alone, so that a broken
-helper is named by the test that fails. Its wording is tests/test_report.py's.
-"""
+"""Tests for code/verdict.py: each helper of the checkers' judging alone, on small arrays."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pytest
@@ -17,59 +14,31 @@ def stub_none(*args: object) -> None:
     return None
 
 
-def stub_raises(*args: object) -> None:
-    raise NotImplementedError
-
-
-# ------------------------------------------------------------------ Verdict
-def test_verdict_ok_only_when_correct_and_str_is_the_message() -> None:
-    assert vd.Verdict("correct", "fine").ok
-    for status in ("not attempted", "wrong", "imprecise"):
-        assert not vd.Verdict(status, "no").ok
-    assert str(vd.Verdict("wrong", "the message")) == "the message"
-
-
-# ------------------------------------------------------------------ attempt
-@pytest.mark.parametrize("stub", [stub_none, stub_raises])
-def test_attempt_recognises_a_stub_and_names_it(stub) -> None:
-    out, verdict = vd.attempt(stub, 1.0)
-    assert out is None and verdict is not None
-    assert verdict.status == "not attempted"
-    assert verdict.message.startswith(f"Not attempted yet: {stub.__name__}")
-
-
-def test_attempt_passes_copies_and_returns_the_result() -> None:
-    X = np.arange(3.0)
-
-    def doubles(A, scale):
-        return A * scale
-
-    out, verdict = vd.attempt(doubles, X, 2.0)
-    assert verdict is None
-    np.testing.assert_array_equal(out, [0.0, 2.0, 4.0])
-
-
-def test_attempt_names_an_input_changed_in_place_and_keeps_the_callers() -> None:
+def test_attempt_calls_on_copies_and_names_a_stub_a_change_in_place_or_a_non_function() -> None:
     X = np.arange(3.0)
 
     def vandal(A, scale):
         A *= scale
         return A
 
+    def unfinished(x):
+        raise NotImplementedError
+
+    out, verdict = vd.attempt(lambda A, scale: A * scale, X, 2.0)
+    assert verdict is None and out.tolist() == [0.0, 2.0, 4.0]
     out, verdict = vd.attempt(vandal, X, 2.0, names=("X",))
     assert out is None and verdict.status == "wrong"
     assert verdict.message.startswith("vandal changes its input X in place")
-    np.testing.assert_array_equal(X, [0.0, 1.0, 2.0])  # the caller's array is untouched
-    _, verdict = vd.attempt(vandal, X, 2.0)
-    assert "changes its input argument 1 in place" in verdict.message
-
-
-@pytest.mark.parametrize("stub", [stub_none, stub_raises])
-def test_attempt_after_the_first_call_calls_a_stub_unfinished(stub) -> None:
-    out, verdict = vd.attempt(stub, 1.0, case="for eps = 1e-18")
-    assert out is None and verdict.status == "wrong"
-    assert verdict.message.startswith(f"Unfinished: {stub.__name__}")
+    assert X.tolist() == [0.0, 1.0, 2.0]  # the caller's array is untouched
+    nameless = functools.partial(vandal)  # no __name__, no names of the inputs
+    assert vd.attempt(nameless, X, 2.0)[1].message.startswith(
+        "your function changes its input argument 1 in place")
+    out, verdict = vd.attempt(unfinished, 1.0, case="for eps = 1e-18")
+    assert out is None and verdict.status == "wrong"  # a stub after the first call
+    assert verdict.message.startswith("Unfinished: unfinished raises NotImplementedError")
     assert "for eps = 1e-18" in verdict.message
+    with pytest.raises(TypeError, match="fn must be the function you wrote, got str"):
+        vd.attempt("my_answer")
 
 
 def test_guarded_turns_a_checker_error_into_a_verdict_but_not_the_students() -> None:
@@ -80,49 +49,26 @@ def test_guarded_turns_a_checker_error_into_a_verdict_but_not_the_students() -> 
 
     v = assess(lambda x: 1.0)  # a float cannot be indexed: the checker's own error
     assert v.status == "wrong" and "could not compare" in v.message and "TypeError" in v.message
-
-    def broken(x):
-        return x / 0
-
-    with pytest.raises(ZeroDivisionError) as info:
-        assess(broken)
-    assert info.traceback[-1].name == "broken"  # the traceback ends at the student's line
+    with pytest.raises(ZeroDivisionError) as info:  # raised by attempt, let through by both
+        assess(lambda x: x / 0)
+    assert info.traceback[-1].name == "<lambda>"  # the traceback ends at the student's line
 
 
-def test_attempt_lets_other_errors_through_and_rejects_a_non_function() -> None:
-    def broken(x):
-        return 1 / 0
-
-    with pytest.raises(ZeroDivisionError):
-        vd.attempt(broken, 1.0)
-    with pytest.raises(TypeError, match="fn must be the function you wrote, got str"):
-        vd.attempt("my_answer")
-
-
-def test_function_name_falls_back_for_a_nameless_callable() -> None:
-    assert vd.function_name(stub_none) == "stub_none"
-    assert vd.function_name(np.sin) == "sin"
-
-    class Nameless:
-        def __call__(self) -> None:
-            return None
-
-    assert vd.function_name(Nameless()) == "your function"
-
-
-def test_as_float_array() -> None:
-    got, wrong = vd.as_float_array([[1, 2], [3, 4]], stub_none, "an array")
-    assert wrong is None and got.dtype == np.float64 and got.shape == (2, 2)
-    got, wrong = vd.as_float_array({"a": 1}, stub_none, "an array of shape (N, K)")
-    assert wrong is not None and wrong.status == "wrong"
-    assert "returned a dict" in wrong.message and "expected an array of shape (N, K)" in (
-        wrong.message)
-    _, wrong = vd.as_float_array([np.zeros(2), np.zeros(3)], stub_none, "an array")
-    assert "rows of different lengths" in wrong.message
-    _, wrong = vd.as_float_array(np.array([1 + 1e-9j]), stub_none, "an array")
-    assert "complex numbers" in wrong.message
-    got, wrong = vd.as_float_array(np.array([2 + 0j]), stub_none, "an array")
-    assert wrong is None and got.tolist() == [2.0]  # no imaginary part: a real answer
+@pytest.mark.parametrize(("out", "says"), [
+    ([[1, 2], [3, 4]], None),
+    (np.array([2 + 0j]), None),  # no imaginary part: a real answer
+    ({"a": 1}, "returned a dict"),
+    ([np.zeros(2), np.zeros(3)], "rows of different lengths"),
+    (np.array([1 + 1e-9j]), "complex numbers"),
+])
+def test_as_float_array(out, says) -> None:
+    got, wrong = vd.as_float_array(out, stub_none, "an array of shape (N, K)")
+    if says is None:
+        assert wrong is None and got.dtype == np.float64
+        np.testing.assert_array_equal(got, np.real(out))
+    else:
+        assert wrong.status == "wrong" and says in wrong.message
+        assert wrong.message.endswith("expected an array of shape (N, K).")
 
 
 def test_is_single_by_dtype_or_by_float32_values() -> None:
@@ -133,13 +79,10 @@ def test_is_single_by_dtype_or_by_float32_values() -> None:
     assert not vd.is_single(None, np.array([1.0, 2.0]))  # whole numbers say nothing
 
 
-# --------------------------------------------------------------- comparing
 def test_mismatch_uses_rtol_atol_and_a_floor_and_flags_non_finite() -> None:
     expected = np.array([1.0, 1.0, 0.0, 2.0])
-    close = 1.0 + 0.5 * vd.RTOL
-    far = 1.0 + 2 * vd.RTOL
-    below_floor = 0.5 * vd.FLOOR * 2.0  # beside the largest entry, 2
-    got = np.array([close, far, below_floor, np.nan])
+    # Close, far, below the floor beside the largest entry (2), not finite.
+    got = np.array([1.0 + 0.5 * vd.RTOL, 1.0 + 2 * vd.RTOL, 0.5 * vd.FLOOR * 2.0, np.nan])
     np.testing.assert_array_equal(vd.mismatch(got, expected, 0.0), [False, True, False, True])
     got[2] = 1e-12
     np.testing.assert_array_equal(vd.mismatch(got, expected, 0.0), [False, True, True, True])
@@ -147,20 +90,18 @@ def test_mismatch_uses_rtol_atol_and_a_floor_and_flags_non_finite() -> None:
                                   [False, False, False, True])
 
 
-def test_shape_verdict_names_permuted_axes_reshape_and_plain_shapes() -> None:
-    expected = np.arange(24.0).reshape(2, 3, 4)
-    assert vd.shape_verdict(expected.copy(), expected, ("N", "D", "K"), stub_none, 0.0) is None
-    moved = vd.shape_verdict(expected.transpose(2, 0, 1), expected, ("N", "D", "K"),
-                             stub_none, 0.0)
-    assert "axes are in the order (K, N, D); put them in the order (N, D, K)" in moved.message
-    flat = vd.shape_verdict(expected.ravel(), expected, ("N", "D", "K"), stub_none, 0.0)
-    assert "reshape the result to (2, 3, 4)" in flat.message
-    shuffled = vd.shape_verdict(expected.ravel()[::-1], expected, ("N", "D", "K"),
-                                stub_none, 0.0)
-    assert "right number of entries, so check the order" in shuffled.message
-    small = vd.shape_verdict(np.zeros(5), expected, ("N", "D", "K"), stub_none, 0.0)
-    assert "stub_none returned an array of shape (5,)" in small.message
-    assert "(N, D, K) = (2, 3, 4)" in small.message
+EXPECTED = np.arange(24.0).reshape(2, 3, 4)
+
+
+@pytest.mark.parametrize(("got", "says"), [
+    (EXPECTED.transpose(2, 0, 1), "axes are in the order (K, N, D); put them in"),
+    (EXPECTED.ravel(), "reshape the result to (2, 3, 4)"),
+    (EXPECTED.ravel()[::-1], "right number of entries, so check the order"),
+    (np.zeros(5), "stub_none returned an array of shape (5,); expected (N, D, K) = (2, 3, 4)."),
+])
+def test_shape_verdict_names_permuted_axes_reshape_and_plain_shapes(got, says) -> None:
+    assert vd.shape_verdict(EXPECTED.copy(), EXPECTED, ("N", "D", "K"), stub_none, 0.0) is None
+    assert says in vd.shape_verdict(got, EXPECTED, ("N", "D", "K"), stub_none, 0.0).message
 
 
 def test_constant_factor() -> None:
@@ -172,36 +113,31 @@ def test_constant_factor() -> None:
     assert vd.constant_factor(np.ones(3), np.zeros(3), 0.0) is None
 
 
-def _compare(got, expected, mistakes=()):
-    return vd.compare(got, expected, fn=stub_none, axes=("N", "D"), mistakes=list(mistakes),
-                      label=vd.label_nd, intro="Intro.", correct="Correct: yes.",
-                      scale_hint=" Hint.")
-
-
 def test_compare_order_correct_shape_nonfinite_mistake_factor_entries() -> None:
     expected = np.array([[1.0, 2.0], [3.0, 4.0]])
-    assert _compare(expected.copy(), expected) == vd.Verdict("correct", "Correct: yes.")
-    assert _compare(expected[:, :1], expected).message.startswith("Wrong shape")
+    compare = functools.partial(vd.compare, expected=expected, fn=stub_none, axes=("N", "D"),
+                                label=vd.label_nd, intro="Intro.", correct="Correct: yes.",
+                                scale_hint=" Hint.", mistakes=[])
+    right = compare(expected.copy())
+    assert right == vd.Verdict("correct", "Correct: yes.") and str(right) == "Correct: yes."
+    assert compare(expected[:, :1]).message.startswith("Wrong shape")
     with_nan = expected.copy()
     with_nan[1, 0] = np.inf
-    v = _compare(with_nan, expected)
+    v = compare(with_nan)
     assert v.message.startswith("1 entry is not finite") and "(n, d) = (2, 1)" in v.message
     # A known mistake wins over the constant factor that also explains it.
-    v = _compare(-expected, expected, [(-expected, "Sign.")])
-    assert v == vd.Verdict("wrong", "Sign.")
-    v = _compare(-expected, expected, [(np.zeros(3), "Other shape: skipped.")])
+    assert compare(-expected, mistakes=[(-expected, "Sign.")]) == vd.Verdict("wrong", "Sign.")
+    v = compare(-expected, mistakes=[(np.zeros(3), "Other shape: skipped.")])
     assert v.message.startswith("Your entries are all -1 times") and v.message.endswith(" Hint.")
     off = expected.copy()
     off[0, 1] = 7.0
-    assert _compare(off, expected).message.startswith("1 of 4 entries are wrong. Intro.")
+    assert compare(off).message.startswith("1 of 4 entries are wrong. Intro.")
 
 
-# ------------------------------------------------------------- fixed inputs
 def test_fixed_data_shapes_repeatable_and_away_from_zero_and_one() -> None:
     X, W = vd.fixed_data(6, 3, 2, seed=11)
     assert X.shape == (6, 3) and W.shape == (4, 2)
-    X2, W2 = vd.fixed_data(6, 3, 2, seed=11)
-    np.testing.assert_array_equal(X, X2)
-    np.testing.assert_array_equal(W, W2)
     assert np.all((np.abs(X) >= 1.2) & (np.abs(X) <= 2.0))
+    again = vd.fixed_data(6, 3, 2, seed=11)
+    assert np.array_equal(again[0], X) and np.array_equal(again[1], W)
     assert not np.array_equal(vd.fixed_data(6, 3, 2, seed=12)[0], X)
