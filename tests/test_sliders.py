@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from IPython.core.formatters import DisplayFormatter
 from PIL import Image
 
 import panels
@@ -68,17 +69,14 @@ def artist_counts(plot: sliders.FourPanelPlot) -> tuple:
 def test_four_panels_of_the_static_figure_and_not_registered_with_pyplot() -> None:
     before = plt.get_fignums()
     plot = sliders.FourPanelPlot()
-    assert len(plot.fig.axes) == 4
     assert list(plot.axes) == list(panels.PANELS)
-    assert set(plot.axes.values()) == set(plot.fig.axes)
-    assert [ax.get_title() for ax in plot.axes.values()] == [panels.TITLES[p]
-                                                             for p in panels.PANELS]
-    assert all(ax.get_xlabel() or ax.get_ylabel() for ax in plot.fig.axes)
-    # The same figure as the page's static one: same limits and curves.
+    assert set(plot.axes.values()) == set(plot.fig.axes) and len(plot.fig.axes) == 4
+    # The same figure as the page's static one: same titles, limits and curves.
     static = sf.four_panels(layout="grid")
     for name in panels.PANELS:
         ax, twin = plot.axes[name], sf.line(static, "curve", name, 0).axes
-        assert (ax.get_xlim(), ax.get_ylim()) == (twin.get_xlim(), twin.get_ylim())
+        assert (ax.get_title(), ax.get_xlim(), ax.get_ylim()) == (
+            twin.get_title(), twin.get_xlim(), twin.get_ylim())
         for k in range(plot.K):
             np.testing.assert_array_equal(plot.curves[name][k].get_ydata(),
                                           sf.line(static, "curve", name, k).get_ydata())
@@ -86,64 +84,36 @@ def test_four_panels_of_the_static_figure_and_not_registered_with_pyplot() -> No
     assert plot.fig.get_layout_engine() is None  # laid out once, then frozen
 
 
-@pytest.mark.parametrize("layout", ["grid", "column"])
-def test_curves_equal_the_analytic_functions(layout: str) -> None:
-    plot = sliders.FourPanelPlot(x0=80.0, a=(0.05, 0.4), b=(-3.0, -30.0), layout=layout,
-                                 n_grid=201)
-    plot.update(x0=97.5)
-    plot.update(a=0.27, unit=1)
-    plot.update(b=-11.0, unit=0)
-    analytic = {"phi_a": lambda g, a_k, b_k: tb.tanh_unit(97.5, g, b_k),
-                "dphi_a": lambda g, a_k, b_k: tb.tanh_unit_dslope(97.5, g, b_k),
-                "phi_b": lambda g, a_k, b_k: tb.tanh_unit(97.5, a_k, g),
-                "dphi_b": lambda g, a_k, b_k: tb.tanh_unit_dbias(97.5, a_k, g)}
-    for name in panels.PANELS:
-        for k in range(plot.K):
+@pytest.mark.parametrize(("x0", "a", "b"), [(97.5, 0.27, -11.0), (300.0, 0.35, -100.0)])
+def test_after_updates_curves_markers_and_tangents_follow_the_formulas(x0, a, b) -> None:
+    """Moved by update(): curves are tanh_basis's, tangents touch phi with the slope below."""
+    plot = sliders.FourPanelPlot(x0=80.0, a=(0.05, 0.4), b=(-3.0, -30.0), n_grid=201)
+    plot.update(x0=x0)
+    plot.update(a=a, unit=1)
+    plot.update(b=b, unit=1)
+    assert plot.x0 == x0
+    np.testing.assert_array_equal(plot.a, [0.05, a])
+    np.testing.assert_array_equal(plot.b, [-3.0, b])
+    analytic = {"phi_a": lambda g, a_k, b_k: tb.tanh_unit(x0, g, b_k),
+                "dphi_a": lambda g, a_k, b_k: tb.tanh_unit_dslope(x0, g, b_k),
+                "phi_b": lambda g, a_k, b_k: tb.tanh_unit(x0, a_k, g),
+                "dphi_b": lambda g, a_k, b_k: tb.tanh_unit_dbias(x0, a_k, g)}
+    for k, (a_k, b_k) in enumerate(zip(plot.a, plot.b, strict=True)):
+        marker = {}
+        for name in panels.PANELS:
             x, y = plot.curves[name][k].get_data()
-            a_k, b_k = plot.a[k], plot.b[k]
-            grid = np.linspace(*panels.param_range(name), 201)
-            np.testing.assert_allclose(x, grid, rtol=0, atol=1e-12)
-            np.testing.assert_allclose(y, analytic[name](grid, a_k, b_k), rtol=1e-13, atol=0)
-            mx, my = plot.markers[name][k].get_data()
-            where = a_k if name.endswith("_a") else b_k
-            assert mx[0] == where
-            assert my[0] == pytest.approx(analytic[name](where, a_k, b_k), rel=1e-13)
-    assert plot.x0 == 97.5
-    np.testing.assert_array_equal(plot.a, [0.05, 0.27])
-    np.testing.assert_array_equal(plot.b, [-11.0, -30.0])
-
-
-@pytest.mark.parametrize("made_by", ["static figure", "sliders after update"])
-@pytest.mark.parametrize(("x0", "a", "b"), [(150.0, 0.1, -10.0), (60.0, 0.2, -12.0),
-                                            (300.0, 0.35, -100.0)])
-def test_tangent_touches_phi_with_the_derivative_panels_slope(made_by, x0, a, b) -> None:
-    if made_by == "static figure":
-        fig = sf.four_panels(x0, (a,), (b,))
-        tangent = {name: sf.line(fig, "tangent", name, 0).get_data() for name in ("phi_a", "phi_b")}
-        marker = {name: sf.line(fig, "marker", name, 0).get_data() for name in panels.PANELS}
-    else:
-        plot = sliders.FourPanelPlot(a=(0.5,), b=(-1.0,), n_grid=101)
-        plot.update(x0=x0)
-        plot.update(a=a, b=b)
-        tangent = {name: plot.tangents[name][0].get_data() for name in ("phi_a", "phi_b")}
-        marker = {name: plot.markers[name][0].get_data() for name in panels.PANELS}
-    marker = {name: (xs[0], ys[0]) for name, (xs, ys) in marker.items()}
-    h = 1e-6
-    numeric = {
-        "phi_a": (tb.tanh_unit(x0, a + h, b) - tb.tanh_unit(x0, a - h, b)) / (2 * h),
-        "phi_b": (tb.tanh_unit(x0, a, b + h) - tb.tanh_unit(x0, a, b - h)) / (2 * h),
-    }
-    for name in ("phi_a", "phi_b"):
-        (x1, x2), (y1, y2) = tangent[name]
-        slope = (y2 - y1) / (x2 - x1)
-        px, py = marker[name]
-        # Through the marker, with the slope the derivative panel's marker shows ...
-        assert (x1 + x2) / 2 == pytest.approx(px)
-        assert (y1 + y2) / 2 == pytest.approx(py, abs=1e-12)
-        assert slope == pytest.approx(marker["d" + name][1], rel=1e-9, abs=1e-12)
-        # ... which is the slope of phi itself (central difference).
-        assert slope == pytest.approx(numeric[name], rel=1e-5, abs=1e-7)
-        assert x1 < px < x2
+            np.testing.assert_allclose(x, np.linspace(*panels.param_range(name), 201), atol=1e-12)
+            np.testing.assert_allclose(y, analytic[name](x, a_k, b_k), rtol=1e-13, atol=0)
+            (mx,), (my,) = plot.markers[name][k].get_data()
+            assert mx == (a_k if name.endswith("_a") else b_k)
+            assert my == pytest.approx(analytic[name](mx, a_k, b_k), rel=1e-13)
+            marker[name] = (mx, my)
+        for name in ("phi_a", "phi_b"):
+            (x1, x2), (y1, y2) = plot.tangents[name][k].get_data()
+            # Through the marker, with the slope the derivative panel's marker shows.
+            assert ((x1 + x2) / 2, (y1 + y2) / 2) == pytest.approx(marker[name], abs=1e-12)
+            assert (y2 - y1) / (x2 - x1) == pytest.approx(marker["d" + name][1], rel=1e-9,
+                                                          abs=1e-12)
 
 
 def test_update_x0_moves_every_curve_marker_and_tangent(plot) -> None:
@@ -176,6 +146,10 @@ def test_update_a_or_b_moves_one_unit_only(plot, param, value, moved_panels) -> 
     unit = 1
     before = snapshot(plot)
     counts = artist_counts(plot)
+    # Values it already has change nothing.
+    plot.update()
+    plot.update(x0=plot.x0, a=plot.a[2], b=plot.b[2], unit=2)
+    assert changed(before, snapshot(plot)) == set()
     plot.update(**{param: value, "unit": unit})
     diff = changed(before, snapshot(plot))
     assert {key for key in diff if key[0] == "curves"} == {("curves", name, unit)
@@ -194,17 +168,8 @@ def test_update_a_or_b_moves_one_unit_only(plot, param, value, moved_panels) -> 
     assert artist_counts(plot) == counts
 
 
-def test_update_with_nothing_new_changes_nothing(plot) -> None:
-    before = snapshot(plot)
-    plot.update()
-    plot.update(x0=plot.x0, a=plot.a[2], b=plot.b[2], unit=2)
-    assert changed(before, snapshot(plot)) == set()
-
-
 def test_x0_outside_its_range_widens_the_derivative_axis_only(plot) -> None:
     limits = {name: (ax.get_xlim(), ax.get_ylim()) for name, ax in plot.axes.items()}
-    lo, hi = limits["dphi_a"][1]
-    assert lo < 0 < panels.X0_RANGE[1] < hi  # the whole range of peaks fits
     plot.update(x0=500.0)
     assert plot.axes["dphi_a"].get_ylim()[1] > 500.0
     for name in ("phi_a", "phi_b", "dphi_b"):
@@ -214,24 +179,17 @@ def test_x0_outside_its_range_widens_the_derivative_axis_only(plot) -> None:
     assert plot.axes["dphi_a"].get_ylim() == widened
 
 
-BAD_UPDATES = [
+@pytest.mark.parametrize(("kwargs", "error", "name"), [
     ({"unit": 3}, ValueError, "unit"),
-    ({"unit": -1}, ValueError, "unit"),
-    ({"unit": 1.0}, TypeError, "unit"),
     ({"unit": True}, TypeError, "unit"),
     ({"x0": float("nan")}, ValueError, "x0"),
-    ({"x0": float("inf")}, ValueError, "x0"),
-    ({"x0": "150"}, TypeError, "x0"),
     ({"x0": [150.0]}, TypeError, "x0"),
     ({"a": np.nan, "unit": 1}, ValueError, "a"),
     ({"b": True}, TypeError, "b"),
     ({"x0": 200.0, "a": 0.5, "b": -np.inf}, ValueError, "b"),  # late failure, early values
     ({"x0": 200.0, "a": 0.5, "unit": 7}, ValueError, "unit"),
     ({"x0": 1e300}, ValueError, "x0"),  # a * x0 would overflow
-]
-
-
-@pytest.mark.parametrize(("kwargs", "error", "name"), BAD_UPDATES)
+])
 def test_bad_update_raises_and_changes_nothing(plot, kwargs, error, name) -> None:
     before = snapshot(plot)
     with pytest.raises(error, match=name):
@@ -241,20 +199,12 @@ def test_bad_update_raises_and_changes_nothing(plot, kwargs, error, name) -> Non
 
 @pytest.mark.parametrize(("kwargs", "error", "match"), [
     ({"a": (0.1, 0.2), "b": (1.0,)}, ValueError, "one entry per unit"),
-    ({"a": [[0.1]], "b": [[1.0]]}, ValueError, "a must be 1-D"),
-    ({"a": (), "b": ()}, ValueError, "a must be 1-D"),
-    ({"a": np.ones(8), "b": np.ones(8)}, ValueError, "1 to 7"),
-    ({"a": (0.1, np.nan), "b": (1.0, 2.0)}, ValueError, "a must be finite"),
-    ({"a": ("x",), "b": (1.0,)}, TypeError, "a must hold real numbers"),
-    ({"b": (True, False, True)}, TypeError, "b must hold real numbers"),
     ({"x0": None}, TypeError, "x0"),
     ({"layout": "row"}, ValueError, "layout"),
     ({"dpi": 0}, ValueError, "dpi"),
-    ({"figsize": (8.0,)}, ValueError, "figsize"),
-    ({"figsize": (8.0, -1.0)}, ValueError, "figsize"),
-    ({"n_grid": 1}, ValueError, "n_grid"),
 ])
 def test_bad_constructor_arguments_raise(kwargs, error, match) -> None:
+    """Each argument reaches its check (tests/test_static_figure.py: the ones passed on)."""
     with pytest.raises(error, match=match):
         sliders.FourPanelPlot(**kwargs)
 
@@ -268,65 +218,42 @@ def test_bad_panel_and_unit_queries_raise(plot) -> None:
         plot.render_png(compress_level=10)
 
 
-def test_no_figure_leak_over_1000_updates(plot) -> None:
-    fignums = plt.get_fignums()
-    counts = artist_counts(plot)
-    rng = np.random.default_rng(1)
-    for i in range(1000):
-        which = i % 3
-        if which == 0:
-            plot.update(x0=float(rng.uniform(*panels.X0_RANGE)))
-        elif which == 1:
-            plot.update(a=float(rng.uniform(*panels.A_RANGE)), unit=i % plot.K)
-        else:
-            plot.update(b=float(rng.uniform(*panels.B_RANGE)), unit=i % plot.K)
-    assert plt.get_fignums() == fignums
-    assert artist_counts(plot) == counts
-
-
 # ---------------------------------------------------------------- rendering
 def png_pixels(png: bytes) -> np.ndarray:
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
-def full_render(plot: sliders.FourPanelPlot) -> np.ndarray:
-    """The figure drawn whole by savefig (animated artists included)."""
-    buf = io.BytesIO()
-    plot.fig.savefig(buf, format="png", dpi=plot.fig.dpi)
-    return png_pixels(buf.getvalue())
-
-
 @pytest.mark.parametrize("layout", ["grid", "column"])
 def test_render_png_matches_a_full_redraw(layout) -> None:
     plot = sliders.FourPanelPlot(layout=layout, dpi=60)
+    first = plot.render_png()
+    # Only the page's static PNG records its smallest text (style.figure_png).
+    assert style.MIN_TEXT_KEY not in Image.open(io.BytesIO(first)).info
+    previous = png_pixels(first)
     steps = [{"x0": 250.0}, {"a": 0.6, "unit": 2}, {"b": -30.0, "unit": 0},
              {"x0": 420.0}]  # the last one widens an axis: the cached background must go
-    previous = png_pixels(plot.render_png())
     for kwargs in steps:
         plot.update(**kwargs)
         fast = png_pixels(plot.render_png())
-        slow = full_render(plot)
+        buf = io.BytesIO()
+        plot.fig.savefig(buf, format="png", dpi=plot.fig.dpi)  # all drawn, animated too
+        slow = png_pixels(buf.getvalue())
         width, height = plot.fig.canvas.get_width_height()
         assert fast.shape == slow.shape == (height, width, 3)
         # The cached-background render draws the moving artists last, so a few
         # pixels where they cross frames or the legend may differ; no more.
         differ = np.any(np.abs(fast.astype(int) - slow.astype(int)) > 40, axis=-1)
         assert differ.mean() < 0.005, kwargs
-        # ... and the frame really changed.
-        assert np.any(fast != previous)
+        assert np.any(fast != previous)  # ... and the frame really changed
         previous = fast
-
-
-def test_slider_frames_carry_no_text_record(plot) -> None:
-    # Only the page's static PNG records its smallest text (style.figure_png).
-    assert style.MIN_TEXT_KEY not in Image.open(io.BytesIO(plot.render_png())).info
 
 
 # ----------------------------------------------------------------- explorer
 @pytest.fixture
 def explorer(monkeypatch):
-    ui = sliders.Explorer(sliders.FourPanelPlot(n_grid=201))
+    ui = sliders.explorer(120.0, (0.3, 0.1, 0.2), (-20.0, -5.0, -50.0),
+                          continuous_update=False)
     calls = []
     original = ui.plot.update
 
@@ -340,41 +267,29 @@ def explorer(monkeypatch):
 
 
 def test_explorer_starts_at_the_first_units_values(explorer) -> None:
+    assert explorer.plot.x0 == explorer.x0.value == 120.0
+    np.testing.assert_array_equal(explorer.plot.b, [-20.0, -5.0, -50.0])
     assert explorer.unit.value == 0
-    assert explorer.x0.value == explorer.plot.x0
-    assert explorer.a.value == pytest.approx(explorer.plot.a[0])
-    assert explorer.b.value == pytest.approx(explorer.plot.b[0])
+    assert explorer.a.value == pytest.approx(0.3) and explorer.b.value == pytest.approx(-20.0)
     assert (explorer.x0.min, explorer.x0.max) == panels.X0_RANGE
-    assert bytes(explorer.view.value).startswith(b"\x89PNG")
-    assert explorer.frames == 1
-
-
-def test_explorer_function_builds_the_units_it_is_given() -> None:
-    ui = sliders.explorer(120.0, (0.3, 0.1), (-20.0, -5.0), continuous_update=False)
-    assert ui.plot.x0 == 120.0 and ui.plot.K == 2
-    np.testing.assert_array_equal(ui.plot.b, [-20.0, -5.0])
-    assert ui.x0.continuous_update is False
-    assert "application/vnd.jupyter.widget-view+json" in ui._repr_mimebundle_()
+    assert explorer.x0.continuous_update is False
+    assert bytes(explorer.view.value).startswith(b"\x89PNG") and explorer.frames == 1
+    bundle, _ = DisplayFormatter().format(explorer)  # as Jupyter displays it
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    with pytest.raises(TypeError, match="plot"):
+        sliders.Explorer(plot="figure")
+    with pytest.raises(ValueError, match="x0"):
+        sliders.explorer(np.inf)
 
 
 def test_explorer_sliders_call_update_and_change_the_image(explorer) -> None:
-    image = explorer.view.value
-    explorer.x0.value = 220.0
-    assert explorer.calls[-1] == {"x0": 220.0}
-    assert explorer.plot.x0 == 220.0
-    assert explorer.view.value != image
-    image = explorer.view.value
-
-    explorer.a.value = 0.05
-    assert explorer.calls[-1] == {"a": 0.05, "unit": 0}
-    assert explorer.plot.a[0] == 0.05
-    assert explorer.view.value != image
-    image = explorer.view.value
-
-    explorer.b.value = -20.0
-    assert explorer.calls[-1] == {"b": -20.0, "unit": 0}
-    assert explorer.plot.b[0] == -20.0
-    assert explorer.view.value != image
+    for slider, value, call in [("x0", 220.0, {"x0": 220.0}), ("a", 0.05, {"a": 0.05, "unit": 0}),
+                                ("b", -20.5, {"b": -20.5, "unit": 0})]:
+        image = explorer.view.value
+        getattr(explorer, slider).value = value
+        assert explorer.calls[-1] == call
+        assert explorer.view.value != image
+    assert (explorer.plot.x0, explorer.plot.a[0], explorer.plot.b[0]) == (220.0, 0.05, -20.5)
     assert explorer.frames == 4
 
 
@@ -387,7 +302,6 @@ def test_explorer_unit_switch_resyncs_sliders_without_updates(explorer) -> None:
     assert explorer.calls == []  # no spurious update ...
     assert explorer.frames == frames and explorer.view.value == image  # ... nor redraw
     np.testing.assert_array_equal(explorer.plot.a, a_before)
-    np.testing.assert_array_equal(explorer.plot.b, b_before)
     # The sliders now drive unit 2 (k = 3), and only it.
     explorer.b.value = -60.0
     assert explorer.calls == [{"b": -60.0, "unit": 2}]
@@ -395,23 +309,18 @@ def test_explorer_unit_switch_resyncs_sliders_without_updates(explorer) -> None:
 
 
 def test_explorer_keeps_one_figure_over_many_events(explorer) -> None:
+    """No figure, line or text leaks over updates of every kind (and their frames)."""
     fignums = plt.get_fignums()
     counts = artist_counts(explorer.plot)
-    for i in range(60):
+    for i in range(40):
         explorer.x0.value = float(i * 6)
         explorer.unit.value = i % 3
         explorer.a.value = 0.01 * (i % 100)
+        explorer.b.value = -1.0 * i
     assert plt.get_fignums() == fignums
     assert artist_counts(explorer.plot) == counts
-    # One frame per update (plus the first), and at least the 60 x0 moves.
-    assert len(explorer.calls) == explorer.frames - 1 >= 60
-
-
-def test_explorer_bad_arguments() -> None:
-    with pytest.raises(TypeError, match="plot"):
-        sliders.Explorer(plot="figure")
-    with pytest.raises(ValueError, match="x0"):
-        sliders.explorer(np.inf)
+    # One frame per update (plus the first), and at least the 40 x0 moves.
+    assert len(explorer.calls) == explorer.frames - 1 >= 40
 
 
 # ------------------------------------------- the benchmark and its baselines
@@ -441,13 +350,10 @@ def test_bench_slider_quick_runs_and_writes_json(bench, tmp_path, capsys) -> Non
     assert "slider step" in capsys.readouterr().out
 
 
-def test_naive_baseline_renders_the_same_size(bench) -> None:
+def test_baselines_render_the_same_size_and_a_frame_per_move(bench) -> None:
     plot = sliders.FourPanelPlot(figsize=bench.FIGSIZE, dpi=bench.DPI)
     naive = png_pixels(bench.naive_figure(figsize=bench.FIGSIZE, dpi=bench.DPI))
     assert naive.shape == png_pixels(plot.render_png()).shape
-
-
-def test_output_widget_baseline_shows_a_frame_per_move(bench) -> None:
     ui = bench.OutputExplorer(sliders.FourPanelPlot(n_grid=101))
     frames = ui.frames
     ui.x0.value = 10.0
