@@ -9,34 +9,20 @@ import gradcheck
 import tanh_basis as tb
 
 
-# ------------------------------------------------------- central_difference
-def test_central_difference_matches_known_jacobian() -> None:
-    # f(t) = (t0 * t1, sin t0, t1**3): Jacobian known in closed form.
+def test_central_difference_jacobians_gradients_and_error() -> None:
     theta = np.array([0.7, -1.3])
-
-    def f(t: np.ndarray) -> np.ndarray:
-        return np.array([t[0] * t[1], np.sin(t[0]), t[1] ** 3])
-
-    expected = np.array(
-        [[theta[1], theta[0]], [np.cos(theta[0]), 0.0], [0.0, 3 * theta[1] ** 2]]
-    )
-    np.testing.assert_allclose(gradcheck.central_difference(f, theta, eps=1e-6), expected,
-                               rtol=1e-8, atol=1e-9)
+    J = gradcheck.central_difference(lambda t: np.array([t[0] * t[1], np.sin(t[0]), t[1] ** 3]),
+                                     theta, eps=1e-6)
+    expected = [[theta[1], theta[0]], [np.cos(theta[0]), 0.0], [0.0, 3 * theta[1] ** 2]]
+    np.testing.assert_allclose(J, expected, rtol=1e-8, atol=1e-9)
     # Outputs then inputs: a (4, 5) output of a (3, 5) theta gives (4, 5, 3, 5).
     J4 = gradcheck.central_difference(lambda W: np.ones((4, 1)) @ W[:1], np.ones((3, 5)))
     assert J4.shape == (4, 5, 3, 5)
-
-
-def test_central_difference_scalar_output_is_gradient_and_theta_untouched() -> None:
+    # A scalar output gives the gradient, shaped like theta, which is not modified.
     theta = np.array([[1.0, 2.0], [3.0, -4.0]])
-    before = theta.copy()
     g = gradcheck.central_difference(lambda t: 0.5 * np.sum(t**2), theta)
-    assert g.shape == theta.shape
-    np.testing.assert_allclose(g, theta, rtol=1e-9)
-    np.testing.assert_array_equal(theta, before)
-
-
-def test_central_difference_error_shrinks_like_eps_squared() -> None:
+    np.testing.assert_allclose(g, [[1.0, 2.0], [3.0, -4.0]], rtol=1e-9)
+    np.testing.assert_array_equal(theta, [[1.0, 2.0], [3.0, -4.0]])
     # Truncation regime: dividing eps by 10 divides the error by about 100.
     errs = [abs(gradcheck.central_difference(np.exp, [0.0], eps=e)[0, 0] - 1.0)
             for e in (1e-1, 1e-2)]
@@ -58,7 +44,6 @@ def test_central_difference_names_a_bad_argument(args, kwargs, exc, match) -> No
         gradcheck.central_difference(*args, **kwargs)
 
 
-# ------------------------------------------------- the entry-wise measures
 def test_relative_error_and_check_gradient_values() -> None:
     r = gradcheck.relative_error([1.0, 0.0, -2.0, 1e-20], [1.0, 0.0, 2.0, 2e-20])
     np.testing.assert_allclose(r, [0.0, 0.0, 1.0, 1 / 3])
@@ -71,11 +56,10 @@ def test_relative_error_and_check_gradient_values() -> None:
     assert gradcheck.check_gradient([1.0], [-1.0])[1] == pytest.approx(1.0)
 
 
-# -------------------------------------------------------------- loglog_slope
-@pytest.mark.parametrize("p", [-1.0, 0.5, 2.0, 3.0])
-def test_loglog_slope_recovers_power(p: float) -> None:
+def test_loglog_slope_recovers_a_power() -> None:
     x = np.logspace(-6, -1, 11)
-    assert gradcheck.loglog_slope(x, 7.0 * x**p) == pytest.approx(p, abs=1e-10)
+    for p in (-1.0, 0.5, 2.0, 3.0):
+        assert gradcheck.loglog_slope(x, 7.0 * x**p) == pytest.approx(p, abs=1e-10)
 
 
 @pytest.mark.parametrize(("x", "y", "match"), [
@@ -88,7 +72,6 @@ def test_loglog_slope_rejects_what_it_cannot_fit(x, y, match) -> None:
         gradcheck.loglog_slope(x, y)
 
 
-# ------------------------------------------------------------ sech2_reference
 def test_sech2_reference_against_closed_forms() -> None:
     """The yardstick of tests/test_tanh_basis.py's sech2 tests, checked without tanh_basis."""
     z = np.array([0.0, 0.5, -3.0, 40.0, 300.0])
@@ -109,42 +92,27 @@ def test_sech2_reference_names_a_bad_argument(args, exc, match) -> None:
         gradcheck.sech2_reference(*args)
 
 
-# ------------------------------------- norm-wise and floored relative errors
-def saturating_check(eps: float = 1e-6):
-    """A gradient check of one unit of one input at z from 0 to 20: J[n, d, k]."""
+def test_saturated_unit_gives_entrywise_error_one_but_small_normwise_error() -> None:
     z = np.linspace(0.0, 20.0, 2001)
     basis = tb.TanhBasis([[1.0], [0.0]])  # phi = tanh(x): z = x
-    return z, basis.jacobian(z), basis.numerical_jacobian(z, eps)
-
-
-def test_saturated_unit_gives_entrywise_error_one_but_small_normwise_error() -> None:
-    z, J, NJ = saturating_check()
+    J, NJ = basis.jacobian(z), basis.numerical_jacobian(z)
     rel = gradcheck.relative_error(J, NJ)[:, :, 0]  # (N, 2): slope and bias
     assert rel.max() == 1.0  # where the quotient is 0 (the fine-grid tests find where)
     # Already at z = 8 round-off alone gives the entry-wise error about 1e-5.
-    near8 = rel[(z > 7.9) & (z < 8.1), 1]
-    assert 3e-6 < np.median(near8) < 3e-5, np.median(near8)
-    # The formula is right, and the error measures that weigh entries by size say so.
-    assert gradcheck.normwise_relative_error(J, NJ) < 1e-9
-    floored = gradcheck.floored_relative_error(J, NJ, floor=1e-3)
-    assert floored.max() < 1e-7
-    # ... while a real bug (the bias derivative's sign flipped) still fails both.
-    J_bug = J.copy()
-    J_bug[:, 1, :] *= -1
-    assert gradcheck.normwise_relative_error(J_bug, NJ) > 0.1
-    assert gradcheck.floored_relative_error(J_bug, NJ, floor=1e-3).max() == pytest.approx(1.0)
-
-
-def test_finite_difference_roundoff_does_not_shrink_with_the_derivative() -> None:
-    # |a - n| stays near machine_eps * |phi| / eps while a = sech2(z) falls.
-    z, J, NJ = saturating_check()
-    bias_err = np.abs(J[:, 1, 0] - NJ[:, 1, 0])
+    assert 3e-6 < np.median(rel[(z > 7.9) & (z < 8.1), 1]) < 3e-5
+    # |a - n| stays near machine_eps * |phi| / eps while a = sech2(z) falls from
+    # 2e-4 to 2e-10 over 5 < z < 12: the relative error grows as sech2 shrinks.
     mid = (z > 5) & (z < 12)
-    # sech2 falls from 2e-4 to 2e-10 over 5 < z < 12; the error does not follow it.
-    assert np.median(bias_err[mid]) > 1e-12
-    assert np.all(bias_err[mid] < 1e-9)
-    ratio = bias_err[mid] / J[mid, 1, 0]
-    assert ratio[-1] > 100 * ratio[0]  # the relative error grows as sech2 shrinks
+    bias_err = np.abs(J[mid, 1, 0] - NJ[mid, 1, 0])
+    assert np.median(bias_err) > 1e-12 and np.all(bias_err < 1e-9)
+    assert bias_err[-1] / J[mid, 1, 0][-1] > 100 * bias_err[0] / J[mid, 1, 0][0]
+    # The formula is right, and the error measures that weigh entries by size say so,
+    # while a real bug (the bias derivative's sign flipped) still fails both.
+    assert gradcheck.normwise_relative_error(J, NJ) < 1e-9
+    assert gradcheck.floored_relative_error(J, NJ, floor=1e-3).max() < 1e-7
+    J[:, 1, :] *= -1
+    assert gradcheck.normwise_relative_error(J, NJ) > 0.1
+    assert gradcheck.floored_relative_error(J, NJ, floor=1e-3).max() == pytest.approx(1.0)
 
 
 def test_normwise_and_floored_relative_error_values() -> None:
@@ -196,14 +164,13 @@ def test_floored_relative_error_rejects_bad_floor(floor, exc) -> None:
         gradcheck.floored_relative_error([1.0], [1.0], floor=floor)
 
 
-# ------------------- the saturation figures quoted in the module's docstring
 def bias_check(z: np.ndarray, eps: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
     """The bias entry's central difference and its relative error at each z."""
     quotient = (np.tanh(z + eps) - np.tanh(z - eps)) / (2 * eps)
     return quotient, gradcheck.relative_error(tb.sech2(z), quotient)
 
 
-def test_docstring_saturation_figures_on_a_fine_grid() -> None:
+def test_the_docstrings_saturation_figures() -> None:
     """'passes 1e-7 near 5', 'exactly 0 from near 12.5', 'close to 1 until near 19'."""
     z = np.linspace(0.0, 20.0, 2_000_001)  # a step of 1e-5
     quotient, rho = bias_check(z)
@@ -216,21 +183,16 @@ def test_docstring_saturation_figures_on_a_fine_grid() -> None:
     far = z > 16.0
     assert np.all(rho[far & (quotient == 0)] == 1.0)
     straddles = far & (quotient != 0)
-    assert np.any(straddles)
-    assert np.all((rho[straddles] > 0.9) & (rho[straddles] < 1.0))
-
-
-def test_entrywise_error_is_one_everywhere_only_where_tanh_rounds_to_one() -> None:
-    """Beyond the largest z with tanh(z) < 1 (near 19) the quotient is 0 and the error 1."""
-    eps = 1e-6
-    lo, hi = 10.0, 30.0  # bisection for that z: tanh is monotone
+    assert np.any(straddles) and np.all((rho[straddles] > 0.9) & (rho[straddles] < 1.0))
+    # It is 1 everywhere beyond the largest z with tanh(z) < 1 (bisection: tanh is monotone).
+    eps, lo, hi = 1e-6, 10.0, 30.0
     while lo < (mid := lo + (hi - lo) / 2) < hi:
         lo, hi = (mid, hi) if np.tanh(mid) < 1.0 else (lo, mid)
     assert 18.9 < lo < 19.1
     # Just before: z - eps and z + eps fall on either side of the last step.
     quotient, rho = bias_check(np.array([lo + eps / 2, -(lo + eps / 2)]), eps)
     assert np.all(quotient != 0) and np.all((rho > 0.9) & (rho < 1.0))
-    # From z_top + 2 eps on, z - eps cannot round back onto z_top.
+    # From there + 2 eps on, z - eps cannot round back onto the last step.
     z = lo + 2 * eps + np.linspace(0.0, 5.0, 200_001)
     for side in (z, -z):
         quotient, rho = bias_check(side, eps)

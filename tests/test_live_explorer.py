@@ -1,9 +1,6 @@
-"""Tests for code/live_explorer.py and its JavaScript, code/live_explorer.js and code/tanh_basis.js.
+"""Tests for code/live_explorer.py, and its JavaScript (code/*.js) in Node.js against tanh_basis.
 
-The browser half (the explorer on the built page, read back from BokehJS) is
-in tests/test_explorer_browser.py; here: the Python API, the Bokeh document it
-builds, the HTML it writes, and the JavaScript's numbers run by Node.js
-against tanh_basis.
+The explorer on the built page, read back from BokehJS: tests/test_explorer_browser.py.
 """
 
 from __future__ import annotations
@@ -37,11 +34,9 @@ def node(script: str, data: object) -> object:
     exe = shutil.which("node")
     if exe is None:
         pytest.skip("Node.js not found; tests/test_explorer_browser.py runs the JS in Chromium")
-    source = (
-        lx.TWIN_JS.read_text(encoding="utf-8") + "\n" + lx.EXPLORER_JS.read_text(encoding="utf-8")
-        + "\nconst input = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
-        + script
-    )
+    source = "\n".join([lx.TWIN_JS.read_text(encoding="utf-8"),
+                        lx.EXPLORER_JS.read_text(encoding="utf-8"),
+                        "const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));", script])
     out = subprocess.run([exe, "-e", source], input=json.dumps(data), capture_output=True,
                          text=True, check=True, timeout=60)
     return json.loads(out.stdout)
@@ -60,7 +55,6 @@ def explorer():
     return lx.live_explorer(kernel_widgets=False)
 
 
-# ---------------------------------------------------- the JavaScript's numbers
 def test_grid_is_increasing_covers_the_axis_and_refines_the_window():
     got = node("process.stdout.write(JSON.stringify([grid(0, 1, 0.3, 0.05, 121, 121),"
                " grid(-120, 0, 50, 8, 121, 121), grid(0, 1, 0.5, 0, 121, 121)]));", None)
@@ -151,7 +145,6 @@ def test_twin_agrees_with_tanh_basis_in_node():
         assert rel_close(got[key], getattr(tb, name)(x, 0.3, -50), 1e-13), name
 
 
-# ------------------------------------------------------------ the document
 def test_document_holds_parameters_controls_and_views_not_numbers(explorer):
     roots = explorer.models()
     assert set(roots) == {"controls", *lx.VIEWS}
@@ -189,22 +182,18 @@ def test_ranges_widen_to_include_the_parameters():
     assert callback(ex).args["lx"]["cfg"]["x_range"] == [0.0, 400.0]
 
 
-# ------------------------------------------------------------- bad input
-@pytest.mark.parametrize("kwargs", [
-    {"x0": "150"}, {"x0": True}, {"a": [0.1, 0.2], "b": [1.0]}, {"a": ["x"], "b": [1.0]},
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"x0": "150"}, TypeError, "x0 must be a real number"),
+    ({"a": [0.1, 0.2], "b": [1.0]}, ValueError, "one entry per unit"),
+    ({"a": ["x"], "b": [1.0]}, TypeError, "a must hold real numbers"),
+    ({"kernel_widgets": "yes"}, TypeError, "kernel_widgets"),
 ])
-def test_bad_arguments_get_the_validators_errors(kwargs):
-    """The panels validators' own errors (tests/test_panels.py holds their table)."""
-    args = {"x0": 150.0, "a": [0.1], "b": [-10.0], **kwargs}
-    with pytest.raises((TypeError, ValueError)) as expected:
-        panels.real(args["x0"], "x0")
-        panels.parameters(args["a"], args["b"])
-    with pytest.raises(expected.type) as got:
-        lx.live_explorer(args["x0"], args["a"], args["b"])
-    assert str(got.value) == str(expected.value)
+def test_bad_arguments_name_themselves(kwargs, error, match):
+    """Each argument reaches its check (tests/test_panels.py holds the validators' table)."""
+    with pytest.raises(error, match=match):
+        lx.live_explorer(**kwargs)
 
 
-# ------------------------------------------------------------------ output
 def test_html_embeds_bokeh_text_alternative_table_and_drag_layers(explorer):
     page = explorer.html()
     assert explorer.html() is page  # built once
@@ -242,5 +231,3 @@ def test_jupyter_gets_the_widgets_and_the_books_build_the_html_only(monkeypatch)
     assert "Bokeh.embed.embed_items" in bundle["text/html"]
     assert live.widget().plot.x0 == panels.DEFAULT_X0
     assert lx.live_explorer(kernel_widgets=False).kernel_widgets is False
-    with pytest.raises(TypeError, match="kernel_widgets"):
-        lx.live_explorer(kernel_widgets="yes")

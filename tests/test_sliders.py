@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import bench_slider as bench
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from IPython.core.formatters import DisplayFormatter
+from panel_formulas import formula
 from PIL import Image
 
 import panels
 import sliders
 import static_figure as sf
 import style
-import tanh_basis as tb
 
 
 @pytest.fixture
@@ -30,63 +29,35 @@ def plot() -> sliders.FourPanelPlot:
 
 
 def snapshot(plot: sliders.FourPanelPlot) -> dict:
-    """Every piece of state update() may touch, copied."""
-    state = {"x0": plot.x0, "a": plot.a, "b": plot.b, "readout": plot.readout.get_text()}
+    """Every piece of state update() may touch, copied, and the numbers of artists."""
+    state = {"x0": plot.x0, "a": plot.a, "b": plot.b, "readout": plot.readout.get_text(),
+             "limits": np.array([(ax.get_xlim(), ax.get_ylim()) for ax in plot.fig.axes]),
+             "artists": [len(plot.fig.legends),
+                         *(n for ax in plot.fig.axes for n in (len(ax.lines), len(ax.texts)))]}
     for group in ("curves", "markers", "tangents"):
         for name, lines in getattr(plot, group).items():
             for k, line in enumerate(lines):
-                x, y = line.get_data()
-                state[group, name, k] = (np.array(x, float).copy(), np.array(y, float).copy())
-    state["limits"] = [(ax.get_xlim(), ax.get_ylim()) for ax in plot.fig.axes]
+                state[group, name, k] = np.array(line.get_data(), float)
     return state
 
 
 def changed(before: dict, after: dict) -> set:
     """Keys whose values differ between two snapshots."""
-    out = set()
-    for key, old in before.items():
-        new = after[key]
-        if isinstance(old, tuple) and len(old) == 2 and isinstance(old[0], np.ndarray):
-            same = all(np.array_equal(o, n) for o, n in zip(old, new, strict=True))
-        else:
-            same = np.array_equal(np.asarray(old, dtype=object), np.asarray(new, dtype=object))
-        if not same:
-            out.add(key)
-    return out
+    return {key for key in before if not np.array_equal(before[key], after[key])}
 
 
-def artist_counts(plot: sliders.FourPanelPlot) -> tuple:
-    return (
-        id(plot.fig),
-        len(plot.fig.axes),
-        tuple(len(ax.lines) for ax in plot.fig.axes),
-        tuple(len(ax.texts) for ax in plot.fig.axes),
-        len(plot.fig.legends),
-    )
-
-
-# ------------------------------------------------------------------ figure
-def test_four_panels_of_the_static_figure_and_not_registered_with_pyplot() -> None:
+def test_the_static_figure_laid_out_once_and_not_registered_with_pyplot() -> None:
     before = plt.get_fignums()
     plot = sliders.FourPanelPlot()
     assert list(plot.axes) == list(panels.PANELS)
     assert set(plot.axes.values()) == set(plot.fig.axes) and len(plot.fig.axes) == 4
-    # The same figure as the page's static one: same titles, limits and curves.
-    static = sf.four_panels(layout="grid")
-    for name in panels.PANELS:
-        ax, twin = plot.axes[name], sf.line(static, "curve", name, 0).axes
-        assert (ax.get_title(), ax.get_xlim(), ax.get_ylim()) == (
-            twin.get_title(), twin.get_xlim(), twin.get_ylim())
-        for k in range(plot.K):
-            np.testing.assert_array_equal(plot.curves[name][k].get_ydata(),
-                                          sf.line(static, "curve", name, k).get_ydata())
     assert plt.get_fignums() == before
     assert plot.fig.get_layout_engine() is None  # laid out once, then frozen
 
 
 @pytest.mark.parametrize(("x0", "a", "b"), [(97.5, 0.27, -11.0), (300.0, 0.35, -100.0)])
 def test_after_updates_curves_markers_and_tangents_follow_the_formulas(x0, a, b) -> None:
-    """Moved by update(): curves are tanh_basis's, tangents touch phi with the slope below."""
+    """After update(), curves are tanh_basis's; tangents touch phi with the slope below."""
     plot = sliders.FourPanelPlot(x0=80.0, a=(0.05, 0.4), b=(-3.0, -30.0), n_grid=201)
     plot.update(x0=x0)
     plot.update(a=a, unit=1)
@@ -94,19 +65,15 @@ def test_after_updates_curves_markers_and_tangents_follow_the_formulas(x0, a, b)
     assert plot.x0 == x0
     np.testing.assert_array_equal(plot.a, [0.05, a])
     np.testing.assert_array_equal(plot.b, [-3.0, b])
-    analytic = {"phi_a": lambda g, a_k, b_k: tb.tanh_unit(x0, g, b_k),
-                "dphi_a": lambda g, a_k, b_k: tb.tanh_unit_dslope(x0, g, b_k),
-                "phi_b": lambda g, a_k, b_k: tb.tanh_unit(x0, a_k, g),
-                "dphi_b": lambda g, a_k, b_k: tb.tanh_unit_dbias(x0, a_k, g)}
     for k, (a_k, b_k) in enumerate(zip(plot.a, plot.b, strict=True)):
         marker = {}
         for name in panels.PANELS:
             x, y = plot.curves[name][k].get_data()
             np.testing.assert_allclose(x, np.linspace(*panels.param_range(name), 201), atol=1e-12)
-            np.testing.assert_allclose(y, analytic[name](x, a_k, b_k), rtol=1e-13, atol=0)
+            np.testing.assert_allclose(y, formula(name, x0, a_k, b_k, x), rtol=1e-13, atol=0)
             (mx,), (my,) = plot.markers[name][k].get_data()
             assert mx == (a_k if name.endswith("_a") else b_k)
-            assert my == pytest.approx(analytic[name](mx, a_k, b_k), rel=1e-13)
+            assert my == pytest.approx(formula(name, x0, a_k, b_k, mx), rel=1e-13)
             marker[name] = (mx, my)
         for name in ("phi_a", "phi_b"):
             (x1, x2), (y1, y2) = plot.tangents[name][k].get_data()
@@ -116,67 +83,38 @@ def test_after_updates_curves_markers_and_tangents_follow_the_formulas(x0, a, b)
                                                           abs=1e-12)
 
 
-def test_update_x0_moves_every_curve_marker_and_tangent(plot) -> None:
-    before = snapshot(plot)
-    counts = artist_counts(plot)
-    plot.update(x0=200.0)
-    diff = changed(before, snapshot(plot))
-    for name in panels.PANELS:
-        for k in range(plot.K):
-            assert ("curves", name, k) in diff
-            # Every marker sits on its curve at the new x0 (a saturated one may
-            # not move: tanh is -1.0 to the last bit at both x0).
-            mx, my = plot.markers[name][k].get_data()
-            assert (mx[0], my[0]) == pytest.approx(plot.point(name, k))
-            moved = plot.point(name, k) != (before["markers", name, k][0][0],
-                                            before["markers", name, k][1][0])
-            assert (("markers", name, k) in diff) == moved
-    assert ("markers", "dphi_a", 0) in diff  # unit 1 is not saturated to the last bit
-    assert "readout" in diff and "200" in plot.readout.get_text()
-    assert "limits" not in diff  # 200 is inside X0_RANGE: nothing may jump
-    assert {"a", "b"}.isdisjoint(diff)
-    assert artist_counts(plot) == counts
-
-
-@pytest.mark.parametrize(("param", "value", "moved_panels"), [
-    ("a", 0.25, ("phi_b", "dphi_b")),   # the bias panels are drawn at a_k
-    ("b", -40.0, ("phi_a", "dphi_a")),  # the slope panels are drawn at b_k
+@pytest.mark.parametrize(("kwargs", "moved_curves", "moved_marker"), [
+    # x0 moves every curve; unit 1's dphi_a marker is not saturated to the last bit.
+    ({"x0": 200.0}, {(name, k) for name in panels.PANELS for k in range(3)}, ("dphi_a", 0)),
+    # A unit's bias panels are drawn at its a_k, its slope panels at its b_k.
+    ({"a": 0.25, "unit": 1}, {("phi_b", 1), ("dphi_b", 1)}, ("phi_a", 1)),
+    ({"b": -40.0, "unit": 1}, {("phi_a", 1), ("dphi_a", 1)}, ("phi_b", 1)),
 ])
-def test_update_a_or_b_moves_one_unit_only(plot, param, value, moved_panels) -> None:
-    unit = 1
+def test_update_moves_only_what_depends_on_the_new_value(plot, kwargs, moved_curves,
+                                                         moved_marker) -> None:
     before = snapshot(plot)
-    counts = artist_counts(plot)
-    # Values it already has change nothing.
-    plot.update()
+    plot.update()  # values it already has change nothing
     plot.update(x0=plot.x0, a=plot.a[2], b=plot.b[2], unit=2)
     assert changed(before, snapshot(plot)) == set()
-    plot.update(**{param: value, "unit": unit})
+    plot.update(**kwargs)
     diff = changed(before, snapshot(plot))
-    assert {key for key in diff if key[0] == "curves"} == {("curves", name, unit)
-                                                           for name in moved_panels}
-    # Markers and tangents: only this unit's, and every one sits where it should.
-    assert all(key[2] == unit for key in diff if key[0] in ("markers", "tangents"))
+    assert {key[1:] for key in diff if key[0] == "curves"} == moved_curves
+    assert ("markers", *moved_marker) in diff
+    moved_units = {k for _, k in moved_curves}
     for name in panels.PANELS:
-        mx, my = plot.markers[name][unit].get_data()
-        assert (mx[0], my[0]) == pytest.approx(plot.point(name, unit))
-    moved_x = "phi_a" if param == "a" else "phi_b"
-    assert ("markers", moved_x, unit) in diff
-    assert getattr(plot, param)[unit] == value
-    other = "b" if param == "a" else "a"
-    np.testing.assert_array_equal(getattr(plot, other), before[other])
-    assert {"x0", "readout", "limits"}.isdisjoint(diff)
-    assert artist_counts(plot) == counts
-
-
-def test_x0_outside_its_range_widens_the_derivative_axis_only(plot) -> None:
-    limits = {name: (ax.get_xlim(), ax.get_ylim()) for name, ax in plot.axes.items()}
-    plot.update(x0=500.0)
-    assert plot.axes["dphi_a"].get_ylim()[1] > 500.0
-    for name in ("phi_a", "phi_b", "dphi_b"):
-        assert (plot.axes[name].get_xlim(), plot.axes[name].get_ylim()) == limits[name]
-    widened = plot.axes["dphi_a"].get_ylim()
-    plot.update(x0=100.0)  # limits never shrink back: no jumping
-    assert plot.axes["dphi_a"].get_ylim() == widened
+        for k in range(plot.K):
+            # Every marker sits on its curve, and moved only if its point did (a
+            # saturated one may not: tanh is -1.0 to the last bit at both x0).
+            point = plot.point(name, k)
+            np.testing.assert_allclose(plot.markers[name][k].get_data(), np.reshape(point, (2, 1)))
+            moved = k in moved_units and point != tuple(before["markers", name, k][:, 0])
+            assert (("markers", name, k) in diff) == moved
+            assert ("tangents", name, k) not in diff or k in moved_units
+    assert {"x0", "a", "b"} & diff == {*kwargs} - {"unit"}
+    assert ("readout" in diff) == ("x0" in kwargs)
+    assert all(getattr(plot, p)[1] == v for p, v in kwargs.items() if p in ("a", "b"))
+    assert plot.readout.get_text() == sf.x0_label(plot.x0)
+    assert "limits" not in diff and "artists" not in diff  # 200 is inside X0_RANGE
 
 
 @pytest.mark.parametrize(("kwargs", "error", "name"), [
@@ -218,7 +156,6 @@ def test_bad_panel_and_unit_queries_raise(plot) -> None:
         plot.render_png(compress_level=10)
 
 
-# ---------------------------------------------------------------- rendering
 def png_pixels(png: bytes) -> np.ndarray:
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
@@ -227,6 +164,7 @@ def png_pixels(png: bytes) -> np.ndarray:
 @pytest.mark.parametrize("layout", ["grid", "column"])
 def test_render_png_matches_a_full_redraw(layout) -> None:
     plot = sliders.FourPanelPlot(layout=layout, dpi=60)
+    limits = {name: (ax.get_xlim(), ax.get_ylim()) for name, ax in plot.axes.items()}
     first = plot.render_png()
     # Only the page's static PNG records its smallest text (style.figure_png).
     assert style.MIN_TEXT_KEY not in Image.open(io.BytesIO(first)).info
@@ -247,9 +185,15 @@ def test_render_png_matches_a_full_redraw(layout) -> None:
         assert differ.mean() < 0.005, kwargs
         assert np.any(fast != previous)  # ... and the frame really changed
         previous = fast
+    # x0 = 420 is beyond X0_RANGE: it widened the derivative axis, and it alone.
+    assert plot.axes["dphi_a"].get_ylim()[1] > 420.0
+    for name in ("phi_a", "phi_b", "dphi_b"):
+        assert (plot.axes[name].get_xlim(), plot.axes[name].get_ylim()) == limits[name]
+    widened = plot.axes["dphi_a"].get_ylim()
+    plot.update(x0=100.0)  # limits never shrink back: no jumping
+    assert plot.axes["dphi_a"].get_ylim() == widened
 
 
-# ----------------------------------------------------------------- explorer
 @pytest.fixture
 def explorer(monkeypatch):
     ui = sliders.explorer(120.0, (0.3, 0.1, 0.2), (-20.0, -5.0, -50.0),
@@ -282,7 +226,7 @@ def test_explorer_starts_at_the_first_units_values(explorer) -> None:
         sliders.explorer(np.inf)
 
 
-def test_explorer_sliders_call_update_and_change_the_image(explorer) -> None:
+def test_explorer_sliders_call_update_change_the_image_and_follow_the_unit(explorer) -> None:
     for slider, value, call in [("x0", 220.0, {"x0": 220.0}), ("a", 0.05, {"a": 0.05, "unit": 0}),
                                 ("b", -20.5, {"b": -20.5, "unit": 0})]:
         image = explorer.view.value
@@ -291,51 +235,33 @@ def test_explorer_sliders_call_update_and_change_the_image(explorer) -> None:
         assert explorer.view.value != image
     assert (explorer.plot.x0, explorer.plot.a[0], explorer.plot.b[0]) == (220.0, 0.05, -20.5)
     assert explorer.frames == 4
-
-
-def test_explorer_unit_switch_resyncs_sliders_without_updates(explorer) -> None:
-    a_before, b_before = explorer.plot.a, explorer.plot.b
-    frames, image = explorer.frames, explorer.view.value
+    # Choosing unit k = 3 moves the a and b sliders to its values, with no update or frame.
+    a_before, b_before, image = explorer.plot.a, explorer.plot.b, explorer.view.value
     explorer.unit.value = 2
-    assert explorer.a.value == pytest.approx(a_before[2])
-    assert explorer.b.value == pytest.approx(b_before[2])
-    assert explorer.calls == []  # no spurious update ...
-    assert explorer.frames == frames and explorer.view.value == image  # ... nor redraw
+    assert (explorer.a.value, explorer.b.value) == pytest.approx((a_before[2], b_before[2]))
+    assert len(explorer.calls) == 3 and explorer.frames == 4 and explorer.view.value == image
     np.testing.assert_array_equal(explorer.plot.a, a_before)
-    # The sliders now drive unit 2 (k = 3), and only it.
-    explorer.b.value = -60.0
-    assert explorer.calls == [{"b": -60.0, "unit": 2}]
+    explorer.b.value = -60.0  # the sliders now drive unit 2, and only it
+    assert explorer.calls[-1] == {"b": -60.0, "unit": 2}
     np.testing.assert_array_equal(explorer.plot.b, [b_before[0], b_before[1], -60.0])
 
 
 def test_explorer_keeps_one_figure_over_many_events(explorer) -> None:
     """No figure, line or text leaks over updates of every kind (and their frames)."""
     fignums = plt.get_fignums()
-    counts = artist_counts(explorer.plot)
+    artists = snapshot(explorer.plot)["artists"]
     for i in range(40):
         explorer.x0.value = float(i * 6)
         explorer.unit.value = i % 3
         explorer.a.value = 0.01 * (i % 100)
         explorer.b.value = -1.0 * i
     assert plt.get_fignums() == fignums
-    assert artist_counts(explorer.plot) == counts
+    assert snapshot(explorer.plot)["artists"] == artists
     # One frame per update (plus the first), and at least the 40 x0 moves.
     assert len(explorer.calls) == explorer.frames - 1 >= 40
 
 
-# ------------------------------------------- the benchmark and its baselines
-@pytest.fixture(scope="module")
-def bench(root):
-    spec = importlib.util.spec_from_file_location(
-        "bench_slider", root / "benchmarks" / "bench_slider.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_slider"] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop("bench_slider", None)
-
-
-def test_bench_slider_quick_runs_and_writes_json(bench, tmp_path, capsys) -> None:
+def test_bench_slider_quick_runs_and_writes_json(tmp_path, capsys) -> None:
     """The benchmark's smoke mode (what CI runs) works and reports the ratio."""
     out = tmp_path / "slider.json"
     assert bench.main(["--quick", "--rounds", "1", "--json", str(out)]) == 0
@@ -350,7 +276,7 @@ def test_bench_slider_quick_runs_and_writes_json(bench, tmp_path, capsys) -> Non
     assert "slider step" in capsys.readouterr().out
 
 
-def test_baselines_render_the_same_size_and_a_frame_per_move(bench) -> None:
+def test_baselines_render_the_same_size_and_a_frame_per_move() -> None:
     plot = sliders.FourPanelPlot(figsize=bench.FIGSIZE, dpi=bench.DPI)
     naive = png_pixels(bench.naive_figure(figsize=bench.FIGSIZE, dpi=bench.DPI))
     assert naive.shape == png_pixels(plot.render_png()).shape
