@@ -1,7 +1,6 @@
 """Tests for _ext/bokeh_static.py: BokehJS copied once, and loaded only where it is used.
 
-The hooks are called with small stand-ins for Sphinx's app and config, so
-these run in a second; tests/test_browser.py checks the same on the built book.
+The hooks get stand-ins for Sphinx's app and config; tests/test_browser.py checks the built book.
 """
 
 from __future__ import annotations

@@ -135,25 +135,19 @@ def test_bad_update_raises_and_changes_nothing(plot, kwargs, error, name) -> Non
     assert changed(before, snapshot(plot)) == set()
 
 
-@pytest.mark.parametrize(("kwargs", "error", "match"), [
-    ({"a": (0.1, 0.2), "b": (1.0,)}, ValueError, "one entry per unit"),
-    ({"x0": None}, TypeError, "x0"),
-    ({"layout": "row"}, ValueError, "layout"),
-    ({"dpi": 0}, ValueError, "dpi"),
+@pytest.mark.parametrize(("kwargs", "query", "error", "match"), [
+    ({"a": (0.1, 0.2), "b": (1.0,)}, None, ValueError, "one entry per unit"),
+    ({"x0": None}, None, TypeError, "x0"),
+    ({"layout": "row"}, None, ValueError, "layout"),  # (the others passed on: static_figure's)
+    ({"dpi": 0}, None, ValueError, "dpi"),
+    ({}, ("point", "phi_x", 0), ValueError, "panel"),
+    ({}, ("point", "phi_a", 5), ValueError, "unit"),
+    ({}, ("render_png", 10), ValueError, "compress_level"),
 ])
-def test_bad_constructor_arguments_raise(kwargs, error, match) -> None:
-    """Each argument reaches its check (tests/test_static_figure.py: the ones passed on)."""
+def test_bad_arguments_and_queries_raise(kwargs, query, error, match) -> None:
     with pytest.raises(error, match=match):
-        sliders.FourPanelPlot(**kwargs)
-
-
-def test_bad_panel_and_unit_queries_raise(plot) -> None:
-    with pytest.raises(ValueError, match="panel"):
-        plot.point("phi_x", 0)
-    with pytest.raises(ValueError, match="unit"):
-        plot.point("phi_a", 5)
-    with pytest.raises(ValueError, match="compress_level"):
-        plot.render_png(compress_level=10)
+        plot = sliders.FourPanelPlot(n_grid=11, **kwargs)
+        getattr(plot, query[0])(*query[1:])
 
 
 def png_pixels(png: bytes) -> np.ndarray:
