@@ -1,4 +1,4 @@
-"""Tests for code/panels.py: the four-panel figure's example, ranges and validators."""
+"""Tests for code/panels.py: the four-panel figure's ranges, styles and validators."""
 
 from __future__ import annotations
 
@@ -8,14 +8,6 @@ import pytest
 import panels
 import tanh_basis as tb
 from style import OKABE_ITO
-
-
-def test_the_example_starts_with_unit_1_on_its_slope() -> None:
-    """At DEFAULT_X0, z_1 = a_1 x0 + b_1 = 0: the first picture has a non-flat derivative."""
-    x0, a, b = panels.DEFAULT_X0, np.array(panels.DEFAULT_A), np.array(panels.DEFAULT_B)
-    assert a[0] * x0 + b[0] == 0.0
-    assert tb.tanh_unit_dbias(x0, a[0], b[0]) == 1.0  # the peak of sech^2
-    assert len(a) == len(b) <= panels.MAX_UNITS
 
 
 def test_ranges_hold_what_their_comments_say() -> None:
@@ -33,25 +25,24 @@ def test_ranges_hold_what_their_comments_say() -> None:
     assert panels.A_RANGE[0] <= np.min(a) and np.max(a) <= panels.A_RANGE[1]
 
 
-def test_units_are_told_apart_by_colour_and_by_marker() -> None:
-    assert panels.MAX_UNITS == len(panels.UNIT_COLOURS) == len(panels.UNIT_MARKERS_MPL) \
-        == len(panels.UNIT_MARKERS_BOKEH)
-    assert len(set(panels.UNIT_COLOURS)) == panels.MAX_UNITS
+def test_units_differ_in_colour_and_marker_and_panels_in_title() -> None:
+    styles = (panels.UNIT_COLOURS, panels.UNIT_MARKERS_MPL, panels.UNIT_MARKERS_BOKEH)
+    assert all(len(set(table)) == len(table) == panels.MAX_UNITS for table in styles)
     assert set(panels.UNIT_COLOURS) <= set(OKABE_ITO.values())
-    assert len(set(panels.UNIT_MARKERS_MPL)) == len(set(panels.UNIT_MARKERS_BOKEH)) \
-        == panels.MAX_UNITS
-
-
-def test_titles_and_labels_cover_every_panel_and_differ() -> None:
     for table in (panels.TITLES, panels.TITLES_PLAIN, panels.Y_LABELS, panels.Y_LABELS_PLAIN,
                   panels.X_LABELS, panels.X_LABELS_PLAIN):
         assert list(table) == list(panels.PANELS)
     assert len(set(panels.TITLES.values())) == len(set(panels.TITLES_PLAIN.values())) == 4
 
 
-def test_padded_adds_the_margin_each_side() -> None:
-    lo, hi = panels.padded(-120.0, 0.0)
-    assert (lo, hi) == pytest.approx((-120.0 - 120 * panels.MARGIN, 120 * panels.MARGIN))
+def test_axes_helpers_pad_pick_the_range_and_name_an_unknown_panel() -> None:
+    margin = 120 * panels.MARGIN
+    assert panels.padded(-120.0, 0.0) == pytest.approx((-120.0 - margin, margin))
+    assert panels.param_range("dphi_a") == panels.A_RANGE
+    assert panels.param_range("phi_b") == panels.B_RANGE
+    for helper, args in ((panels.param_range, ()), (panels.y_limits, (0.0, 1.0))):
+        with pytest.raises(ValueError, match="panel must be one of"):
+            helper("phi_x", *args)
 
 
 @pytest.mark.parametrize("x0", [-400.0, 0.3, 100.0, 365.0, 2000.0])
@@ -74,39 +65,31 @@ def test_every_curve_of_the_year_fits_its_panel(x0: float) -> None:
     assert np.abs(values["dphi_a"]).max() == pytest.approx(abs(x0), rel=1e-12)
 
 
-def test_panel_helpers_name_an_unknown_panel() -> None:
-    assert panels.param_range("dphi_a") == panels.A_RANGE
-    assert panels.param_range("phi_b") == panels.B_RANGE
-    for helper, args in ((panels.param_range, ()), (panels.y_limits, (0.0, 1.0))):
-        with pytest.raises(ValueError, match="panel must be one of"):
-            helper("phi_x", *args)
-
-
-def test_real_accepts_numbers_and_names_the_argument_otherwise() -> None:
+def test_real_and_parameters_return_new_floats() -> None:
     assert panels.real(3, "x0") == 3.0 and isinstance(panels.real(3, "x0"), float)
-    assert panels.real(np.float32(2.5), "x0") == 2.5
-    for bad, error in ((True, TypeError), ("1", TypeError), (None, TypeError),
-                       (np.nan, ValueError), (np.inf, ValueError),
-                       (2 * panels.LIMIT, ValueError)):
-        with pytest.raises(error, match="x0"):
-            panels.real(bad, "x0")
-
-
-def test_parameters_copy_and_validate() -> None:
     mine = np.array([0.1, 0.2])
     a, b = panels.parameters(mine, [1, 2])
     a[0] = 9.0
     assert mine[0] == 0.1  # a copy, never a view of the caller's array
     assert b.dtype == np.float64
-    for kwargs, error, match in [
-        ({"a": (0.1, 0.2), "b": (1.0,)}, ValueError, "one entry per unit"),
-        ({"a": [[0.1]], "b": [[1.0]]}, ValueError, "a must be 1-D"),
-        ({"a": (), "b": ()}, ValueError, "a must be 1-D"),
-        ({"a": np.ones(8), "b": np.ones(8)}, ValueError, "1 to 7"),
-        ({"a": (0.1, np.nan), "b": (1.0, 2.0)}, ValueError, "a must be finite"),
-        ({"a": (0.1,), "b": (2e12,)}, ValueError, "b must be at most"),
-        ({"a": ("x",), "b": (1.0,)}, TypeError, "a must hold real numbers"),
-        ({"a": (0.1,), "b": (True,)}, TypeError, "b must hold real numbers"),
-    ]:
-        with pytest.raises(error, match=match):
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"a": (0.1, 0.2), "b": (1.0,)}, ValueError, "one entry per unit"),
+    ({"a": [[0.1]], "b": [[1.0]]}, ValueError, "a must be 1-D"),
+    ({"a": (), "b": ()}, ValueError, "a must be 1-D"),
+    ({"a": np.ones(8), "b": np.ones(8)}, ValueError, "1 to 7"),
+    ({"a": (0.1, np.nan), "b": (1.0, 2.0)}, ValueError, "a must be finite"),
+    ({"a": (0.1,), "b": (2e12,)}, ValueError, "b must be at most"),
+    ({"a": ("x",), "b": (1.0,)}, TypeError, "a must hold real numbers"),
+    ({"a": (0.1,), "b": (True,)}, TypeError, "b must hold real numbers"),
+    ({"x0": True}, TypeError, "x0"),
+    ({"x0": np.nan}, ValueError, "x0"),
+    ({"x0": 2 * panels.LIMIT}, ValueError, "x0"),
+])
+def test_real_and_parameters_name_a_bad_argument(kwargs, error, match) -> None:
+    with pytest.raises(error, match=match):
+        if "x0" in kwargs:
+            panels.real(kwargs["x0"], "x0")
+        else:
             panels.parameters(**kwargs)

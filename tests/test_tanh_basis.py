@@ -1,10 +1,8 @@
 """Tests for code/tanh_basis.py: the derivatives, and the contract both twins keep.
 
-The contract (shapes, validation errors, a failed call that changes nothing,
-the Jacobian, vjp and Jacobian-vector products agreeing) runs over the
-reference and the fast twin alike, through the ``Basis`` fixture;
-tests/test_tanh_basis_fast.py holds only the twin's equality with the
-reference and its blocking.
+The contract (shapes, errors, a failed call changes nothing, Jacobian, vjp and
+Jacobian-vector products agreeing) runs over both twins (``TWINS``);
+tests/test_tanh_basis_fast.py holds the fast twin's equality and blocking.
 """
 
 from __future__ import annotations
@@ -19,12 +17,10 @@ from hypothesis import strategies as st
 import gradcheck
 import tanh_basis as tb
 import tanh_basis_fast as tbf
-from tanh_basis import TanhBasis
 
 # The gradient check's tolerance on the relative error |a-n|/(|a|+|n|): for a
 # smooth function and eps = 1e-6 it is about 1e-10 (CS231n: < 1e-7 is good).
 REL_TOL = 1e-7
-
 
 # The contract: a test marked TWINS takes ``Basis``, each twin's class in turn.
 TWINS = pytest.mark.parametrize("Basis", [tb.TanhBasis, tbf.TanhBasis], ids=["reference", "fast"])
@@ -32,33 +28,25 @@ TWINS = pytest.mark.parametrize("Basis", [tb.TanhBasis, tbf.TanhBasis], ids=["re
 
 def random_problem(seed: int, N: int, D: int, K: int, scale: float = 1.0):
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(N, D)) * scale
-    W = rng.normal(size=(D + 1, K))
-    return X, W
+    return rng.normal(size=(N, D)) * scale, rng.normal(size=(D + 1, K))
 
 
 def kronecker_jacobian(X: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """The dense Jacobian written entry by entry from the Kronecker-delta formula.
+    """The dense Jacobian entry by entry from the Kronecker-delta formula (slow, independent).
 
-    d phi[n, k] / d W[d, l] = delta_lk * (1 - phi[n, k]**2) * xt[n, d], with
-    xt[n] = (x[n], 1). Deliberately slow and independent of the module.
+    d phi[n, k] / d W[d, l] = delta_lk * (1 - phi[n, k]**2) * xt[n, d], xt[n] = (x[n], 1).
     """
     N, D = X.shape
     K = W.shape[1]
-    Xt = np.concatenate([X, np.full((N, 1), 1.0)], axis=1)  # independent of the module
+    Xt = np.concatenate([X, np.full((N, 1), 1.0)], axis=1)
     # tanh' = 1 - tanh^2 = 1 / cosh^2; the cosh form keeps its digits when |z| is large.
     sech_sq = 1.0 / np.cosh(X @ W[:-1] + W[-1]) ** 2
     F = np.zeros((N * K, (D + 1) * K))
-    for n in range(N):
-        for k in range(K):
-            for d in range(D + 1):
-                for ell in range(K):
-                    delta = 1.0 if ell == k else 0.0
-                    F[n * K + k, d * K + ell] = delta * sech_sq[n, k] * Xt[n, d]
+    for n, k, d, ell in np.ndindex(N, K, D + 1, K):
+        F[n * K + k, d * K + ell] = (ell == k) * sech_sq[n, k] * Xt[n, d]
     return F
 
 
-# ------------------------------------------------------------------ sech2
 def test_sech2_matches_high_precision_reference_without_warnings():
     z = np.concatenate([np.linspace(-700, 700, 14001), [-55.0, -19.0, 1e-300, -1e-8, 0.0]])
     ref = gradcheck.sech2_reference(z)
@@ -74,50 +62,30 @@ def test_sech2_matches_high_precision_reference_without_warnings():
     # the result must still be the correctly rounded tiny number (or 0).
     assert np.all(np.abs(got[~normal] - ref[~normal]) <= 2 * np.finfo(float).smallest_subnormal)
     assert normal.sum() > 7000  # |z| < ~354: the relative check above is not vacuous
-
-
-def test_sech2_beats_one_minus_tanh_squared_where_it_saturates():
-    z = np.array([-55.0, 19.5, 30.0])
-    naive = 1 - np.tanh(z) ** 2
-    assert np.all(naive == 0.0)  # the trap: every digit lost
-    assert np.all(tb.sech2(z) > 0)
-    np.testing.assert_allclose(tb.sech2(-55.0), 4 * np.exp(-110.0), rtol=1e-14)
-
-
-def test_sech2_edge_values_and_shape():
-    assert tb.sech2(0.0) == 1.0
+    assert tb.sech2(0.0) == 1.0 and np.ndim(tb.sech2(0.0)) == 0
     np.testing.assert_array_equal(tb.sech2([np.inf, -np.inf]), [0.0, 0.0])
     assert np.isnan(tb.sech2(np.nan))
     assert tb.sech2(np.zeros((2, 3))).shape == (2, 3)
-    np.testing.assert_allclose(tb.sech2([1, 2]), 1 - np.tanh([1.0, 2.0]) ** 2, rtol=1e-14)
 
 
 def test_where_one_minus_tanh_squared_loses_half_its_digits():
-    """The docstring's numbers: 1e-8 relative error first near |z| = 9.7, exactly 0 near 19."""
+    """The docstring: 1e-8 relative error first near |z| = 9.7 (exactly 0 near 19: gradcheck's)."""
     z = np.arange(8.0, 11.0, 1e-3)
     ref = gradcheck.sech2_reference(z)
     rel = np.abs((1 - np.tanh(z) ** 2) - ref) / ref
-    first = z[np.argmax(rel > 1e-8)]
-    assert 9.6 < first < 9.8, first
-    assert rel[z <= 9.0].max() < 1e-8  # not "by |z| = 9", as the old docstring said
+    assert 9.6 < z[np.argmax(rel > 1e-8)] < 9.8
+    assert rel[z <= 9.0].max() < 1e-8  # not "by |z| = 9", as an old docstring said
     assert rel[(z > 9.95) & (z < 10.05)].max() > 1e-8  # by |z| = 10 half is gone
-    zz = np.arange(18.0, 20.0, 1e-3)
-    first_zero = zz[np.argmax(1 - np.tanh(zz) ** 2 == 0.0)]
-    assert 18.9 < first_zero < 19.1, first_zero
-    assert np.all(1 - np.tanh(zz[zz >= 19.1]) ** 2 == 0.0)
-    # The stable formula keeps its digits over the same range.
-    rel_stable = np.abs(tb.sech2(z) - ref) / ref
-    assert rel_stable.max() < 1e-15
+    assert (np.abs(tb.sech2(z) - ref) / ref).max() < 1e-15  # the stable formula keeps them
 
 
 @pytest.mark.parametrize("sech2", [tb.sech2, tbf.sech2], ids=["reference", "fast"])
-@pytest.mark.parametrize("bad", [["a", "b"], [1 + 2j], [True, False]])
+@pytest.mark.parametrize("bad", [["a", "b"], [True, False]])
 def test_sech2_rejects_non_real(sech2, bad):
     with pytest.raises(TypeError, match="z must hold real numbers"):
         sech2(bad)
 
 
-# ------------------------------------------------------- one-unit helpers
 def test_one_unit_functions_broadcast_and_agree_with_finite_differences():
     x = 150.0
     a = np.linspace(0, 1, 7)[:, None]
@@ -132,43 +100,35 @@ def test_one_unit_functions_broadcast_and_agree_with_finite_differences():
     np.testing.assert_allclose(tb.tanh_unit_dbias(x, a, b), db, rtol=1e-5, atol=1e-9)
     # The slope derivative is x times the bias derivative: it scales with x.
     np.testing.assert_allclose(tb.tanh_unit_dslope(x, a, b), x * tb.tanh_unit_dbias(x, a, b))
-
-
-def test_one_unit_derivatives_stay_positive_where_naive_formula_is_zero():
-    # The source's figure: x0 = 150, b = -100, a = 0.3 gives z = -55.
-    assert tb.tanh_unit_dbias(150.0, 0.3, -100.0) > 0
-    assert 150.0 * (1 - np.tanh(0.3 * 150.0 - 100.0) ** 2) == 0.0
-
-
-def test_one_unit_rejects_strings():
+    # The source's figure: z = 0.3 * 150 - 100 = -55, where 1 - tanh^2 is exactly 0.
+    assert 1 - np.tanh(-55.0) ** 2 == 0.0
+    np.testing.assert_allclose(tb.tanh_unit_dbias(x, 0.3, -100.0), 4 * np.exp(-110.0),
+                               rtol=1e-14)
     with pytest.raises(TypeError, match="b must hold real numbers"):
         tb.tanh_unit(1.0, 1.0, "x")
 
 
-# ---------------------------------------------------------- the basis
 @TWINS
 def test_transform_and_Z_follow_the_definition(Basis):
     X, W = random_problem(1, N=6, D=3, K=4)
     basis = Basis(W)
     Z = basis.Z(X)
     assert Z.shape == (6, 4)
-    for n in range(6):
-        for k in range(4):
-            z = sum(W[d, k] * X[n, d] for d in range(3)) + W[3, k]
-            assert Z[n, k] == pytest.approx(z, rel=1e-13, abs=1e-13)
+    for n, k in np.ndindex(6, 4):
+        z = sum(W[d, k] * X[n, d] for d in range(3)) + W[3, k]
+        assert Z[n, k] == pytest.approx(z, rel=1e-13, abs=1e-13)
     np.testing.assert_array_equal(basis.transform(X), np.tanh(Z))
     assert (basis.D, basis.K, basis.P) == (3, 4, 16)
+    # Integers are accepted, and W is kept as float64.
+    ints = Basis([[1, 2], [0, 1]])
+    assert ints.W.dtype == np.float64
+    np.testing.assert_allclose(ints.transform([0, 1]), np.tanh([[0.0, 1.0], [1.0, 3.0]]))
 
 
 @TWINS
 @settings(max_examples=40, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    N=st.integers(1, 7),
-    D=st.integers(1, 5),
-    K=st.integers(1, 5),
-    scale=st.sampled_from([0.1, 1.0, 30.0]),
-)
+@given(seed=st.integers(0, 2**32 - 1), N=st.integers(1, 7), D=st.integers(1, 5),
+       K=st.integers(1, 5), scale=st.sampled_from([0.1, 1.0, 30.0]))
 def test_analytic_jacobian_matches_central_differences(Basis, seed, N, D, K, scale):
     X, W = random_problem(seed, N, D, K, scale)
     W[:-1] /= scale  # keep z = x.a + b of order 1 so the derivatives are not all ~0
@@ -180,18 +140,7 @@ def test_analytic_jacobian_matches_central_differences(Basis, seed, N, D, K, sca
     # up to 30). A derivative that is itself below the difference quotient's
     # round-off floor (~ eps_mach / eps ~ 1e-10) is compared absolutely instead.
     rel = tb.relative_error(J, NJ)
-    below_floor = np.abs(J - NJ) < 1e-9
-    assert np.all((rel < REL_TOL) | below_floor), rel.max()
-
-
-def test_gradient_check_catches_a_planted_bug():
-    # Dropping the x factor of d phi / d a is the classic slip; the check must see it.
-    X, W = random_problem(9, N=6, D=2, K=3)
-    basis = TanhBasis(W)
-    J_bug = basis.jacobian(X)
-    J_bug[:, :-1, :] = J_bug[:, -1:, :]  # d phi/d a := sech2 (x forgotten)
-    rel = tb.relative_error(J_bug, basis.numerical_jacobian(X))
-    assert rel.max() > 0.1
+    assert np.all((rel < REL_TOL) | (np.abs(J - NJ) < 1e-9)), rel.max()
 
 
 @TWINS
@@ -199,189 +148,117 @@ def test_gradient_check_catches_a_planted_bug():
 def test_full_jacobian_is_the_kronecker_delta_formula(Basis, N, D, K):
     X, W = random_problem(N * 100 + D * 10 + K, N, D, K)
     X[0, 0] = 0.0  # a genuine zero inside a block must not be mistaken for structure
-    F = Basis(W).full_jacobian(X)
-    assert F.shape == (N * K, (D + 1) * K)
     # atol=0: the entries off the delta's pattern must be exactly 0.
-    np.testing.assert_allclose(F, kronecker_jacobian(X, W), rtol=1e-13, atol=0)
-
-
-@TWINS
-def test_full_jacobian_equals_numerical_flattening(Basis):
-    """Row n*K + k is Phi[n, k] (row-major), column d*K + l is W[d, l], as W.ravel()."""
-    X, W = random_problem(4, N=3, D=2, K=2)
-    F_num = gradcheck.central_difference(lambda W_: Basis(W_).transform(X), W).reshape(6, 6)
-    np.testing.assert_allclose(Basis(W).full_jacobian(X), F_num, atol=1e-9)
+    np.testing.assert_allclose(Basis(W).full_jacobian(X), kronecker_jacobian(X, W),
+                               rtol=1e-13, atol=0)
 
 
 @TWINS
 @settings(max_examples=25, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1), N=st.integers(0, 6), D=st.integers(1, 4), K=st.integers(1, 4)
-)
+@given(seed=st.integers(0, 2**32 - 1), N=st.integers(0, 6), D=st.integers(1, 4),
+       K=st.integers(1, 4))
 def test_vjp_equals_gradient_times_full_jacobian(Basis, seed, N, D, K):
     X, W = random_problem(seed, N, D, K)
     G = np.random.default_rng(seed + 1).normal(size=(N, K))
     basis = Basis(W)
     expected = (G.ravel() @ basis.full_jacobian(X)).reshape(D + 1, K)
-    got = basis.vjp(X, G)
-    assert got.shape == (D + 1, K)
-    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
-
-
-@TWINS
-def test_vjp_is_the_gradient_of_a_loss(Basis):
-    X, W = random_problem(5, N=8, D=2, K=3)
-    w_out = np.array([0.5, -1.0, 2.0])
-    y = np.linspace(-1, 1, 8)
-
-    def loss(Wm):
-        r = Basis(Wm).transform(X) @ w_out - y
-        return 0.5 * r @ r
-
-    G = np.outer(Basis(W).transform(X) @ w_out - y, w_out)
-    grad = Basis(W).vjp(X, G)
-    eps = 1e-6
-    num = np.empty_like(W)
-    for idx in np.ndindex(*W.shape):
-        Wp, Wm = W.copy(), W.copy()
-        Wp[idx] += eps
-        Wm[idx] -= eps
-        num[idx] = (loss(Wp) - loss(Wm)) / (2 * eps)
-    assert np.max(tb.relative_error(grad, num)) < REL_TOL
+    np.testing.assert_allclose(basis.vjp(X, G), expected, rtol=1e-12, atol=1e-12)
 
 
 @TWINS
 def test_jacobian_vector_product_is_the_directional_derivative(Basis):
-    """``full_jacobian(X) @ flat(H)`` is how Phi moves along the direction H."""
+    """``full_jacobian(X) @ H.ravel()`` is how Phi moves along the direction H."""
     X, W = random_problem(10, N=5, D=3, K=4)
     H = np.random.default_rng(11).normal(size=W.shape)
     Jh = (Basis(W).full_jacobian(X) @ H.ravel()).reshape(5, 4)
-    t = 1e-6
-    moved = (Basis(W + t * H).transform(X) - Basis(W - t * H).transform(X)) / (2 * t)
-    assert np.max(tb.relative_error(Jh, moved)) < REL_TOL
-
-
-# ------------------------------------------------------- 1-D X and N = 0
-@TWINS
-def test_one_dimensional_X_means_D_equals_one(Basis):
-    W = np.array([[0.5, -1.0, 2.0], [0.1, 0.2, -0.3]])
-    basis = Basis(W)
-    x = np.linspace(-2, 2, 5)
-    np.testing.assert_array_equal(basis.transform(x), basis.transform(x[:, None]))
-    np.testing.assert_array_equal(basis.jacobian(x), basis.jacobian(x[:, None]))
-    np.testing.assert_array_equal(basis.numerical_jacobian(x), basis.numerical_jacobian(x[:, None]))
-    np.testing.assert_array_equal(basis.full_jacobian(x), basis.full_jacobian(x[:, None]))
-    G = np.ones((5, 3))
-    np.testing.assert_array_equal(basis.vjp(x, G), basis.vjp(x[:, None], G))
-    assert basis.Z(x).shape == (5, 3)
+    moved = gradcheck.central_difference(lambda t: Basis(W + t[0] * H).transform(X), [0.0])
+    assert np.max(tb.relative_error(Jh, moved[..., 0])) < REL_TOL
 
 
 @TWINS
-@pytest.mark.parametrize("X", [np.empty((0, 2)), np.empty((0,))])
-def test_no_samples_gives_empty_arrays_of_the_right_shape(Basis, X):
-    D = 2 if X.ndim == 2 else 1
-    basis = Basis(np.ones((D + 1, 3)))
-    assert basis.Z(X).shape == (0, 3)
-    assert basis.transform(X).shape == (0, 3)
-    assert basis.jacobian(X).shape == (0, D + 1, 3)
-    assert basis.numerical_jacobian(X).shape == (0, D + 1, 3)
-    assert basis.full_jacobian(X).shape == (0, (D + 1) * 3)
-    g = basis.vjp(X, np.empty((0, 3)))
-    assert g.shape == (D + 1, 3)
-    assert np.all(g == 0)
+def test_one_dimensional_X_means_D_equals_one_and_no_samples_gives_empty_arrays(Basis):
+    basis = Basis(np.array([[0.5, -1.0, 2.0], [0.1, 0.2, -0.3]]))
+    methods = ("Z", "transform", "jacobian", "numerical_jacobian", "full_jacobian")
+    for x in (np.linspace(-2, 2, 5), np.empty(0)):
+        for method in methods:
+            np.testing.assert_array_equal(getattr(basis, method)(x),
+                                          getattr(basis, method)(x[:, None]))
+        G = np.ones((x.size, 3))
+        np.testing.assert_array_equal(basis.vjp(x, G), basis.vjp(x[:, None], G))
+    X = np.empty((0, 1))
+    shapes = [getattr(basis, method)(X).shape for method in methods]
+    assert shapes == [(0, 3), (0, 3), (0, 2, 3), (0, 2, 3), (0, 6)]
+    np.testing.assert_array_equal(basis.vjp(X, np.empty((0, 3))), np.zeros((2, 3)))
 
 
 @TWINS
-def test_integer_inputs_are_accepted(Basis):
-    basis = Basis([[1, 2], [0, 1]])
-    assert basis.W.dtype == np.float64
-    np.testing.assert_allclose(basis.transform([0, 1]), np.tanh([[0.0, 1.0], [1.0, 3.0]]))
-
-
-# ----------------------------------------------------------- W is owned
-@TWINS
-def test_constructor_copies_W_and_W_is_read_only(Basis):
-    W = np.ones((3, 2))
+def test_W_is_a_read_only_copy_that_only_a_valid_assignment_replaces(Basis):
+    X, W = random_problem(6, N=5, D=2, K=2)
+    before = W.copy()
     basis = Basis(W)
     W[0, 0] = 99.0
-    assert basis.W[0, 0] == 1.0
     with pytest.raises(ValueError):
         basis.W[0, 0] = 5.0
+    basis.transform(X)
+    basis.jacobian(X)
+    basis.full_jacobian(X)
+    # A numpy scalar eps is a number like any other.
+    np.testing.assert_array_equal(basis.numerical_jacobian(X, eps=np.float64(1e-3)),
+                                  basis.numerical_jacobian(X, eps=1e-3))
+    basis.vjp(X, np.ones((5, 2)))
+    np.testing.assert_array_equal(basis.W, before)
+    for bad, match in ((np.ones((4,)), "W must have shape"),
+                       (np.full((3, 2), np.nan), "W must be finite")):
+        with pytest.raises(ValueError, match=match):
+            basis.W = bad
+    np.testing.assert_array_equal(basis.W, before)
     basis.W = np.zeros((3, 2))  # replacing through the setter is allowed
     assert np.all(basis.W == 0)
 
 
 @TWINS
-def test_calls_do_not_change_W(Basis):
-    X, W = random_problem(6, N=5, D=3, K=2)
-    basis = Basis(W)
-    before = basis.W.copy()
-    basis.transform(X)
-    basis.jacobian(X)
-    basis.full_jacobian(X)
-    basis.numerical_jacobian(X, eps=1e-3)
-    basis.vjp(X, np.ones((5, 2)))
-    np.testing.assert_array_equal(basis.W, before)
-
-
-@TWINS
-def test_numerical_jacobian_leaves_W_unchanged_when_a_pass_raises(Basis, monkeypatch):
-    X, W = random_problem(7, N=4, D=2, K=3)
-    basis = Basis(W)
-    before = basis.W.copy()
-    calls = {"n": 0}
-    real_tanh = np.tanh
-
-    def failing_tanh(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:  # midway: after one + and one - pass
-            raise RuntimeError("simulated failure")
-        return real_tanh(*args, **kwargs)
-
-    # Every forward pass ends in one np.tanh: fail the third one.
-    monkeypatch.setattr(np, "tanh", failing_tanh)
-    with pytest.raises(RuntimeError, match="simulated"):
-        basis.numerical_jacobian(X)
-    assert calls["n"] == 3
-    np.testing.assert_array_equal(basis.W, before)
-
-
-def test_numerical_jacobian_moves_one_parameter_per_pass(monkeypatch):
-    """2P forward passes, and each one sees exactly one unit's pre-activations move."""
+def test_numerical_jacobian_passes_move_parameters_apart_and_never_W(Basis, monkeypatch):
+    """Reference: 2P passes, each moving one unit; fast: 2(D+1), each a row of W."""
     X, W = random_problem(8, N=4, D=3, K=5)
-    basis = TanhBasis(W)
+    basis = Basis(W)
     Z0 = basis.Z(X)
     seen = []
     real_tanh = np.tanh
 
-    def recording_tanh(Z, *args, **kwargs):
+    def recording_tanh(Z, *args, **kwargs):  # every forward pass ends in one np.tanh
         seen.append(np.array(Z, copy=True))
+        if len(seen) == fail_at:
+            raise RuntimeError("simulated failure")
         return real_tanh(Z, *args, **kwargs)
 
     monkeypatch.setattr(np, "tanh", recording_tanh)
+    fail_at = 0
     basis.numerical_jacobian(X, eps=1e-3)
-    monkeypatch.undo()
-    assert len(seen) == 2 * basis.P  # one pair per parameter, not per row of W
     moved_units = [np.flatnonzero(np.any(Z != Z0, axis=0)).tolist() for Z in seen]
-    # Pass pair p = d*K + k moves unit k only (W[d, k] shifted by +eps, then -eps).
-    expected = [[k] for d in range(4) for k in range(5) for _ in (1, 2)]
-    assert moved_units == expected
+    if Basis is tb.TanhBasis:  # pass pair p = d*K + k moves unit k only: W[d, k] +- eps
+        assert moved_units == [[k] for d in range(4) for k in range(5) for _ in (1, 2)]
+    else:  # pass pair d shifts row d: every unit moves by its own W[d, k]
+        assert moved_units == [list(range(5))] * 8
+    seen.clear()
+    fail_at = 3  # midway: after one + and one - pass
+    with pytest.raises(RuntimeError, match="simulated"):
+        basis.numerical_jacobian(X)
+    assert len(seen) == 3
+    np.testing.assert_array_equal(basis.W, W)
 
 
-# ----------------------------------------------------------- bad input
+SHAPE_W = r"W must have shape \(D\+1, K\)"
+
+
 @TWINS
 @pytest.mark.parametrize(
     ("W", "exc", "msg"),
     [
-        (np.ones(3), ValueError, r"W must have shape \(D\+1, K\)"),
-        (np.ones((1, 3)), ValueError, r"W must have shape \(D\+1, K\)"),
-        (np.ones((3, 0)), ValueError, r"W must have shape \(D\+1, K\)"),
-        (np.ones((2, 2, 2)), ValueError, r"W must have shape \(D\+1, K\)"),
+        *((np.ones(shape), ValueError, SHAPE_W) for shape in [3, (1, 3), (3, 0), (2, 2, 2)]),
         (np.array([[1.0, np.nan], [0.0, 1.0]]), ValueError, "W must be finite"),
         (np.array([[1.0, np.inf], [0.0, 1.0]]), ValueError, "W must be finite"),
         (np.array([["a", "b"], ["c", "d"]]), TypeError, "W must hold real numbers"),
         (np.array([[True], [False]]), TypeError, "W must hold real numbers"),
-        ([[1 + 1j], [0]], TypeError, "W must hold real numbers"),
     ],
 )
 def test_bad_W_is_rejected(Basis, W, exc, msg):
@@ -390,20 +267,8 @@ def test_bad_W_is_rejected(Basis, W, exc, msg):
 
 
 @TWINS
-def test_failed_W_assignment_keeps_old_parameters(Basis):
-    basis = Basis(np.ones((3, 2)))
-    with pytest.raises(ValueError, match="W must have shape"):
-        basis.W = np.ones((4,))
-    with pytest.raises(ValueError, match="W must be finite"):
-        basis.W = np.full((3, 2), np.nan)
-    np.testing.assert_array_equal(basis.W, np.ones((3, 2)))
-
-
-METHODS = ["Z", "transform", "jacobian", "full_jacobian", "numerical_jacobian"]
-
-
-@TWINS
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", ["Z", "transform", "jacobian", "full_jacobian",
+                                    "numerical_jacobian"])
 @pytest.mark.parametrize(
     ("X", "exc", "msg"),
     [
@@ -411,19 +276,16 @@ METHODS = ["Z", "transform", "jacobian", "full_jacobian", "numerical_jacobian"]
         (np.ones((4, 3, 1)), ValueError, r"X must have shape \(N, 3\)"),
         (np.ones(4), ValueError, r"X is 1-D, which means D = 1.*\(N, 3\)"),
         (np.array([[1.0, np.nan, 0.0]]), ValueError, "X must be finite"),
-        (np.array([[1.0, -np.inf, 0.0]]), ValueError, "X must be finite"),
         (np.array([["1", "2", "3"]]), TypeError, "X must hold real numbers"),
-        (np.array([[None, 1, 2]]), TypeError, "X must hold real numbers"),
     ],
 )
 def test_bad_X_is_rejected_by_every_method(Basis, method, X, exc, msg):
     basis = Basis(np.ones((4, 2)))
-    before = basis.W.copy()
     with pytest.raises(exc, match=msg):
         getattr(basis, method)(X)
     with pytest.raises(exc, match=msg):
         basis.vjp(X, np.ones((1, 2)))
-    np.testing.assert_array_equal(basis.W, before)
+    np.testing.assert_array_equal(basis.W, np.ones((4, 2)))
 
 
 @TWINS
@@ -437,27 +299,13 @@ def test_bad_X_is_rejected_by_every_method(Basis, method, X, exc, msg):
     ],
 )
 def test_bad_G_is_rejected(Basis, G, exc, msg):
-    basis = Basis(np.ones((3, 2)))
     with pytest.raises(exc, match=msg):
-        basis.vjp(np.ones((4, 2)), G)
+        Basis(np.ones((3, 2))).vjp(np.ones((4, 2)), G)
 
 
 @TWINS
-@pytest.mark.parametrize(
-    ("eps", "exc"),
-    [(0.0, ValueError), (-1e-6, ValueError), (np.nan, ValueError), (np.inf, ValueError),
-     ("1e-6", TypeError), (True, TypeError), (None, TypeError), (1e-6 + 0j, TypeError)],
-)
+@pytest.mark.parametrize(("eps", "exc"), [(0.0, ValueError), ("1e-6", TypeError)])
 def test_bad_eps_is_rejected(Basis, eps, exc):
-    basis = Basis(np.ones((3, 2)))
+    """eps reaches its check (tests/test_validate.py holds the table of bad numbers)."""
     with pytest.raises(exc, match="eps must be"):
-        basis.numerical_jacobian(np.ones((4, 2)), eps=eps)
-
-
-@TWINS
-def test_numpy_scalar_eps_is_accepted(Basis):
-    basis = Basis(np.ones((3, 2)))
-    X = np.ones((4, 2)) * 0.1
-    np.testing.assert_array_equal(
-        basis.numerical_jacobian(X, eps=np.float64(1e-5)), basis.numerical_jacobian(X, eps=1e-5)
-    )
+        Basis(np.ones((3, 2))).numerical_jacobian(np.ones((4, 2)), eps=eps)

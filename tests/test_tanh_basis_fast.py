@@ -1,13 +1,9 @@
 """Tests for code/tanh_basis_fast.py: equal to the reference, and its blocking.
 
-The contract both twins keep (shapes, errors, W never changed) is tested once,
-over both, in tests/test_tanh_basis.py.
-
-Bit for bit where the two do the same operations (sech2, Z, transform,
-numerical_jacobian); elsewhere to 1e-13 relative. A block's matrix product may
-round differently from the whole array's, and the vjp sums its rows in a
-different order, so those are compared relative to the sum of the magnitudes
-of the terms (what rounding can move), not to the result (which may cancel).
+The contract both twins keep is tested once, over both, in tests/test_tanh_basis.py.
+Bit for bit where the two do the same operations; elsewhere (a block's matrix
+product may round differently, the vjp sums rows in another order) relative to
+the sum of the magnitudes of the terms, not to the result (which may cancel).
 """
 
 from __future__ import annotations
@@ -30,18 +26,7 @@ def problem(seed: int, N: int, D: int, K: int, z_scale: float):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((N, D))
     W = rng.standard_normal((D + 1, K)) * z_scale / np.sqrt(D + 1)
-    G = rng.standard_normal((N, K))
-    return X, W, G
-
-
-shapes = dict(
-    seed=st.integers(0, 2**32 - 1),
-    N=st.integers(0, 40),
-    D=st.integers(1, 5),
-    K=st.integers(1, 6),
-    # 1: mostly linear units; 40: many saturated ones (|z| up to ~100).
-    z_scale=st.sampled_from([0.1, 1.0, 40.0]),
-)
+    return X, W, rng.standard_normal((N, K))
 
 
 @pytest.fixture
@@ -57,7 +42,6 @@ def assert_close_to_terms(fast, ref, terms):
     assert not bad.any(), (fast[bad], ref[bad])
 
 
-# ----------------------------------------------------------------- the API
 def test_same_public_names_and_signatures():
     assert tbf.__all__ == tb.__all__
     for name in tb.__all__:
@@ -67,27 +51,20 @@ def test_same_public_names_and_signatures():
             getattr(tb.TanhBasis, name)), name
     basis = tbf.TanhBasis(np.ones((3, 2)))
     assert isinstance(basis, tb.TanhBasis)
-    assert (basis.D, basis.K, basis.P) == (2, 2, 6)
     assert repr(basis) == "TanhBasis(D=2, K=2)"
 
 
-# ------------------------------------------------------------------- sech2
-def test_sech2_is_bit_for_bit_the_reference():
+@pytest.mark.parametrize("blocks", ["default", "small"])
+def test_sech2_is_bit_for_bit_the_reference(blocks, monkeypatch):
+    if blocks == "small":
+        monkeypatch.setattr(tbf, "BLOCK_ELEMENTS", 12)
     z = np.concatenate([np.linspace(-800, 800, 100_001), [0.0, -0.0, np.inf, -np.inf]])
-    np.testing.assert_array_equal(tbf.sech2(z), tb.sech2(z))
-    assert tbf.sech2(2.0) == tb.sech2(2.0)
-    assert np.ndim(tbf.sech2(2.0)) == 0
-    assert tbf.sech2(np.zeros((3, 4))).shape == (3, 4)
+    np.testing.assert_array_equal(tbf.sech2(z.reshape(5, -1)), tb.sech2(z.reshape(5, -1)))
+    assert tbf.sech2(2.0) == tb.sech2(2.0) and np.ndim(tbf.sech2(2.0)) == 0
     with np.errstate(all="raise"):  # underflow is silenced inside, as in the reference
         tbf.sech2([-700.0, 700.0])
 
 
-def test_sech2_over_several_blocks(small_blocks):
-    z = np.linspace(-30, 30, 101).reshape(1, 101)
-    np.testing.assert_array_equal(tbf.sech2(z), tb.sech2(z))
-
-
-# ------------------------------------------------------------------ methods
 def compare(seed, N, D, K, z_scale, one_d=False):
     X, W, G = problem(seed, N, D, K, z_scale)
     if one_d:
@@ -102,9 +79,9 @@ def compare(seed, N, D, K, z_scale, one_d=False):
     np.testing.assert_array_equal(fast.numerical_jacobian(X), ref.numerical_jacobian(X))
 
     # jacobian: a block's Z may differ from the whole one's in the last bit;
-    # sech2 turns an error dz into a relative error 2 |tanh z| dz.
+    # sech2 turns an error dz into a relative error 2 |tanh z| dz. Relative to
+    # |J| itself, so the tiny derivatives of saturated units (z_scale 40) count.
     J_ref, J_fast = ref.jacobian(X), fast.jacobian(X)
-    assert J_fast.shape == (X.shape[0], D + 1, K)
     S_terms = np.abs(J_ref) * (1.0 + 2.0 * Z_terms)[:, None, :]
     assert_close_to_terms(J_fast, J_ref, S_terms)
 
@@ -119,17 +96,13 @@ def compare(seed, N, D, K, z_scale, one_d=False):
     assert_close_to_terms(fast.vjp(X, G), ref.vjp(X, G), GS_terms)
 
 
-@settings(max_examples=60, deadline=None)
-@given(**shapes)
-def test_fast_equals_reference(seed, N, D, K, z_scale):
-    compare(seed, N, D, K, z_scale)
-
-
-@settings(max_examples=20, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), N=st.integers(0, 40), K=st.integers(1, 6),
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), N=st.integers(0, 40), D=st.integers(1, 5),
+       K=st.integers(1, 6), one_d=st.booleans(),
+       # 1: mostly linear units; 40: many saturated ones (|z| up to ~100).
        z_scale=st.sampled_from([0.1, 1.0, 40.0]))
-def test_fast_equals_reference_for_one_dimensional_X(seed, N, K, z_scale):
-    compare(seed, N, 1, K, z_scale, one_d=True)
+def test_fast_equals_reference(seed, N, D, K, z_scale, one_d):
+    compare(seed, N, 1 if one_d else D, K, z_scale, one_d)
 
 
 @pytest.mark.parametrize(("N", "D", "K"), [(7, 2, 3), (25, 1, 1), (13, 4, 12), (0, 2, 5)])
@@ -138,32 +111,8 @@ def test_fast_equals_reference_over_many_blocks(small_blocks, N, D, K):
     compare(11 * N + D, N, D, K, z_scale=3.0)
 
 
-def test_saturated_units_keep_their_tiny_derivatives():
-    W = np.array([[0.3, 0.1], [-100.0, 2.0]])  # unit 1 at z ~ -55: sech2 ~ 1e-47
-    X = np.array([150.0, 0.5])
-    J_fast, J_ref = tbf.TanhBasis(W).jacobian(X), tb.TanhBasis(W).jacobian(X)
-    assert J_fast[0, 1, 0] > 0 and J_fast[0, 1, 0] < 1e-40
-    np.testing.assert_allclose(J_fast, J_ref, rtol=REL, atol=0)
-
-
 def test_large_N_uses_more_than_one_default_block():
     X, W, G = problem(5, 20_000, 2, 4, 1.0)  # 80 000 numbers: three default blocks
     ref, fast = tb.TanhBasis(W), tbf.TanhBasis(W)
     np.testing.assert_allclose(fast.jacobian(X), ref.jacobian(X), rtol=REL, atol=0)
     np.testing.assert_allclose(fast.vjp(X, G), ref.vjp(X, G), rtol=1e-11, atol=1e-12)
-
-
-# ---------------------------------------------------------- the guarantees
-def test_numerical_jacobian_uses_two_passes_per_row_of_W(monkeypatch):
-    X, W, _ = problem(8, 4, 3, 5, 1.0)
-    basis = tbf.TanhBasis(W)
-    calls = {"n": 0}
-    real_tanh = np.tanh
-
-    def counting_tanh(*args, **kwargs):
-        calls["n"] += 1
-        return real_tanh(*args, **kwargs)
-
-    monkeypatch.setattr(np, "tanh", counting_tanh)  # one np.tanh per forward pass
-    basis.numerical_jacobian(X)
-    assert calls["n"] == 2 * (3 + 1)  # 2(D+1), not 2P = 40
