@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from bokeh.models import CustomJS
 from IPython.core.formatters import DisplayFormatter
-from panel_formulas import formula
 
 import live_explorer as lx
 import panels
 import tanh_basis as tb
+from panel_formulas import formula
 
 TINY = np.finfo(np.float64).tiny  # smallest normal double
 

@@ -9,18 +9,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import bench_slider as bench
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from IPython.core.formatters import DisplayFormatter
-from panel_formulas import formula
 from PIL import Image
 
+import bench_slider as bench
 import panels
 import sliders
 import static_figure as sf
 import style
+from panel_formulas import formula
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from panel_formulas import formula
 from PIL import Image
 
 import panels
 import static_figure as sf
 import style
 import tanh_basis as tb
+from panel_formulas import formula
 
 
 @pytest.fixture(scope="module")
