@@ -1,9 +1,8 @@
 """The GitHub Actions workflows, Dependabot's file, the Makefile and .ci/, checked offline.
 
-check-jsonschema's built-in schemas and zizmor (``--offline``) pass ours and
-fail files with known faults; the workflows, read as YAML, run ``.ci/run``
-(``make test``) and publish the build those tests checked, with least
-privilege; ``make test`` on a PATH that lacks a tool stops saying what to install.
+The schemas and zizmor pass ours and fail known faults; the workflows run
+``make test`` and publish the build it tested; ``make test`` on a PATH that
+lacks a tool stops, saying what to install.
 """
 
 from __future__ import annotations
@@ -85,18 +84,6 @@ def offline_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in drop}
 
 
-def zizmor(*paths: Path) -> list[dict]:
-    """zizmor's findings of medium severity or above (offline, regular persona)."""
-    proc = subprocess.run(
-        [tool("zizmor"), "--offline", "--no-progress", "--format", "json",
-         "--min-severity", "medium", *map(os.fspath, paths)],
-        capture_output=True, text=True, timeout=120, env=offline_env(),
-    )
-    # Exit codes 0 and 10-14 mean "audited" (14: a high finding); others are failures.
-    assert proc.returncode == 0 or 10 <= proc.returncode <= 14, proc.stderr[-2000:]
-    return json.loads(proc.stdout or "[]")
-
-
 @pytest.fixture(scope="module")
 def workflows() -> dict[str, dict]:
     files = workflow_files()
@@ -111,6 +98,10 @@ def jobs_of(workflows: dict[str, dict]) -> dict[str, dict]:
         for name, doc in workflows.items()
         for job_id, job in doc.get("jobs", {}).items()
     }
+
+
+def jobs_using(jobs: dict[str, dict], action: str) -> dict[str, dict]:
+    return {name: job for name, job in jobs.items() if action in map(uses, steps(job))}
 
 
 # ------------------------------------------------------------ offline tools
@@ -145,9 +136,16 @@ def test_zizmor_finds_nothing_in_ours_and_flags_known_faults(tmp_path):
     for update in config["updates"]:
         update.pop("cooldown", None)
     no_cooldown.write_text(yaml.safe_dump(config), encoding="utf-8")
+    proc = subprocess.run(
+        [tool("zizmor"), "--offline", "--no-progress", "--format", "json", "--min-severity",
+         "medium", *map(os.fspath, [*workflow_files(), DEPENDABOT, faulty, no_cooldown])],
+        capture_output=True, text=True, timeout=120, env=offline_env(),
+    )
+    # Exit codes 10-14 mean "audited, found something" (14: high); others are failures.
+    assert 10 <= proc.returncode <= 14, proc.stderr[-2000:]
     found: dict[str, set[str]] = {}
     report = []
-    for finding in zizmor(*workflow_files(), DEPENDABOT, faulty, no_cooldown):
+    for finding in json.loads(proc.stdout):
         for place in finding["locations"]:
             path = place["symbolic"]["key"].get("Local", {}).get("verbatim_path", "?")
             found.setdefault(path, set()).add(finding["ident"])
@@ -172,34 +170,23 @@ def test_dependabot_updates_the_actions_and_the_requirements_after_a_cooldown():
 
 
 # ---------------------------------------------------------- what they run
-def install_packages_list() -> dict[str, str]:
-    """.ci/install-packages' PACKAGES: Debian package -> the command that shows it."""
-    script = INSTALL_PACKAGES.read_text(encoding="utf-8")
-    block = re.search(r"^PACKAGES=\(\n(.*?)^\)", script, re.M | re.S)
-    assert block, ".ci/install-packages has no PACKAGES=( ... ) list"
-    rows = [line.strip().strip('"').split()[:2] for line in block.group(1).splitlines()
-            if line.strip().startswith('"')]
-    return dict(rows)
-
-
 def test_every_push_and_pull_request_runs_make_test_in_debian(workflows):
     """.ci/run is `make test` after .ci/install-packages, the one list of Debian packages."""
     run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^\s*make test\s*$", run, re.M), ".ci/run no longer runs `make test`"
     assert re.search(r"^\s*(bash\s+)?\.ci/install-packages\s*$", run, re.M)
     assert "apt-get" not in run, ".ci/run installs packages itself: use .ci/install-packages"
-    packages = install_packages_list()
-    assert {"chromium", "git", "make", "nodejs", "npm", "python3-venv"} <= set(packages)
-    assert packages["chromium"] == "chromium" and packages["nodejs"] == "node"
+    # Which command shows chromium, nodejs and npm: test_make_test_stops_at_once_...
+    listed = INSTALL_PACKAGES.read_text(encoding="utf-8")
+    for package in ("chromium", "git", "make", "nodejs", "npm", "python3-venv"):
+        assert re.search(rf'^  "{package} ', listed, re.M), f"{package} is not in PACKAGES"
     clean = re.search(r"^clean:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M)
     assert clean and "rm -rf _build" in clean.group(1), "`make clean` must delete _build"
     # The workflows install git alone (the script is in the clone).
     for path in workflow_files():
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            installed = re.search(r"apt-get install\s.*", line)
-            if installed:
-                named = {w for w in installed.group(0).split()[2:] if not w.startswith("-")}
-                assert named - {">/dev/null"} <= {"git"}, f"{path.name}:{number} lists {named}"
+        for listed in re.findall(r"apt-get install\s(.*)", path.read_text(encoding="utf-8")):
+            named = {word for word in listed.split() if not word.startswith("-")}
+            assert named - {">/dev/null"} <= {"git"}, f"{path.name} installs {named}"
     jobs = jobs_of(workflows)
     testing = {name: job for name, job in jobs.items()
                if re.search(r"(^|\s)(bash\s+)?\.ci/run\b|\bmake test\b", runs(job))}
@@ -234,17 +221,13 @@ def step_env(workflow: dict, job: dict, step: dict) -> dict:
 def test_the_published_site_is_the_tested_build(workflows):
     """One job runs .ci/run with Live Code required, then uploads its _build/html; one deploys."""
     jobs = jobs_of(workflows)
-    uploading = {
-        name: job for name, job in jobs.items()
-        if "actions/upload-pages-artifact" in map(uses, steps(job))
-    }
+    uploading = jobs_using(jobs, "actions/upload-pages-artifact")
     assert len(uploading) == 1, f"expected one job to upload the site, found {sorted(uploading)}"
     (name, job), = uploading.items()
     workflow, job_id = name.split(":")
     upload_at = [uses(step) for step in steps(job)].index("actions/upload-pages-artifact")
     tested = [i for i, s in enumerate(steps(job)) if re.search(r"\.ci/run\b", s.get("run", ""))]
-    assert tested, (f"{name} uploads a site but runs no tests (.ci/run): a second, "
-                    "untested build would be published")
+    assert tested, f"{name} runs no tests (.ci/run): an untested build would be published"
     test_at = tested[0]
     assert test_at < upload_at, f"{name} uploads before the tests run"
     between = [s.get("name", s.get("run", "")) for s in steps(job)[test_at + 1:upload_at]]
@@ -255,27 +238,16 @@ def test_the_published_site_is_the_tested_build(workflows):
     condition = upload.get("if", "")
     assert "github.event.repository.default_branch" in condition, name
     assert "pull_request" in condition, f"{name}: pull requests must not publish"
-    assert "always()" not in condition and "failure()" not in condition, (
-        f"{name}: the site may be uploaded only when every test passed"
-    )
+    # ... and only when every test passed.
+    assert "always()" not in condition and "failure()" not in condition, name
     env = step_env(workflows[workflow], job, steps(job)[test_at])
-    assert str(env.get("JACOBIAN_REQUIRE_LIVE_CODE")) == "1", (
-        f"{name}: the published build must fail without Live Code "
-        "(JACOBIAN_REQUIRE_LIVE_CODE: \"1\")"
-    )
-    assert "github.repository" in env.get("BOOK_REPOSITORY_URL", ""), (
-        f"{name}: the buttons must name the repository of the run (BOOK_REPOSITORY_URL)"
-    )
+    # The published build fails without Live Code, and its buttons name this run's repository.
+    assert str(env.get("JACOBIAN_REQUIRE_LIVE_CODE")) == "1", f"{name}: JACOBIAN_REQUIRE_LIVE_CODE"
+    assert "github.repository" in env.get("BOOK_REPOSITORY_URL", ""), name
     # Either would move the tested build away from _build/html, or test another.
     for moved in ("JACOBIAN_BUILD_ROOT", "JACOBIAN_BOOK_HTML"):
         assert moved not in env, f"{name} sets {moved}"
-    # npm, which Live Code's build needs, comes with the packages .ci/run installs.
-    assert "npm" in install_packages_list()
-
-    deploying = {
-        name: job for name, job in jobs.items()
-        if "actions/deploy-pages" in map(uses, steps(job))
-    }
+    deploying = jobs_using(jobs, "actions/deploy-pages")
     assert len(deploying) == 1, f"expected one deploy job, found {sorted(deploying)}"
     (deploy_name, deploy), = deploying.items()
     assert deploy_name.split(":")[0] == workflow, "the artifact is deployed by its own workflow"
@@ -288,9 +260,7 @@ def test_the_published_site_is_the_tested_build(workflows):
     step = next(s for s in steps(deploy) if uses(s) == "actions/deploy-pages")
     assert deploy["environment"]["url"] == f"${{{{ steps.{step['id']}.outputs.page_url }}}}"
     concurrency = deploy.get("concurrency") or workflows[workflow].get("concurrency")
-    assert concurrency and concurrency.get("cancel-in-progress") is False, (
-        "a deployment must not be cancelled halfway"
-    )
+    assert concurrency and concurrency.get("cancel-in-progress") is False, "cancelled halfway"
 
 
 def without_live_code(doc: dict) -> None:
@@ -379,13 +349,15 @@ def makefile_copy(tmp_path: Path) -> Path:
     return book
 
 
-def run_make(book: Path, path: str, *args: str) -> subprocess.CompletedProcess:
-    # BIN points nowhere: were the check to pass by mistake, lint fails at
-    # once instead of running the whole suite.
+def run_make(book: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess:
+    """``make`` in ``book``; JACOBIAN_REQUIRE_* is not inherited from a `make test` running us."""
+    env = {k: v for k, v in offline_env().items() if not k.startswith("JACOBIAN_REQUIRE_")}
+    # BIN points nowhere: were a check to pass by mistake, lint fails at once
+    # instead of running the whole suite.
     return subprocess.run(
-        ["make", "--no-print-directory", "-o", STAMP, f"BIN={book / 'no-venv'}", *args],
+        ["make", "--no-print-directory", f"BIN={book / 'no-venv'}", *args],
         cwd=book, capture_output=True, text=True, timeout=60,
-        env={**offline_env(), "PATH": path},
+        env={**env, "PATH": path or env["PATH"]},
     )
 
 
@@ -396,7 +368,8 @@ def run_make(book: Path, path: str, *args: str) -> subprocess.CompletedProcess:
 ])
 def test_make_test_stops_at_once_naming_only_what_is_missing(tmp_path, target, fakes, missing):
     book = makefile_copy(tmp_path)
-    proc = run_make(book, bare_path(tmp_path / "bin", "bash", "make", "git", fakes=fakes), target)
+    path = bare_path(tmp_path / "bin", "bash", "make", "git", fakes=fakes)
+    proc = run_make(book, "-o", STAMP, target, path=path)
     assert set(re.findall(r"^  (\S+): ", proc.stderr, re.M)) == missing, proc.stderr
     if not missing:
         assert proc.returncode == 0 and proc.stderr == "", proc.stderr
@@ -409,28 +382,19 @@ def test_make_test_stops_at_once_naming_only_what_is_missing(tmp_path, target, f
     assert "ruff" not in proc.stdout + proc.stderr, proc.stdout
 
 
-def required_while(target: str, first: str, book: Path) -> set[str]:
-    """The JACOBIAN_REQUIRE_* variables set while ``make target`` makes ``first``."""
-    proc = subprocess.run(
-        ["make", "--no-print-directory", "-o", STAMP,
-         "--eval", f"{first}: show-env",
-         "--eval", "show-env: ; @env | grep '^JACOBIAN_REQUIRE_' || true; exit 3",
-         target],
-        cwd=book, capture_output=True, text=True, timeout=60,
-        # Not inherited from a `make test` that runs this very test.
-        env={k: v for k, v in os.environ.items() if not k.startswith("JACOBIAN_REQUIRE_")},
-    )
-    assert proc.returncode != 0 and "show-env" in proc.stderr, proc.stderr
-    return set(proc.stdout.split())
-
-
 def test_make_test_fails_rather_than_skips_and_make_check_needs_no_browser(tmp_path):
     """Inside `make test` a missing browser or Live Code fails the tests; `make check` skips."""
     book = makefile_copy(tmp_path)
-    assert required_while("test", "prerequisites", book) == {
-        "JACOBIAN_REQUIRE_BROWSER=1", "JACOBIAN_REQUIRE_LIVE_CODE=1"}
-    assert required_while("check", "lint", book) == set()
-    proc = run_make(book, bare_path(tmp_path / "bin", "bash", "make"), "-n", "check")
+    for target, first, required in (
+        ("test", "prerequisites", {"JACOBIAN_REQUIRE_BROWSER=1", "JACOBIAN_REQUIRE_LIVE_CODE=1"}),
+        ("check", "lint", set()),
+    ):
+        # A recipe planted before `first` prints the variables and stops make.
+        proc = run_make(book, "-o", STAMP, "--eval", f"{first}: show-env", "--eval",
+                        "show-env: ; @env | grep '^JACOBIAN_REQUIRE_' || true; exit 3", target)
+        assert "show-env" in proc.stderr and set(proc.stdout.split()) == required, proc.stderr
+    bare = bare_path(tmp_path / "bin", "bash", "make")
+    proc = run_make(book, "-o", STAMP, "-n", "check", path=bare)
     assert proc.returncode == 0, proc.stderr
     assert "install-packages" not in proc.stdout and "JACOBIAN_REQUIRE" not in proc.stdout
 
@@ -442,10 +406,7 @@ def test_a_failed_venv_says_to_install_python3_venv(tmp_path):
     python.write_text("#!/bin/sh\necho 'Error: Command [...ensurepip...] returned non-zero "
                       "exit status 1.' >&2\nexit 1\n", encoding="utf-8")
     python.chmod(0o755)
-    proc = subprocess.run(
-        ["make", "--no-print-directory", f"PYTHON={python}", STAMP],
-        cwd=book, capture_output=True, text=True, timeout=60,
-    )
+    proc = run_make(book, f"PYTHON={python}", STAMP)
     assert proc.returncode != 0
     assert "apt-get install python3-venv" in proc.stderr, proc.stderr
 
