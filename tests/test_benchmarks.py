@@ -1,8 +1,5 @@
-"""benchmarks/: bench_jacobian.py runs once (small size, --quick) and its contenders agree.
-
-No timing is checked: the JSON it writes names every contender and the results
-equal ours. JAX contenders are checked only where JAX is installed
-(.venv-bench); CI's environment is requirements.txt alone.
+"""benchmarks/: bench_jacobian.py's JSON (one --quick run) names every contender, each agreeing
+with ours (JAX ones where JAX is installed: .venv-bench); no timing is checked.
 """
 
 from __future__ import annotations
@@ -103,15 +100,11 @@ def test_ours_calls_the_fast_twin_and_the_reference_the_plain_one(monkeypatch):
     bench = load_script("bench_jacobian", monkeypatch)
     calls = []
 
-    def spy(module):
-        class Spy(module.TanhBasis):
-            def jacobian(self, X):
-                calls.append(module.__name__)
-                return super().jacobian(X)
-        return Spy
+    def recorder(module):
+        return lambda basis, X: calls.append(module.__name__)
 
-    monkeypatch.setattr(bench.tbf, "TanhBasis", spy(bench.tbf))
-    monkeypatch.setattr(bench.tb, "TanhBasis", spy(bench.tb))
+    for module in (bench.tbf, bench.tb):
+        monkeypatch.setattr(module.TanhBasis, "jacobian", recorder(module))
     X, W = np.zeros((3, 2)), np.ones((3, 4))
     contenders = {c.name: c for c in bench.numpy_contenders(X, W, np.ones((3, 4)), 0.0)}
     contenders["jacobian"].fn()
@@ -143,7 +136,7 @@ def test_source_loop_agrees_with_our_numerical_jacobians_and_leaves_W_alone(monk
     np.testing.assert_allclose(NJ, tbf.TanhBasis(W).numerical_jacobian(X), rtol=0, atol=1e-9)
 
 
-def test_bench_pages_serves_text_gzipped_as_github_pages_does(tmp_path, monkeypatch):
+def test_bench_pages_serves_text_gzipped_as_github_pages_does(tmp_path, capsys, monkeypatch):
     bench = load_script("bench_pages", monkeypatch)
     (tmp_path / "index.html").write_text("<p>" + "math " * 1000 + "</p>", encoding="utf-8")
     (tmp_path / "fig.png").write_bytes(b"\x89PNG not really")
@@ -158,15 +151,12 @@ def test_bench_pages_serves_text_gzipped_as_github_pages_does(tmp_path, monkeypa
         assert gzip.decompress(body) == (tmp_path / "index.html").read_bytes()
         assert get("index.html", "identity") == (None, (tmp_path / "index.html").read_bytes())
         assert get("fig.png", "gzip") == (None, b"\x89PNG not really")
-
-
-def test_bench_pages_refuses_bad_arguments(tmp_path, capsys, monkeypatch):
-    bench = load_script("bench_pages", monkeypatch)
+    # ... and refuses bad arguments.
     with pytest.raises(SystemExit):
         bench.main(["--runs", "0", "--html", str(tmp_path)])
     assert "--runs must be at least 1, got 0" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         bench.main(["--pages", "chapters/nosuchpage"])
     assert "not pages of _toc.yml: ['chapters/nosuchpage']" in capsys.readouterr().err
-    with pytest.raises(SystemExit, match="no HTML there"), bench.serve_gzip(tmp_path):
+    with pytest.raises(SystemExit, match="no HTML there"), bench.serve_gzip(tmp_path / "x"):
         pass

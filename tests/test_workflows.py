@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 INSTALL_PACKAGES = ROOT / ".ci" / "install-packages"
+#: check-jsonschema, zizmor and jupyter-book: pinned in requirements.txt.
+VENV_BIN = Path(sys.executable).parent
 
 #: Faults zizmor knows: a fork-controlled checkout under pull_request_target,
 #: a pull-request title pasted into a shell, and an action pinned to a tag.
@@ -45,15 +47,6 @@ def workflow_files() -> list[Path]:
     return sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
 
 
-def load(path: Path) -> dict:
-    """A workflow as a dict; PyYAML (YAML 1.1) reads the key ``on`` as True."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(doc, dict), f"{path.name}: not a YAML mapping"
-    if True in doc:
-        doc["on"] = doc.pop(True)
-    return doc
-
-
 def triggers(doc: dict) -> set[str]:
     on = doc.get("on", {})
     return {on} if isinstance(on, str) else set(on)
@@ -73,11 +66,6 @@ def uses(step: dict) -> str:
     return step.get("uses", "").split("@")[0]
 
 
-def tool(name: str) -> str:
-    """A command-line tool installed beside this interpreter (requirements.txt pins it)."""
-    return os.fspath(Path(sys.executable).with_name(name))
-
-
 def offline_env() -> dict[str, str]:
     """The environment less every token zizmor would use to go online."""
     drop = {"GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN"}
@@ -86,9 +74,12 @@ def offline_env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def workflows() -> dict[str, dict]:
-    files = workflow_files()
-    assert files, f"no workflow in {WORKFLOWS.relative_to(ROOT)}"
-    return {path.name: load(path) for path in files}
+    """Each workflow by file name; PyYAML (YAML 1.1) reads the key ``on`` as True."""
+    docs = {path.name: yaml.safe_load(path.read_bytes()) for path in workflow_files()}
+    assert docs, f"no workflow in {WORKFLOWS}"
+    for doc in docs.values():
+        doc["on"] = doc.pop(True, doc.get("on"))
+    return docs
 
 
 def jobs_of(workflows: dict[str, dict]) -> dict[str, dict]:
@@ -117,7 +108,7 @@ def test_ours_match_the_schema_and_a_misspelt_key_does_not(tmp_path, schema, pat
     assert key in text
     broken.write_text(text.replace(key, misspelt), encoding="utf-8")
     proc = subprocess.run(
-        [tool("check-jsonschema"), "--output-format", "json", "--builtin-schema", schema,
+        [VENV_BIN / "check-jsonschema", "--output-format", "json", "--builtin-schema", schema,
          *map(os.fspath, [*paths, broken])],
         capture_output=True, text=True, timeout=120, env=offline_env(),
     )
@@ -137,7 +128,7 @@ def test_zizmor_finds_nothing_in_ours_and_flags_known_faults(tmp_path):
         update.pop("cooldown", None)
     no_cooldown.write_text(yaml.safe_dump(config), encoding="utf-8")
     proc = subprocess.run(
-        [tool("zizmor"), "--offline", "--no-progress", "--format", "json", "--min-severity",
+        [VENV_BIN / "zizmor", "--offline", "--no-progress", "--format", "json", "--min-severity",
          "medium", *map(os.fspath, [*workflow_files(), DEPENDABOT, faulty, no_cooldown])],
         capture_output=True, text=True, timeout=120, env=offline_env(),
     )
@@ -419,13 +410,11 @@ def test_a_build_that_must_have_live_code_fails_without_npm(tmp_path):
 
     book = copy_book(tmp_path / "book")
     assert not (book / ".cache").exists()
-    venv_bin = Path(sys.executable).parent
-    assert not (venv_bin / "npm").exists()
+    assert not (VENV_BIN / "npm").exists()
     proc = subprocess.run(
-        [os.fspath(venv_bin / "jupyter-book"), "build", os.fspath(book), "-W", "-n",
-         "--keep-going"],
+        [VENV_BIN / "jupyter-book", "build", book, "-W", "-n", "--keep-going"],
         capture_output=True, text=True, timeout=600,
-        env={"HOME": os.fspath(tmp_path), "PATH": os.fspath(venv_bin),
+        env={"HOME": os.fspath(tmp_path), "PATH": os.fspath(VENV_BIN),
              "BOOK_REPOSITORY_URL": "https://github.com/owner/fork",
              "JACOBIAN_REQUIRE_LIVE_CODE": "1"},
     )
