@@ -80,11 +80,7 @@ def append(path: Path, text: str) -> None:
 
 
 def plant_and_build(cold) -> dict:
-    """Each edit in the cold build's copy, each followed by `make book`; all recorded.
-
-    ``cold`` is conftest.py's ``ColdBuild``: ``.book`` the copy, ``.result()``
-    waits for its ``make clean book``.
-    """
+    """Each edit in ``cold.book`` (conftest.py's ColdBuild), then `make book`; all recorded."""
     runs: dict = {"cold": cold.result(timeout=1800)}
     root = runs["book"] = cold.book
     assert runs["cold"].returncode == 0, "make clean book failed: see the cold_book fixture"
@@ -189,8 +185,7 @@ def wait_for(url: str, text: str, proc: subprocess.Popen, log: Path, seconds: fl
 def test_make_preview_serves_the_book_on_loopback_and_rebuilds_after_an_edit(tmp_path):
     """sphinx-autobuild on 127.0.0.1, on a one-page book, with the real settings."""
     book = copy_book(tmp_path / "book")
-    # One notebook page that imports a module of code/, alone in the toc: a
-    # small book starts fast.
+    # One notebook page that imports a module of code/, alone in the toc: it starts fast.
     header = source_file(sorted(notebook_pages(book))[0], book).read_text().split("---")[1]
     cell = ("import sys\nfrom pathlib import Path\n\n"
             "sys.path.insert(0, str(Path('../code').resolve()))\n"
