@@ -1,9 +1,7 @@
 """`make book` is incremental and still correct: each edit rebuilds what it can change.
 
-Each edit is planted in the session's cold build's copy (``cold_book``,
-conftest.py) and followed by `make book`. Which pages import a ``code/``
-module is worked out here with regular expressions, independently of
-_ext/jacobian_book/code_deps.py, so that the two can disagree.
+Edits go into the session's cold build's copy (``cold_book``, conftest.py). Which pages
+import a ``code/`` module is found here by regular expressions, not by code_deps.py.
 """
 
 from __future__ import annotations
@@ -52,17 +50,15 @@ def imports(python: str) -> set[str]:
 def importers(book: Path, module: str) -> set[str]:
     """Notebook pages whose code cells import ``module`` from code/, directly or not."""
     needs = {p.stem: imports(p.read_text(encoding="utf-8")) for p in (book / "code").glob("*.py")}
-
-    def loads(name: str, seen: set[str]) -> set[str]:
-        if name not in needs or name in seen:
-            return set()
-        seen.add(name)
-        return {name}.union(*(loads(other, seen) for other in needs[name]))
-
-    cells = {page: "\n".join(CODE_CELL.findall(source_file(page, book).read_text(encoding="utf-8")))
-             for page in notebook_pages(book)}
-    return {page for page, code in cells.items()
-            if any(module in loads(name, set()) for name in imports(code))}
+    loading = {module}  # the modules of code/ that load it
+    while more := {name for name, names in needs.items() if names & loading} - loading:
+        loading |= more
+    pages = set()
+    for page in notebook_pages(book):
+        cells = CODE_CELL.findall(source_file(page, book).read_text(encoding="utf-8"))
+        if imports("\n".join(cells)) & loading:
+            pages.add(page)
+    return pages
 
 
 def html(book: Path, page: str) -> str:

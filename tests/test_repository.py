@@ -1,8 +1,6 @@
 """Buttons and canonical links that follow the fork: _ext/jacobian_book/repository.py.
 
-The resolver and the GitHub Pages address as units, then real builds of a
-one-page book with this book's settings, in a throwaway git clone, whose HTML
-must name the resolved repository in every button and the canonical link.
+The resolver as units, then builds of a one-page book with this book's settings.
 """
 
 from __future__ import annotations
@@ -31,20 +29,16 @@ FORK = "https://github.com/fork-owner/my.book"
 @pytest.mark.parametrize(("remote", "url"), [
     *[(remote, FORK) for remote in (
         FORK, f"{FORK}.git", f"{FORK}/", "http://www.github.com/fork-owner/my.book.git",
-        # The credentials never reach the URL.
-        "https://someone:ghp_secret@github.com/fork-owner/my.book.git",
+        "https://someone:ghp_secret@github.com/fork-owner/my.book.git",  # credentials dropped
         "git@github.com:fork-owner/my.book.git", "git@github.com:fork-owner/my.book",
-        "ssh://git@github.com/fork-owner/my.book.git",
-        "ssh://git@github.com:22/fork-owner/my.book",
-        "git://github.com/fork-owner/my.book.git", "  git@github.com:fork-owner/my.book.git\n",
-    )],
+        "ssh://git@github.com/fork-owner/my.book.git", "ssh://git@github.com:22/fork-owner/my.book",
+        "git://github.com/fork-owner/my.book.git", "  git@github.com:fork-owner/my.book.git\n")],
+    # Elsewhere; an account, not a repository; a page inside one; look-alike hosts; paths.
     *[(remote, None) for remote in (
         "https://gitlab.com/fork-owner/book.git", "git@gitlab.com:fork-owner/book.git",
-        "https://github.com/fork-owner",  # an account, not a repository
-        "https://github.com/fork-owner/book/tree/main",  # a page inside one
-        "https://notgithub.com/fork-owner/book",
-        "https://github.com.evil.example/fork-owner/book", "/srv/git/book.git", "../book", "",
-    )],
+        "https://github.com/fork-owner", "https://github.com/fork-owner/book/tree/main",
+        "https://notgithub.com/fork-owner/book", "https://github.com.evil.example/fork-owner/book",
+        "/srv/git/book.git", "../book", "")],
 ])
 def test_github_remotes_normalise_to_https_and_others_are_not_github(remote, url):
     assert repository.github_url(remote) == url
@@ -94,20 +88,17 @@ def test_git_origin_reads_a_real_clone(tmp_path):
     assert repository.git_origin(tmp_path / "missing") is None
 
 
-@pytest.mark.parametrize(
-    ("repository_url", "pages"),
-    [
-        ("https://github.com/someone/fork", "https://someone.github.io/fork/"),
-        ("git@github.com:someone/fork.git", "https://someone.github.io/fork/"),
-        # Host names are lower case; the path keeps the repository's case.
-        ("https://github.com/Some-One/My.Book", "https://some-one.github.io/My.Book/"),
-        # The owner's own site is served at the root, whatever its case.
-        ("https://github.com/someone/someone.github.io", "https://someone.github.io/"),
-        ("https://github.com/SomeOne/someone.GitHub.io", "https://someone.github.io/"),
-        # ... but only the owner's: another account's name is a project site.
-        ("https://github.com/someone/other.github.io", "https://someone.github.io/other.github.io/"),
-    ],
-)
+@pytest.mark.parametrize(("repository_url", "pages"), [
+    ("https://github.com/someone/fork", "https://someone.github.io/fork/"),
+    ("git@github.com:someone/fork.git", "https://someone.github.io/fork/"),
+    # Host names are lower case; the path keeps the repository's case.
+    ("https://github.com/Some-One/My.Book", "https://some-one.github.io/My.Book/"),
+    # The owner's own site is served at the root, whatever its case ...
+    ("https://github.com/someone/someone.github.io", "https://someone.github.io/"),
+    ("https://github.com/SomeOne/someone.GitHub.io", "https://someone.github.io/"),
+    # ... but only the owner's: another account's name is a project site.
+    ("https://github.com/someone/other.github.io", "https://someone.github.io/other.github.io/"),
+])
 def test_pages_url_is_where_github_pages_serves_the_repository(repository_url, pages):
     assert repository.pages_url(repository_url) == pages
 
