@@ -59,11 +59,8 @@ def test_the_built_book_has_every_page_local_mathjax_and_the_codes_numbers(book_
 @pytest.mark.slow
 @pytest.mark.own_build
 def test_a_cell_warning_or_error_fails_the_build(tmp_path):
-    """With the real _config.yml, a cell's stderr is a Sphinx problem and an exception stops it.
-
-    One build of two pages, read in name order: the warning's page first (a
-    problem that -W makes fatal), then the exception, which ends the build.
-    """
+    """With the real _config.yml a cell's stderr is a Sphinx problem and an exception stops it."""
+    # One build, two pages read in name order: the warning's, then the exception's.
     for name in ("_config.yml", "references.bib"):  # references.bib: bibtex_bibfiles
         shutil.copy(ROOT / name, tmp_path / name)
     for folder in ("_ext", "_static"):  # the local extension; the favicon
@@ -78,10 +75,9 @@ def test_a_cell_warning_or_error_fails_the_build(tmp_path):
             f"---{header}---\n\n# A page\n\n```{{code-cell}} ipython3\n{cell}\n```\n",
             encoding="utf-8",
         )
-    jb = Path(sys.executable).with_name("jupyter-book")
     proc = subprocess.run(
-        [str(jb), "build", str(tmp_path), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=600,
+        [Path(sys.executable).with_name("jupyter-book"), "build", tmp_path, "-W", "-n",
+         "--keep-going"], capture_output=True, text=True, timeout=600,
     )
     log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
     assert proc.returncode != 0

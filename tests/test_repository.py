@@ -5,7 +5,6 @@ The resolver as units, then builds of a one-page book with this book's settings.
 
 from __future__ import annotations
 
-import copy
 import html
 import os
 import re
@@ -13,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from unittest.mock import Mock
 
 import pytest
 import yaml
@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 CONFIG_URL = "https://github.com/jacobian-chapter/jacobian-chapter"
 FORK = "https://github.com/fork-owner/my.book"
+FORK_PAGES = "https://someone.github.io/fork/"
 
 
 @pytest.mark.parametrize(("remote", "url"), [
@@ -55,16 +56,11 @@ def test_github_remotes_normalise_to_https_and_others_are_not_github(remote, url
     ({}, None, CONFIG_URL, r"_config\.yml.*no git remote"),
 ])
 def test_the_variable_wins_then_a_github_origin_then_the_config(environ, origin, url, source):
-    asked = []
-
-    def git_origin() -> str | None:
-        asked.append(origin)
-        return origin
-
+    git_origin = Mock(return_value=origin)
     found, said = repository.resolve_repository(environ, git_origin, CONFIG_URL)
     assert found == url and re.match(source, said), said
     # With the variable set, git is never run.
-    assert asked == ([] if "BOOK_REPOSITORY_URL" in said else [origin])
+    assert git_origin.call_count == (0 if "BOOK_REPOSITORY_URL" in said else 1)
 
 
 def test_a_url_off_github_is_a_clear_error():
@@ -101,9 +97,6 @@ def test_git_origin_reads_a_real_clone(tmp_path):
 ])
 def test_pages_url_is_where_github_pages_serves_the_repository(repository_url, pages):
     assert repository.pages_url(repository_url) == pages
-
-
-FORK_PAGES = "https://someone.github.io/fork/"
 
 
 @pytest.mark.parametrize(
@@ -157,11 +150,8 @@ def small_book(tmp_path: Path) -> Path:
     book = tmp_path / "book"
     book.mkdir()
     small = {
-        "title": "Buttons",
-        "only_build_toc_files": True,
-        "execute": {"execute_notebooks": "off"},
-        "repository": copy.deepcopy(CONFIG["repository"]),
-        "launch_buttons": copy.deepcopy(CONFIG["launch_buttons"]),
+        "title": "Buttons", "only_build_toc_files": True, "execute": {"execute_notebooks": "off"},
+        "repository": CONFIG["repository"], "launch_buttons": CONFIG["launch_buttons"],
         "html": {key: CONFIG["html"][key]
                  for key in ("use_repository_button", "use_issues_button", "use_edit_page_button")},
         "sphinx": {"local_extensions": {"jacobian_book": os.fspath(ROOT / "_ext")}},

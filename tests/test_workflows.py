@@ -25,6 +25,7 @@ DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 INSTALL_PACKAGES = ROOT / ".ci" / "install-packages"
 #: check-jsonschema and zizmor: pinned in requirements.txt.
 VENV_BIN = Path(sys.executable).parent
+STAMP = ".venv/.requirements-installed"
 
 #: Faults zizmor knows: a fork-controlled checkout under pull_request_target,
 #: a pull-request title pasted into a shell, and an action pinned to a tag.
@@ -84,11 +85,8 @@ def workflows() -> dict[str, dict]:
 
 def jobs_of(workflows: dict[str, dict]) -> dict[str, dict]:
     """Every job of every workflow, named ``file:job``, with its workflow's triggers."""
-    return {
-        f"{name}:{job_id}": {**job, "_on": triggers(doc)}
-        for name, doc in workflows.items()
-        for job_id, job in doc.get("jobs", {}).items()
-    }
+    return {f"{name}:{job_id}": {**job, "_on": triggers(doc)}
+            for name, doc in workflows.items() for job_id, job in doc.get("jobs", {}).items()}
 
 
 def jobs_using(jobs: dict[str, dict], action: str) -> dict[str, dict]:
@@ -114,12 +112,17 @@ def test_ours_match_the_schema_and_a_misspelt_key_does_not(tmp_path, schema, pat
     assert misspelt.rstrip(":") in proc.stdout and proc.returncode != 0
 
 
-def test_zizmor_finds_nothing_in_ours_and_flags_known_faults(tmp_path):
+def test_zizmor_finds_nothing_in_ours_and_dependabot_updates_actions_and_requirements(tmp_path):
+    config = yaml.safe_load(DEPENDABOT.read_bytes())
+    read_from = {update["package-ecosystem"]: update["directory"] for update in config["updates"]}
+    assert read_from == {"github-actions": "/", "pip": "/"}
+    # The schema checks the settings' form; zizmor (dependabot-cooldown) a cooldown of 7+ days.
+    for update in config["updates"]:
+        assert update["schedule"]["interval"] in {"daily", "weekly", "monthly"}, update
     faulty = tmp_path / "faulty.yml"
     faulty.write_text(FAULTY, encoding="utf-8")
     no_cooldown = tmp_path / ".github" / "dependabot.yml"
     no_cooldown.parent.mkdir()
-    config = yaml.safe_load(DEPENDABOT.read_bytes())
     for update in config["updates"]:
         update.pop("cooldown", None)
     no_cooldown.write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -138,15 +141,6 @@ def test_zizmor_finds_nothing_in_ours_and_flags_known_faults(tmp_path):
     assert set(found) <= {os.fspath(faulty), os.fspath(no_cooldown)}, found
     assert {"dangerous-triggers", "template-injection", "unpinned-uses"} <= found[str(faulty)]
     assert "dependabot-cooldown" in found[str(no_cooldown)]
-
-
-def test_dependabot_updates_the_actions_and_the_requirements_read_from_the_root():
-    # The schema checks the settings' form; zizmor (dependabot-cooldown) a cooldown of 7+ days.
-    updates = yaml.safe_load(DEPENDABOT.read_bytes())["updates"]
-    read_from = {update["package-ecosystem"]: update["directory"] for update in updates}
-    assert read_from == {"github-actions": "/", "pip": "/"}
-    for update in updates:
-        assert update["schedule"]["interval"] in {"daily", "weekly", "monthly"}, update
 
 
 def test_every_push_and_pull_request_runs_make_test_in_debian(workflows):
@@ -192,11 +186,6 @@ def test_every_push_and_pull_request_runs_make_test_in_debian(workflows):
             assert "hashFiles('requirements.txt')" in caches[0]["key"], name
 
 
-def step_env(workflow: dict, job: dict, step: dict) -> dict:
-    """The environment a step runs with, as far as the workflow sets it."""
-    return {**workflow.get("env", {}), **job.get("env", {}), **step.get("env", {})}
-
-
 def test_the_published_site_is_the_tested_build(workflows):
     """One job runs .ci/run with Live Code required, then uploads its _build/html; one deploys."""
     jobs = jobs_of(workflows)
@@ -219,7 +208,8 @@ def test_the_published_site_is_the_tested_build(workflows):
     assert "pull_request" in condition, f"{name}: pull requests must not publish"
     # ... and only when every test passed.
     assert "always()" not in condition and "failure()" not in condition, name
-    env = step_env(workflows[workflow], job, steps(job)[test_at])
+    env = {**workflows[workflow].get("env", {}), **job.get("env", {}),
+           **steps(job)[test_at].get("env", {})}
     # The published build fails without Live Code, and its buttons name this run's repository.
     assert str(env.get("JACOBIAN_REQUIRE_LIVE_CODE")) == "1", f"{name}: JACOBIAN_REQUIRE_LIVE_CODE"
     assert "github.repository" in env.get("BOOK_REPOSITORY_URL", ""), name
@@ -242,37 +232,29 @@ def test_the_published_site_is_the_tested_build(workflows):
     assert concurrency and concurrency.get("cancel-in-progress") is False, "cancelled halfway"
 
 
-def without_live_code(doc: dict) -> None:
-    for step in doc["jobs"]["test"]["steps"]:
-        step.get("env", {}).pop("JACOBIAN_REQUIRE_LIVE_CODE", None)
-
-
-def second_build(doc: dict) -> None:
-    """A build job without npm makes the site; the tests check another."""
-    test = doc["jobs"]["test"]
-    upload = next(s for s in test["steps"] if uses(s) == "actions/upload-pages-artifact")
-    test["steps"].remove(upload)
-    doc["jobs"]["build"] = {"runs-on": "ubuntu-latest", "steps": [
-        {"run": "make clean book", "env": {"BOOK_REPOSITORY_URL": "${{ github.repository }}"}},
-        upload,
-    ]}
-    doc["jobs"]["deploy"]["needs"] = ["test", "build"]
-
-
-def rebuilt_after_testing(doc: dict) -> None:
+def break_the_chain(doc: dict, fault: str) -> None:
+    """book.yml with its published site no longer the tested build with Live Code."""
     test = doc["jobs"]["test"]["steps"]
-    at = next(i for i, s in enumerate(test) if uses(s) == "actions/upload-pages-artifact")
-    test.insert(at, {"run": "make clean book"})
+    upload = next(s for s in test if uses(s) == "actions/upload-pages-artifact")
+    if fault == "no live code":
+        for step in test:
+            step.get("env", {}).pop("JACOBIAN_REQUIRE_LIVE_CODE", None)
+    elif fault == "rebuilt after testing":
+        test.insert(test.index(upload), {"run": "make clean book"})
+    else:  # a second build job, without npm, makes the site; the tests check another
+        test.remove(upload)
+        doc["jobs"]["build"] = {"runs-on": "ubuntu-latest",
+                                "steps": [{"run": "make clean book"}, upload]}
+        doc["jobs"]["deploy"]["needs"] = ["test", "build"]
 
 
 @pytest.mark.parametrize(("fault", "says"), [
-    (without_live_code, "JACOBIAN_REQUIRE_LIVE_CODE"),
-    (second_build, "untested build"),
-    (rebuilt_after_testing, "between the tests and the upload"),
+    ("no live code", "JACOBIAN_REQUIRE_LIVE_CODE"), ("second build", "untested build"),
+    ("rebuilt after testing", "between the tests and the upload"),
 ])
 def test_a_site_that_could_lack_live_code_or_go_untested_fails(workflows, fault, says):
     doc = copy.deepcopy(workflows["book.yml"])
-    fault(doc)
+    break_the_chain(doc, fault)
     with pytest.raises(AssertionError, match=says):
         test_the_published_site_is_the_tested_build({**workflows, "book.yml": doc})
 
@@ -294,12 +276,7 @@ def test_least_privilege_no_secrets_and_every_action_pinned_to_a_commit(workflow
         assert pins, f"{name}: no action found (is the pattern still right?)"
         for action, ref, version in pins:
             assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name}: {action} is not pinned to a SHA"
-            assert re.fullmatch(r"v\d+(\.\d+)*", version), (
-                f"{name}: {action}'s pin needs its version in a comment (# vX.Y.Z)"
-            )
-
-
-STAMP = ".venv/.requirements-installed"
+            assert re.fullmatch(r"v\d+(\.\d+)*", version), f"{name}: {action} needs # vX.Y.Z"
 
 
 def bare_path(folder: Path, *tools: str, fakes: tuple[str, ...] = ()) -> str:
@@ -327,10 +304,9 @@ def makefile_copy(tmp_path: Path) -> Path:
 
 
 def run_make(book: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess:
-    """``make`` in ``book``; JACOBIAN_REQUIRE_* is not inherited from a `make test` running us."""
+    """``make`` in ``book``, BIN nowhere: were a check to pass by mistake, lint fails at once."""
+    # JACOBIAN_REQUIRE_* is not inherited from a `make test` that runs this test.
     env = {k: v for k, v in offline_env().items() if not k.startswith("JACOBIAN_REQUIRE_")}
-    # BIN points nowhere: were a check to pass by mistake, lint fails at once
-    # instead of running the whole suite.
     return subprocess.run(
         ["make", "--no-print-directory", f"BIN={book / 'no-venv'}", *args],
         cwd=book, capture_output=True, text=True, timeout=60,
