@@ -132,7 +132,7 @@ def test_source_loop_agrees_with_our_numerical_jacobians_and_leaves_W_alone(monk
     np.testing.assert_allclose(NJ, tbf.TanhBasis(W).numerical_jacobian(X), rtol=0, atol=1e-9)
 
 
-def test_bench_pages_serves_text_gzipped_as_github_pages_does(tmp_path, capsys, monkeypatch):
+def test_bench_pages_serves_gzip_and_refuses_bad_arguments(tmp_path, capsys, monkeypatch):
     bench = load_script("bench_pages", monkeypatch)
     (tmp_path / "index.html").write_text("<p>" + "math " * 1000 + "</p>", encoding="utf-8")
     (tmp_path / "fig.png").write_bytes(b"\x89PNG not really")
