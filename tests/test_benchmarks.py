@@ -1,18 +1,15 @@
-"""Smoke test of benchmarks/bench_jacobian.py: it runs, and its contenders agree.
-
-The benchmark is a script, not a timed test: here it runs once on the small
-size with --quick, and the test checks the JSON it writes (every contender
-present, the compact results numerically equal) rather than any timing. The
-JAX contenders are checked only where JAX is installed (.venv-bench); CI's
-environment is requirements.txt alone.
+"""benchmarks/: bench_jacobian.py's JSON (one --quick run) names every contender, each agreeing
+with ours (JAX ones where JAX is installed: .venv-bench); no timing is checked.
 """
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +19,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.own_build]
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "bench_jacobian.py"
-COMMITTED = ROOT / "benchmarks" / "results.json"
 HAS_JAX = importlib.util.find_spec("jax") is not None
 
 NUMPY = ["jacobian", "floor", "full_jacobian", "numerical_jacobian", "source_loop",
          "reference_numerical", "reference_jacobian", "vjp", "reference_vjp",
          "build_then_contract"]
-JAX = ["jax_jacfwd", "jax_jacrev", "jax_vmap_jacrev", "jax_vmap_grad", "jax_jvp_rows",
+JAX = ["jax_jvp_rows", "jax_jacfwd", "jax_jacrev", "jax_vmap_jacrev", "jax_vmap_grad",
        "jax_vjp"]
 KEYS = {"label", "group", "backend", "ours", "skipped", "repeats", "median_s", "times_s",
         "ratio_to_ours", "first_call_s", "peak_bytes", "peak_method", "check"}
@@ -39,74 +35,77 @@ TARGETS = {"jacobian_over_best_jax", "jacobian_over_floor", "vjp_over_jax_vjp",
 # eps = 1e-6 (truncation ~1e-12, round-off ~1e-10).
 REL_TOL = {"full_jacobian": 0.0, "build_then_contract": 1e-12, "numerical_jacobian": 1e-8,
            "source_loop": 1e-8, "reference_numerical": 1e-8, "reference_jacobian": 1e-13,
-           "reference_vjp": 1e-12}
-JAX_REL_TOL = 1e-12
+           "reference_vjp": 1e-12, **dict.fromkeys(JAX, 1e-12)}
+
+
+def load_script(name: str, monkeypatch: pytest.MonkeyPatch):
+    """benchmarks/<name>.py as a module (registered: dataclasses look it up)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess,
-                                                                  dict]:
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    """The script's table (stdout) and its JSON."""
     out = tmp_path_factory.mktemp("bench") / "results.json"
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--sizes", "small", "--quick", "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    return proc, json.loads(out.read_text())
+    return proc.stdout, json.loads(out.read_text())
 
 
-def test_script_prints_a_table_with_every_contender(quick_run):
-    proc, results = quick_run
-    small = results["sizes"]["small"]
-    assert "median ms" in proc.stdout
-    for name in NUMPY + JAX:
-        assert small["contenders"][name]["label"] in proc.stdout
-
-
-def test_json_has_machine_sizes_contenders_and_targets(quick_run):
-    _, results = quick_run
+def test_the_json_names_every_contender_each_agreeing_with_ours(quick_run):
+    table, results = quick_run
     assert {"date_utc", "cpu", "numpy", "python"} <= set(results["machine"])
     small = results["sizes"]["small"]
     assert (small["N"], small["D"], small["K"]) == (100, 2, 3)
-    assert set(small["contenders"]) == set(NUMPY + JAX)
-    for c in small["contenders"].values():
-        assert KEYS <= set(c)
     assert set(small["targets"]) == TARGETS
-
-
-def test_numpy_contenders_all_ran_and_ours_has_ratio_one(quick_run):
-    _, results = quick_run
-    cs = results["sizes"]["small"]["contenders"]
+    cs = small["contenders"]
+    assert set(cs) == set(NUMPY + JAX)
+    assert "median ms" in table
+    for name, c in cs.items():
+        assert KEYS <= set(c) and c["label"] in table, name
     for name in NUMPY:
         c = cs[name]
         assert c["skipped"] is None, name
         assert c["repeats"] >= 3 and len(c["times_s"]) == c["repeats"]
-        assert c["median_s"] > 0
-        assert c["peak_method"] == "tracemalloc peak"
-    for name in ("jacobian", "vjp", "numerical_jacobian"):
-        assert cs[name]["ratio_to_ours"] == 1.0
+        assert c["median_s"] > 0 and c["peak_method"] == "tracemalloc peak"
+    for ours, ref in (("jacobian", "reference_jacobian"), ("vjp", "reference_vjp"),
+                      ("numerical_jacobian", "reference_numerical")):
+        assert cs[ours]["ratio_to_ours"] == 1.0
+        assert cs[ref]["ours"] == ours and "reference" in cs[ref]["label"]
+        assert cs[ref]["ratio_to_ours"] > 0
     # The Jacobian itself is 100 * 3 * 3 doubles: a peak below that is a wrong measurement.
     assert cs["jacobian"]["peak_bytes"] >= 8 * 100 * 3 * 3
+    for name, rel_tol in REL_TOL.items():
+        c = cs[name]
+        if name in JAX and not HAS_JAX:  # CI uses requirements.txt only
+            assert c["skipped"] and "jax is not installed" in c["skipped"], name
+            continue
+        check = c["check"]
+        assert c["skipped"] is None and c["median_s"] > 0 and check["scale"] > 0, name
+        assert check["max_abs_diff"] <= rel_tol * check["scale"], (name, check)
 
 
-@pytest.mark.parametrize("name", list(REL_TOL))
-def test_numpy_results_agree_with_ours(quick_run, name):
-    _, results = quick_run
-    check = results["sizes"]["small"]["contenders"][name]["check"]
-    assert check["scale"] > 0
-    assert check["max_abs_diff"] <= REL_TOL[name] * check["scale"], check
+def test_ours_calls_the_fast_twin_and_the_reference_the_plain_one(monkeypatch):
+    bench = load_script("bench_jacobian", monkeypatch)
+    calls = []
 
+    def recorder(module):
+        return lambda basis, X: calls.append(module.__name__)
 
-@pytest.mark.parametrize("name", JAX)
-def test_jax_contenders_run_and_agree_when_jax_is_installed(quick_run, name):
-    _, results = quick_run
-    c = results["sizes"]["small"]["contenders"][name]
-    if not HAS_JAX:
-        assert c["skipped"] and "jax is not installed" in c["skipped"]
-        pytest.skip("jax is not installed (CI uses requirements.txt only): "
-                    "only the skip message is checked")
-    assert c["skipped"] is None and c["median_s"] > 0
-    assert c["check"]["max_abs_diff"] <= JAX_REL_TOL * c["check"]["scale"], c["check"]
+    for module in (bench.tbf, bench.tb):
+        monkeypatch.setattr(module.TanhBasis, "jacobian", recorder(module))
+    X, W = np.zeros((3, 2)), np.ones((3, 4))
+    contenders = {c.name: c for c in bench.numpy_contenders(X, W, np.ones((3, 4)), 0.0)}
+    contenders["jacobian"].fn()
+    contenders["reference_jacobian"].fn()
+    assert calls == ["tanh_basis_fast", "tanh_basis"]
 
 
 def test_source_loop_agrees_with_our_numerical_jacobians_and_leaves_W_alone(monkeypatch):
@@ -118,65 +117,23 @@ def test_source_loop_agrees_with_our_numerical_jacobians_and_leaves_W_alone(monk
     rng = np.random.default_rng(3)
     X, W = rng.normal(size=(6, 3)), rng.normal(size=(4, 5))
     before = W.copy()
-    passes = {"n": 0}
-    real_forward = source_loop.forward
+    passes = []
+    forward = source_loop.forward
 
     def counting_forward(X_, W_):
-        passes["n"] += 1
-        return real_forward(X_, W_)
+        passes.append(1)
+        return forward(X_, W_)
 
     monkeypatch.setattr(source_loop, "forward", counting_forward)
     NJ = source_loop.source_loop_jacobian(X, W)
     np.testing.assert_array_equal(W, before)
-    assert passes["n"] == 2 * W.size  # the cost it stands for: 2P full passes
+    assert len(passes) == 2 * W.size  # the cost it stands for: 2P full passes
     np.testing.assert_allclose(NJ, tb.TanhBasis(W).numerical_jacobian(X), rtol=0, atol=1e-9)
     np.testing.assert_allclose(NJ, tbf.TanhBasis(W).numerical_jacobian(X), rtol=0, atol=1e-9)
 
 
-def test_ours_is_the_fast_twin_and_the_reference_runs_beside_it(quick_run, monkeypatch):
-    _, results = quick_run
-    cs = results["sizes"]["small"]["contenders"]
-    for ours, ref in (("jacobian", "reference_jacobian"), ("vjp", "reference_vjp"),
-                      ("numerical_jacobian", "reference_numerical")):
-        assert cs[ref]["ours"] == ours and "reference" in cs[ref]["label"]
-        assert cs[ref]["ratio_to_ours"] > 0
-    # "Ours" calls tanh_basis_fast, "reference_*" calls tanh_basis.
-    spec = importlib.util.spec_from_file_location("bench_jacobian", SCRIPT)
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "bench_jacobian", bench)  # dataclasses look it up
-    spec.loader.exec_module(bench)
-    calls = []
-
-    def spy(module):
-        class Spy(module.TanhBasis):
-            def jacobian(self, X):
-                calls.append(module.__name__)
-                return super().jacobian(X)
-        return Spy
-
-    monkeypatch.setattr(bench.tbf, "TanhBasis", spy(bench.tbf))
-    monkeypatch.setattr(bench.tb, "TanhBasis", spy(bench.tb))
-    X, W = np.zeros((3, 2)), np.ones((3, 4))
-    contenders = {c.name: c for c in bench.numpy_contenders(X, W, np.ones((3, 4)), 0.0)}
-    contenders["jacobian"].fn()
-    contenders["reference_jacobian"].fn()
-    assert calls == ["tanh_basis_fast", "tanh_basis"]
-
-
-# ------------------------------------------------- benchmarks/bench_pages.py
-def _bench_pages():
-    spec = importlib.util.spec_from_file_location("bench_pages", ROOT / "benchmarks" /
-                                                  "bench_pages.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_bench_pages_serves_text_gzipped_as_github_pages_does(tmp_path):
-    import gzip
-    import urllib.request
-
-    bench = _bench_pages()
+def test_bench_pages_serves_gzip_and_refuses_bad_arguments(tmp_path, capsys, monkeypatch):
+    bench = load_script("bench_pages", monkeypatch)
     (tmp_path / "index.html").write_text("<p>" + "math " * 1000 + "</p>", encoding="utf-8")
     (tmp_path / "fig.png").write_bytes(b"\x89PNG not really")
     with bench.serve_gzip(tmp_path) as url:
@@ -190,15 +147,12 @@ def test_bench_pages_serves_text_gzipped_as_github_pages_does(tmp_path):
         assert gzip.decompress(body) == (tmp_path / "index.html").read_bytes()
         assert get("index.html", "identity") == (None, (tmp_path / "index.html").read_bytes())
         assert get("fig.png", "gzip") == (None, b"\x89PNG not really")
-
-
-def test_bench_pages_refuses_bad_arguments(tmp_path, capsys):
-    bench = _bench_pages()
+    # ... and refuses bad arguments.
     with pytest.raises(SystemExit):
         bench.main(["--runs", "0", "--html", str(tmp_path)])
     assert "--runs must be at least 1, got 0" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         bench.main(["--pages", "chapters/nosuchpage"])
     assert "not pages of _toc.yml: ['chapters/nosuchpage']" in capsys.readouterr().err
-    with pytest.raises(SystemExit, match="no HTML there"), bench.serve_gzip(tmp_path):
+    with pytest.raises(SystemExit, match="no HTML there"), bench.serve_gzip(tmp_path / "x"):
         pass
