@@ -56,33 +56,56 @@ def test_the_built_book_has_every_page_local_mathjax_and_the_codes_numbers(book_
     assert f"{np.max(tb.relative_error(J, NJ)):.1e}" in text
 
 
+WARNING_CELL = "import warnings\nwarnings.warn('printed by a cell')"
+
+
+def small_book(folder: Path, pages: dict[str, str]) -> Path:
+    """A book with the real configuration; ``pages`` maps each page, the root first, to a cell."""
+    for name in ("_config.yml", "references.bib"):  # references.bib: bibtex_bibfiles
+        shutil.copy(ROOT / name, folder / name)
+    for name in ("_ext", "_static"):  # the local extension; the favicon
+        shutil.copytree(ROOT / name, folder / name)
+    root, *chapters = pages
+    (folder / "_toc.yml").write_text(f"format: jb-book\nroot: {root}\nchapters:\n"
+                                     + "".join(f"- file: {c}\n" for c in chapters))
+    header = (ROOT / "chapters" / "implementation.md").read_text(encoding="utf-8").split("---")[1]
+    for name, cell in pages.items():
+        (folder / f"{name}.md").write_text(
+            f"---{header}---\n\n# A page\n\n```{{code-cell}} ipython3\n{cell}\n```\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def build(book: Path) -> tuple[int, str]:
+    """``jupyter-book build`` as the Makefile runs it: its exit status and its log, uncoloured."""
+    proc = subprocess.run(
+        [Path(sys.executable).with_name("jupyter-book"), "build", book, "-W", "-n",
+         "--keep-going"], capture_output=True, text=True, timeout=600,
+    )
+    return proc.returncode, re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+
+
 @pytest.mark.slow
 @pytest.mark.own_build
 def test_a_cell_warning_or_error_fails_the_build(tmp_path):
     """With the real _config.yml a cell's stderr is a Sphinx problem and an exception stops it."""
     # One build, two pages read in name order: the warning's, then the exception's.
-    for name in ("_config.yml", "references.bib"):  # references.bib: bibtex_bibfiles
-        shutil.copy(ROOT / name, tmp_path / name)
-    for folder in ("_ext", "_static"):  # the local extension; the favicon
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    (tmp_path / "_toc.yml").write_text(
-        "format: jb-book\nroot: a_warning\nchapters:\n- file: an_error\n", encoding="utf-8"
-    )
-    header = (ROOT / "chapters" / "implementation.md").read_text(encoding="utf-8").split("---")[1]
-    for name, cell in (("a_warning", "import warnings\nwarnings.warn('printed by a cell')"),
-                       ("an_error", "raise RuntimeError('a cell that fails')")):
-        (tmp_path / f"{name}.md").write_text(
-            f"---{header}---\n\n# A page\n\n```{{code-cell}} ipython3\n{cell}\n```\n",
-            encoding="utf-8",
-        )
-    proc = subprocess.run(
-        [Path(sys.executable).with_name("jupyter-book"), "build", tmp_path, "-W", "-n",
-         "--keep-going"], capture_output=True, text=True, timeout=600,
-    )
-    log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
-    assert proc.returncode != 0
+    status, log = build(small_book(tmp_path, {
+        "a_warning": WARNING_CELL, "an_error": "raise RuntimeError('a cell that fails')"}))
+    assert status != 0
     # The warning's page is the one source of a Sphinx problem (-W makes any fatal).
     problems = [line for line in log.splitlines() if re.search(r"(^|: )(WARNING|ERROR): ", line)]
     assert len(problems) == 1, problems
     assert re.search(r"a_warning\.md:\d+: (WARNING|ERROR): stderr", problems[0]), problems
     assert "RuntimeError: a cell that fails" in log, log[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.own_build
+def test_a_page_whose_warning_failed_the_build_fails_the_next_build_too(tmp_path):
+    """Sphinx saves the failed page as read; _ext's incremental.py makes the next build read it."""
+    book = small_book(tmp_path, {"index": "1", "a_warning": WARNING_CELL})
+    (first, _), (second, log) = build(book), build(book)
+    assert first != 0 and second != 0, log[-3000:]
+    assert re.search(r"a_warning\.md:\d+: (WARNING|ERROR): stderr", log), log[-3000:]
