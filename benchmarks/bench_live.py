@@ -178,7 +178,7 @@ def _summary(times: list[float], floor: float | None = None) -> dict[str, Any]:
     return out
 
 
-class Explorer:
+class ExplorerTab:
     """One tab with the explorer: moves, drag steps and Chromium's counters."""
 
     HANDLE = ".jl-handle[data-panel='phi_b'][data-unit='1']"
@@ -263,10 +263,10 @@ def run(moves: int, html: Path | None) -> dict[str, Any]:
             # Offline, as the book is read: nothing from another host.
             context.route("**/*", lambda route: route.continue_()
                           if "127.0.0.1" in route.request.url else route.abort())
-            tabs = {"minimal": Explorer(context, f"{local}/explorer.html")}
+            tabs = {"minimal": ExplorerTab(context, f"{local}/explorer.html")}
             if html is not None:
                 book = stack.enter_context(serve(html))
-                tabs["book"] = Explorer(context, f"{book}/{EXPLORER_PAGE}")
+                tabs["book"] = ExplorerTab(context, f"{book}/{EXPLORER_PAGE}")
             scrubber = context.new_page()
             scrubber.goto(f"{local}/scrubber.html")
             scrubber.locator("div.animation").scroll_into_view_if_needed()

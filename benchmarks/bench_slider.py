@@ -26,7 +26,7 @@ step / naive. Three kinds of step are timed: ``x0`` (every curve moves),
 
 Display path (optional, needs ipykernel): in a real kernel, the two ways of
 showing a frame in ipywidgets, an ``Image`` widget fed PNG bytes
-(``sliders.Explorer``) and an ``Output`` widget with ``clear_output(wait=True)``
+(``sliders.KernelExplorer``) and an ``Output`` widget with ``clear_output(wait=True)``
 + ``display`` (:class:`OutputExplorer`, below), are timed the same way
 (kernel side: render, serialise, send; the browser's part is not measured).
 ``--quick`` skips it.
@@ -167,11 +167,11 @@ def naive_figure(
     return out.getvalue()
 
 
-class OutputExplorer(sliders.Explorer):
+class OutputExplorer(sliders.KernelExplorer):
     """The sliders with each frame shown through an ``Output`` widget instead.
 
     ``clear_output(wait=True)`` and ``display`` of the PNG: the display path
-    that ``sliders.Explorer``'s ``Image`` widget is compared with.
+    that ``sliders.KernelExplorer``'s ``Image`` widget is compared with.
     """
 
     def __init__(self, plot: sliders.FourPanelPlot | None = None) -> None:
@@ -258,7 +258,7 @@ KERNEL_CODE = textwrap.dedent(
     import json, sys, time, statistics
     sys.path[:0] = [{code!r}, {benchmarks!r}]
     import bench_slider, sliders
-    views = {{"image": sliders.explorer(), "output": bench_slider.OutputExplorer()}}
+    views = {{"image": sliders.kernel_explorer(), "output": bench_slider.OutputExplorer()}}
     times = {{m: [] for m in views}}
     for r in range({rounds}):
         order = ("image", "output") if r % 2 == 0 else ("output", "image")
@@ -347,7 +347,7 @@ def bench_browser(rounds: int) -> dict[str, Any]:
     nb.cells = [nbformat.v4.new_code_cell(
         f"import sys; sys.path[:0] = [{str(ROOT / 'code')!r}, {str(HERE)!r}]\n"
         "import bench_slider, sliders"),
-        nbformat.v4.new_code_cell("sliders.explorer()"),
+        nbformat.v4.new_code_cell("sliders.kernel_explorer()"),
         nbformat.v4.new_code_cell("bench_slider.OutputExplorer()")]
     # Without a kernelspec JupyterLab would ask which kernel to start.
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",

@@ -54,7 +54,7 @@ from panels import (
     y_limits,
 )
 
-__all__ = ["BOOK_BUILD_ENV", "EXPLORER_JS", "TWIN_JS", "VIEWS", "LiveExplorer", "live_explorer"]
+__all__ = ["BOOK_BUILD_ENV", "EXPLORER_JS", "TWIN_JS", "VIEWS", "BrowserExplorer", "live_explorer"]
 
 Array = NDArray[np.float64]
 
@@ -130,8 +130,8 @@ _CSS = """
 """.replace("FIGURE_HEIGHT", str(FIGURE_HEIGHT)).replace("CONTROLS_HEIGHT", str(CONTROLS_HEIGHT))
 
 
-class LiveExplorer:
-    """Five views with sliders and drag handles, computed in the browser (Bokeh).
+class BrowserExplorer:
+    """Five views with sliders and drag handles, computed in the browser by BokehJS: no kernel.
 
     Built by :func:`live_explorer`; display it (last expression of a cell).
 
@@ -180,7 +180,7 @@ class LiveExplorer:
         return self.a.size
 
     def __repr__(self) -> str:
-        return f"LiveExplorer(x0={self.x0:g}, K={self.K})"
+        return f"BrowserExplorer(x0={self.x0:g}, K={self.K})"
 
     def y_ranges(self) -> dict[str, tuple[float, float]]:
         """Each view's vertical range, fixed for the whole year.
@@ -451,12 +451,12 @@ class LiveExplorer:
                 return None
             import sliders
 
-            self._widget = sliders.explorer(self.x0, self.a, self.b)
+            self._widget = sliders.kernel_explorer(self.x0, self.a, self.b)
         return self._widget
 
 
 def live_explorer(x0: float = DEFAULT_X0, a: ArrayLike = DEFAULT_A,
                   b: ArrayLike = DEFAULT_B, *,
-                  kernel_widgets: bool | None = None) -> LiveExplorer:
-    """A :class:`LiveExplorer` of these units (the book's by default); display it."""
-    return LiveExplorer(x0, a, b, kernel_widgets=kernel_widgets)
+                  kernel_widgets: bool | None = None) -> BrowserExplorer:
+    """A :class:`BrowserExplorer` of these units (the book's by default); display it."""
+    return BrowserExplorer(x0, a, b, kernel_widgets=kernel_widgets)

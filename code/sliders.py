@@ -4,7 +4,7 @@
 draws and makes it move: :meth:`~FourPanelPlot.update` changes only the lines
 that depend on the changed parameter, and :meth:`~FourPanelPlot.render_png`
 redraws only those over a cached picture of everything else (blitting).
-:func:`explorer` puts sliders for ``x0``, ``a_k`` and ``b_k`` over it; it needs
+:func:`kernel_explorer` puts sliders for ``x0``, ``a_k`` and ``b_k`` over it; it needs
 a running kernel. What is drawn, and every formula, is ``static_figure``'s.
 """
 
@@ -36,7 +36,7 @@ from panels import (
 from style import use_book_style
 from validate import integer, positive_number
 
-__all__ = ["Explorer", "FourPanelPlot", "explorer"]
+__all__ = ["FourPanelPlot", "KernelExplorer", "kernel_explorer"]
 
 Array = NDArray[np.float64]
 
@@ -283,7 +283,7 @@ class FourPanelPlot:
 
 
 # ------------------------------------------------------------ the sliders
-class Explorer:
+class KernelExplorer:
     """Sliders for ``x0``, ``a_k`` and ``b_k`` and a unit selector, over one figure.
 
     Display it (the last expression of a cell) to get the widgets. It needs a
@@ -385,15 +385,15 @@ class Explorer:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def explorer(
+def kernel_explorer(
     x0: float = DEFAULT_X0,
     a: ArrayLike = DEFAULT_A,
     b: ArrayLike = DEFAULT_B,
     *,
     continuous_update: bool = True,
-) -> Explorer:
-    """An :class:`Explorer` of a :class:`FourPanelPlot` of these units; show it in a cell.
+) -> KernelExplorer:
+    """An :class:`KernelExplorer` of a :class:`FourPanelPlot` of these units; show it in a cell.
 
     The sliders start at unit k = 1's values; choosing another unit moves them.
     """
-    return Explorer(FourPanelPlot(x0, a, b), continuous_update=continuous_update)
+    return KernelExplorer(FourPanelPlot(x0, a, b), continuous_update=continuous_update)

@@ -42,7 +42,7 @@ def node(script: str, data: object) -> object:
     return json.loads(out.stdout)
 
 
-def callback(ex: lx.LiveExplorer) -> CustomJS:
+def callback(ex: lx.BrowserExplorer) -> CustomJS:
     """The one callback that computes: every control's and the first frame's."""
     roots = ex.models()
     callbacks = {cb for root in roots.values() for cb in root.select({"type": CustomJS})}
@@ -222,7 +222,7 @@ def test_jupyter_gets_the_widgets_and_the_books_build_the_html_only(monkeypatch)
     assert book.kernel_widgets is False
     bundle, _ = DisplayFormatter().format(book)
     assert set(bundle) == {"text/plain", "text/html"}
-    assert bundle["text/plain"] == f"LiveExplorer(x0={panels.DEFAULT_X0:g}, K=3)"
+    assert bundle["text/plain"] == f"BrowserExplorer(x0={panels.DEFAULT_X0:g}, K=3)"
     monkeypatch.delenv(lx.BOOK_BUILD_ENV)
     live = lx.live_explorer()
     assert live.kernel_widgets is True

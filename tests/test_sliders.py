@@ -190,7 +190,7 @@ def test_render_png_matches_a_full_redraw(layout) -> None:
 
 @pytest.fixture
 def explorer(monkeypatch):
-    ui = sliders.explorer(120.0, (0.3, 0.1, 0.2), (-20.0, -5.0, -50.0),
+    ui = sliders.kernel_explorer(120.0, (0.3, 0.1, 0.2), (-20.0, -5.0, -50.0),
                           continuous_update=False)
     calls = []
     original = ui.plot.update
@@ -215,9 +215,9 @@ def test_explorer_starts_at_the_first_units_values(explorer) -> None:
     bundle, _ = DisplayFormatter().format(explorer)  # as Jupyter displays it
     assert "application/vnd.jupyter.widget-view+json" in bundle
     with pytest.raises(TypeError, match="plot"):
-        sliders.Explorer(plot="figure")
+        sliders.KernelExplorer(plot="figure")
     with pytest.raises(ValueError, match="x0"):
-        sliders.explorer(np.inf)
+        sliders.kernel_explorer(np.inf)
 
 
 def test_explorer_sliders_call_update_change_the_image_and_follow_the_unit(explorer) -> None:
