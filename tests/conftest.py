@@ -1,12 +1,8 @@
 """Checks the tier marks; makes the session's slow resources, each at most once.
 
-Tiers are pytest marks that each module or test sets itself (``slow``,
-``own_build``, ``site_views``; pyproject.toml registers them): ``make check``
-runs ``-m "not slow"``. Collection fails when a test uses one of
-``SLOW_FIXTURES`` without the ``slow`` mark. Started in the background when
-collection ends: ``cold_book`` (ONE ``make clean book`` in a copy of the book,
-its HTML published to ``<BUILD_ROOT>/_build/html``) and ``student_venv`` (a
-fresh venv from requirements.txt).
+Tiers are pytest marks set by each module or test (``slow``, ``own_build``,
+``site_views``); a test using one of ``SLOW_FIXTURES`` must be ``slow``. Started
+in the background when collection ends: ONE cold build and the student's venv.
 """
 
 from __future__ import annotations
@@ -64,8 +60,7 @@ def tier_errors(items: list[pytest.Item], test_modules: set[str]) -> list[str]:
 def _stage(item: pytest.Item) -> int:
     """Run order: fast tests (during the cold build), slow ones, browser tests, RUN_LAST.
 
-    Browser tests come late because Playwright's sync API leaves its event
-    loop marked as running on this thread: ``asyncio.run`` (nbclient) fails after it.
+    Playwright's sync API leaves its loop running here: ``asyncio.run`` (nbclient) fails after.
     """
     if item.path.stem in RUN_LAST:
         return 3

@@ -422,6 +422,22 @@ def test_live_code_runs_every_cell_under_its_own_output(
         visit.close()
 
 
+def _run_all(visit: LivePage, cell, button: str) -> None:
+    """Click a cell's "run all" or "restart & run all": every cell runs again, cleanly."""
+    last = visit.page.locator(".thebe-cell").count() - 1
+    counts = [visit.cell_state(i)["count"] for i in range(last + 1)]
+    visit.page.evaluate(KERNEL_LOG_JS)
+    cell.locator(button).click()
+    if "restart" in button:
+        visit.wait_restarted()
+    for index, count in enumerate(counts):
+        visit.wait_ran(index, count)
+    for number, live_cell in enumerate(visit.live_cells(), start=1):
+        errors = [o["error"] or o["text"] for o in live_cell["outputs"]
+                  if o["type"] == "error" or o["name"] == "stderr"]
+        assert not errors, f"{button}, cell {number}: {errors}"
+
+
 def _student_edits(visit: LivePage) -> list[str]:
     """Typed edits, LaTeX, restart, run all, restart & run all work; what they showed."""
     page = visit.page
@@ -435,9 +451,12 @@ def _student_edits(visit: LivePage) -> list[str]:
     assert results == [str(6 * 7), str(9 * 7)], results
 
     visit.edit(last, "from IPython.display import Math\n"
-                            r'Math(r"\frac{\partial \phi_k}{\partial a_k}")')
+                     r'Math(r"\frac{\partial \phi_k}{\partial a_k}")')
     area.locator("mjx-container").first.wait_for(timeout=FIGURE_UPDATE * 1000)
     assert area.locator("mjx-assistive-mml").count(), "no speakable MathML"
+
+    # "run all" (before a restart, so that every cell gets a count it never had).
+    _run_all(visit, cell, ".thebe-runall-button")
 
     # "restart": a fresh kernel, which no longer knows n. Shift+Enter pressed
     # while it restarts is held (it would go down the old kernel's socket).
@@ -451,19 +470,6 @@ def _student_edits(visit: LivePage) -> list[str]:
     assert state["count"] == before and not state["busy"], f"ran while restarting: {state}"
     visit.edit(last)
     assert area.inner_text().strip() == "False", "the restart kept the old kernel's names"
-
-    # "run all", then "restart & run all": every cell again, in order, without an error.
-    for button, restarts in ((".thebe-runall-button", False), (".thebe-restartall-button", True)):
-        counts = [visit.cell_state(i)["count"] for i in range(last + 1)]
-        page.evaluate(KERNEL_LOG_JS)
-        cell.locator(button).click()
-        if restarts:
-            visit.wait_restarted()
-        for index, count in enumerate(counts):
-            visit.wait_ran(index, count)
-        for number, live_cell in enumerate(visit.live_cells(), start=1):
-            errors = [o["error"] or o["text"] for o in live_cell["outputs"]
-                      if o["type"] == "error" or o["name"] == "stderr"]
-            assert not errors, f"{button}, cell {number}: {errors}"
+    _run_all(visit, cell, ".thebe-restartall-button")
     assert area.inner_text().strip() == "False"
     return [f"edits printed {results}", "LaTeX typeset", "restart and run all work"]

@@ -1,14 +1,10 @@
 """The student path: every page in a fresh venv from requirements.txt, run twice; Binder's set-up.
 
-A student gets the .md notebooks and an environment from requirements.txt
-(Binder builds exactly that). tests/student_driver.py opens each toc page
-through jupytext in such a venv (made in the background by conftest.py, or
-JACOBIAN_STUDENT_VENV), runs it in chapters/, then runs every cell again in
-the same kernel. The kernel's NumPy is cut down to the x86-64 baseline
-(``NPY_DISABLE_CPU_FEATURES``: an older laptop), so the glued values must not
-depend on the CPU. "The same results" (:func:`comparable`): per code cell,
-stdout, each result's text/plain and each glued value, with addresses,
-durations and 32-digit ids masked; cells tagged ``output-varies`` are exempt.
+tests/student_driver.py runs each toc page through jupytext, in chapters/, in a
+venv made from requirements.txt alone (as Binder makes it), twice in one kernel,
+with NumPy cut down to the x86-64 baseline (an older laptop). "The same
+results" (:func:`comparable`): per code cell, stdout, text/plain and glued
+values, addresses, durations and ids masked; ``output-varies`` cells exempt.
 """
 
 from __future__ import annotations
