@@ -1,25 +1,8 @@
-"""Shared test set-up: the check of the test tiers, and the session's slow resources.
+"""Checks the tier marks; makes the session's slow resources, each at most once.
 
-Tiers
------
-Modules and tests carry their marks themselves (``slow``, ``own_build``,
-``site_views``; pyproject.toml registers them). ``make check`` runs
-``-m "not slow"``; ``make test`` runs all. Collection stops when a test uses
-one of ``SLOW_FIXTURES`` (the built book, Chromium, the Binder-like Jupyter
-server, the student's fresh environment) without the ``slow`` mark.
-
-Session resources (each made at most once per run)
---------------------------------------------------
-- ``cold_book``: ONE cold build, ``make clean book`` run in a copy of the book
-  (tests/book_copy.py) in a scratch folder, started in the background as soon
-  as collection ends. Its HTML is copied to ``<BUILD_ROOT>/_build/html`` for
-  ``book_html``/``site``; tests/test_incremental.py then plants its edits in
-  the copy itself, so its ``make book`` runs are incremental on that build.
-- ``student_venv``: a fresh virtual environment from requirements.txt, also
-  started in the background.
-- ``chromium_browser``: one headless Chromium for the whole session.
-- ``jupyter_server``: one Binder-like ``jupyter lab`` (tests/binder_server.py)
-  shared by tests/test_jupyterlab.py and tests/test_live_code.py.
+Tiers are pytest marks set by each module or test (``slow``, ``own_build``,
+``site_views``); a test using one of ``SLOW_FIXTURES`` must be ``slow``. Started
+in the background when collection ends: ONE cold build and the student's venv.
 """
 
 from __future__ import annotations
@@ -41,22 +24,17 @@ from book_copy import Build, copy_book
 from book_make import executed_pages, make_command
 
 ROOT = Path(__file__).resolve().parents[1]
-
-#: Where the session's build is published: <BUILD_ROOT>/_build/html.
-#: JACOBIAN_BUILD_ROOT lets several people test one work tree at once.
+#: Where the build is published; JACOBIAN_BUILD_ROOT lets several people test one tree.
 BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
+#: `make test`'s first process (JACOBIAN_PUBLISH_BUILD=1) writes here how its cold
+#: build ended; the second (JACOBIAN_WAIT_FOR_BUILD=1) waits for it instead of building.
+BUILD_STATUS = BUILD_ROOT / "_build" / "cold-build.status"
+_SCRATCH = Path(tempfile.mkdtemp(prefix="jacobian-tests-"))
 
 # ------------------------------------------------------------------ tiers
-# Each test module says its tier at its top (`pytestmark = pytest.mark.slow`),
-# or each slow test does (`@pytest.mark.slow`); `own_build` and `site_views`
-# pick the second process of `make test` (see the Makefile). This hook only
-# checks the marks and orders the tests.
-
 #: Using any of these (directly or through another fixture) makes a test slow.
-SLOW_FIXTURES = frozenset({
-    "cold_book", "book_build", "book_html", "site",
-    "chromium_browser", "jupyter_server", "student_venv",
-})
+SLOW_FIXTURES = frozenset({"cold_book", "book_build", "book_html", "site", "chromium_browser",
+                           "jupyter_server", "student_venv"})
 #: Modules that only wait for work done in the background: run at the end.
 RUN_LAST = frozenset({"test_incremental"})
 
@@ -75,23 +53,17 @@ def tier_errors(items: list[pytest.Item], test_modules: set[str]) -> list[str]:
               if SLOW_FIXTURES & fixtures_used(item) and not item.get_closest_marker("slow")]
     errors += [f"{item.nodeid} is marked own_build but not slow" for item in items
                if item.get_closest_marker("own_build") and not item.get_closest_marker("slow")]
-    errors += [f"RUN_LAST names {name}, which is not a module of tests/"
-               for name in sorted(RUN_LAST - test_modules)]
-    return errors
+    return errors + [f"RUN_LAST names {name}, which is not a module of tests/"
+                     for name in sorted(RUN_LAST - test_modules)]
 
 
 def _stage(item: pytest.Item) -> int:
-    """Run order: fast tests, slow ones, browser tests, then RUN_LAST.
+    """Run order: fast tests (during the cold build), slow ones, browser tests, RUN_LAST.
 
-    The fast tests go first while the cold build runs in the background.
-    Browser tests come after every other test because Playwright's sync API
-    leaves its event loop marked as running on the main thread for the rest
-    of the session: ``asyncio.run`` (nbclient, for one) would fail after it.
+    Playwright's sync API leaves its loop running here: ``asyncio.run`` (nbclient) fails after.
     """
     if item.path.stem in RUN_LAST:
         return 3
-    # A site-view test may wait for another process's build: never before
-    # the tests that need no build.
     if "chromium_browser" in fixtures_used(item) or item.get_closest_marker("site_views"):
         return 2
     return 1 if item.get_closest_marker("slow") else 0
@@ -105,24 +77,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # ------------------------------------------------ work started early
-_SCRATCH = Path(tempfile.mkdtemp(prefix="jacobian-tests-"))
-
-
 class Background:
-    """A command started in the background; ``result()`` waits for it.
-
-    Its output goes to a log file (a pipe nobody reads would fill and stall it).
-    """
+    """A command started in its own session, its output to a log (no pipe to fill)."""
 
     def __init__(self, command: list[str], log: Path, **kwargs) -> None:
-        self.command = command
-        self.log = log
-        log.parent.mkdir(parents=True, exist_ok=True)
+        self.command, self.log = command, log
         with log.open("w") as out:
-            self.proc = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, text=True,
-                start_new_session=True, **kwargs,
-            )
+            self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                         text=True, start_new_session=True, **kwargs)
 
     def result(self, timeout: float) -> subprocess.CompletedProcess:
         self.proc.wait(timeout=timeout)
@@ -130,57 +92,45 @@ class Background:
         return subprocess.CompletedProcess(self.command, self.proc.returncode, output, "")
 
     def stop(self) -> None:
-        """End the command and its children (kernels) if it is still running."""
+        """End the command and its children (kernels) if it still runs."""
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(timeout=30)
 
 
 class ColdBuild:
-    """``make clean book`` in a fresh copy of the book, in a thread.
+    """``make clean book`` in a fresh copy of the book (``.book``), in a thread.
 
-    Every page is read and executed (a fresh _build); warnings are errors
-    (the Makefile's -W -n), and a cell that raises or prints to stderr fails
-    the build. On success the HTML is copied to ``<BUILD_ROOT>/_build/html``
-    before ``done`` is set, so that later edits in the copy
-    (tests/test_incremental.py) never change what the site tests read.
+    On success its HTML is copied to ``.html`` before ``done`` is set, so later
+    edits in the copy (test_incremental) change nothing the site tests read.
     """
 
     def __init__(self, folder: Path) -> None:
-        self.book = folder / "book"
-        self.log = folder / "book-build.log"
+        self.book, self.log = folder / "book", folder / "book-build.log"
         self.html = BUILD_ROOT / "_build" / "html"
-        self.done = threading.Event()
+        self.done, self.lock = threading.Event(), threading.Lock()
         self.build: Build | None = None
         self.error: BaseException | None = None
-        self.proc: subprocess.Popen | None = None
+        self.job: Background | None = None
         self._stopped = False
         threading.Thread(target=self._run, name="cold-build", daemon=True).start()
-
-    def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        # The copy is no git clone: give the build the repository that a build
-        # of the work tree would find in `git remote get-url origin`.
-        if not env.get("BOOK_REPOSITORY_URL"):
-            origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
-                                    capture_output=True, text=True)
-            if origin.returncode == 0 and "github.com" in origin.stdout:
-                env["BOOK_REPOSITORY_URL"] = origin.stdout.strip()
-        return env
 
     def _run(self) -> None:
         try:
             copy_book(self.book)
-            command = make_command("clean", "book")
+            env = dict(os.environ)
+            # The copy is no git clone: name the repository the work tree's build would.
+            origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
+                                    capture_output=True, text=True)
+            if not env.get("BOOK_REPOSITORY_URL") and "github.com" in origin.stdout:
+                env["BOOK_REPOSITORY_URL"] = origin.stdout.strip()
             start = time.perf_counter()
-            with self.log.open("w") as out:
-                self.proc = subprocess.Popen(
-                    command, cwd=self.book, env=self._env(), stdout=out,
-                    stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                )
-            if self._stopped:
-                self.stop()
-            returncode = self.proc.wait()
+            with self.lock:
+                if self._stopped:
+                    return
+                self.job = Background(make_command("clean", "book"), self.log, cwd=self.book,
+                                      env=env)
+            returncode = self.job.proc.wait()
             log = self.log.read_text(errors="replace")
             self.build = Build(returncode, time.perf_counter() - start, log,
                                executed_pages(log, self.book))
@@ -205,21 +155,13 @@ class ColdBuild:
         return self.build
 
     def stop(self) -> None:
-        self._stopped = True
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=30)
+        with self.lock:
+            self._stopped = True
+            if self.job is not None:
+                self.job.stop()
 
 
 _STARTED: dict[str, Background | ColdBuild] = {}
-
-# ---------------------------------------- one build for two processes
-#: `make test` runs two pytest processes. The first, started with
-#: JACOBIAN_PUBLISH_BUILD=1, makes the cold build and writes this file when its
-#: HTML is in place ("ok"), when the build failed, or at its end if it made
-#: none; the second, started with JACOBIAN_WAIT_FOR_BUILD=1, makes no build of
-#: its own and waits for the file (``book_html``). The Makefile deletes it first.
-BUILD_STATUS = BUILD_ROOT / "_build" / "cold-build.status"
 
 
 def waits_for_another_build() -> bool:
@@ -228,9 +170,7 @@ def waits_for_another_build() -> bool:
 
 def publish_status(status: str, *, replace: bool = True) -> None:
     """Tell a waiting process how the cold build ended (JACOBIAN_PUBLISH_BUILD=1 only)."""
-    if os.environ.get("JACOBIAN_PUBLISH_BUILD") != "1":
-        return
-    if replace or not BUILD_STATUS.exists():
+    if os.environ.get("JACOBIAN_PUBLISH_BUILD") == "1" and (replace or not BUILD_STATUS.exists()):
         BUILD_STATUS.parent.mkdir(parents=True, exist_ok=True)
         BUILD_STATUS.write_text(status + "\n", encoding="utf-8")
 
@@ -250,9 +190,8 @@ def wait_for_published_build(timeout: float = 1800, poll: float = 1.0) -> Path:
 
 def start_cold_build() -> ColdBuild:
     if "book" not in _STARTED:
-        folder = _SCRATCH / "cold"
-        folder.mkdir(parents=True, exist_ok=True)
-        _STARTED["book"] = ColdBuild(folder)
+        (_SCRATCH / "cold").mkdir()
+        _STARTED["book"] = ColdBuild(_SCRATCH / "cold")
     return _STARTED["book"]
 
 
@@ -265,21 +204,17 @@ def start_student_venv() -> Background:
     if "student" not in _STARTED:
         venv = student_venv_path()
         python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-        script = (
-            "import subprocess, sys\n"
-            f"subprocess.run([sys.executable, '-m', 'venv', {str(venv)!r}], check=True)\n"
-            f"subprocess.run([{str(python)!r}, '-m', 'pip', 'install', '--quiet',"
-            f" '-r', {str(ROOT / 'requirements.txt')!r}], check=True)\n"
-        )
-        _STARTED["student"] = Background(
-            [sys.executable, "-c", script], _SCRATCH / "student-venv.log", cwd=ROOT
-        )
+        script = (f"import subprocess, venv\nvenv.create({str(venv)!r}, with_pip=True)\n"
+                  f"subprocess.run([{str(python)!r}, '-m', 'pip', 'install', '--quiet', '-r',"
+                  f" {str(ROOT / 'requirements.txt')!r}], check=True)\n")
+        _STARTED["student"] = Background([sys.executable, "-c", script],
+                                         _SCRATCH / "student-venv.log", cwd=ROOT)
     return _STARTED["student"]
 
 
 def _needs_cold_build(item: pytest.Item) -> bool:
     names = fixtures_used(item)
-    if waits_for_another_build() and "cold_book" not in names and "book_build" not in names:
+    if waits_for_another_build() and not names & {"cold_book", "book_build"}:
         return False
     if names & {"cold_book", "book_build", "book_html"}:
         return True
@@ -293,13 +228,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if any(_needs_cold_build(item) for item in session.items):
         cold = start_cold_build()
         # A module may start work of its own on that build (tests/test_incremental.py).
-        modules = {item.module for item in session.items if isinstance(item, pytest.Function)}
-        for module in modules:
-            starter = getattr(module, "start_in_background", None)
-            if callable(starter):
+        for module in {item.module for item in session.items if isinstance(item, pytest.Function)}:
+            if callable(starter := getattr(module, "start_in_background", None)):
                 starter(cold)
-    wants_student = any("student_venv" in fixtures_used(item) for item in session.items)
-    if wants_student and not os.environ.get("JACOBIAN_STUDENT_VENV"):
+    if not os.environ.get("JACOBIAN_STUDENT_VENV") and any(
+            "student_venv" in fixtures_used(item) for item in session.items):
         start_student_venv()
 
 
@@ -320,17 +253,12 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def cold_book() -> ColdBuild:
-    """The session's one cold build (``make clean book`` in a copy), waited for.
-
-    ``.book`` is the copy (sources and its _build), ``.build`` the run
-    (return code, seconds, log, executed pages). Fails when the build failed.
-    """
-    job = start_cold_build()
-    build = job.result(timeout=1800)
+    """The session's cold build, waited for: ``.book`` the copy, ``.build`` the run."""
+    build = start_cold_build().result(timeout=1800)
     if build.returncode != 0:
         tail = "\n".join(build.log.splitlines()[-60:])
         pytest.fail(f"make clean book failed (exit {build.returncode}):\n{tail}")
-    return job
+    return _STARTED["book"]
 
 
 @pytest.fixture(scope="session")
@@ -342,10 +270,7 @@ def book_build(cold_book: ColdBuild) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def book_html(request: pytest.FixtureRequest) -> Path:
-    """The cold build's HTML folder, ``<BUILD_ROOT>/_build/html``.
-
-    With JACOBIAN_WAIT_FOR_BUILD=1, the build another process publishes.
-    """
+    """The cold build's HTML folder (with JACOBIAN_WAIT_FOR_BUILD=1, another process's)."""
     if waits_for_another_build():
         return wait_for_published_build()
     return request.getfixturevalue("cold_book").html
@@ -353,29 +278,20 @@ def book_html(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture(scope="session")
 def site(request: pytest.FixtureRequest) -> Path:
-    """The built HTML: JACOBIAN_BOOK_HTML if set, else this session's build.
-
-    JACOBIAN_BOOK_HTML=/path/to/_build/html tests a book built elsewhere.
-    """
+    """The built HTML: JACOBIAN_BOOK_HTML (a book built elsewhere) if set, else ``book_html``."""
     override = os.environ.get("JACOBIAN_BOOK_HTML")
-    if override:
-        path = Path(override).resolve()
-        if not (path / "index.html").exists():
-            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
-        return path
-    return request.getfixturevalue("book_html")
+    if not override:
+        return request.getfixturevalue("book_html")
+    if not (Path(override) / "index.html").exists():
+        pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
+    return Path(override).resolve()
 
 
 @pytest.fixture(scope="session")
 def student_venv() -> Path:
-    """A virtual environment made from requirements.txt alone, as Binder makes one.
-
-    JACOBIAN_STUDENT_VENV=/path/to/venv reuses an existing environment during
-    development; it must have been made from requirements.txt.
-    """
-    reuse = os.environ.get("JACOBIAN_STUDENT_VENV")
-    if reuse:
-        return Path(reuse)
+    """A venv made from requirements.txt alone, as Binder makes one (or JACOBIAN_STUDENT_VENV)."""
+    if os.environ.get("JACOBIAN_STUDENT_VENV"):
+        return Path(os.environ["JACOBIAN_STUDENT_VENV"])
     made = start_student_venv().result(timeout=1800)
     if made.returncode != 0:
         pytest.fail(f"making the venv from requirements.txt failed:\n{made.stdout[-3000:]}")
@@ -384,13 +300,7 @@ def student_venv() -> Path:
 
 @pytest.fixture(scope="session")
 def chromium_browser():
-    """Headless Debian Chromium, driven by Playwright, for the whole session.
-
-    Each test opens its own context (cookies, storage and viewport of its
-    own). Once started, Playwright's sync API leaves its event loop marked as
-    running on this thread, so ``asyncio.run`` (nbclient in this process)
-    would fail afterwards: ``_stage`` runs the browser tests after all others.
-    """
+    """Headless Debian Chromium, driven by Playwright; each test opens its own context."""
     from book_site import CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
 
@@ -398,29 +308,21 @@ def chromium_browser():
 
     path = require_chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=path, args=CHROMIUM_ARGS, headless=True
-        )
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
 @pytest.fixture(scope="session")
 def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BinderServer]:
-    """ONE Binder-like JupyterLab for the session (tests/binder_server.py).
-
-    Yields ``BinderServer(base, token, home)``. Loopback pages may use it
-    (Live Code); each test shuts down the kernels it starts.
-    """
+    """ONE Binder-like JupyterLab (tests/binder_server.py) for Live Code and JupyterLab."""
     from browser_book import require_chromium
 
-    # Its only clients are browser tests: without Chromium they skip (or fail in CI).
-    require_chromium()
+    require_chromium()  # its only clients are browser tests: they skip (or fail in CI)
     with binder_lab(tmp_path_factory.mktemp("binder"), *LIVE_CODE_ARGS) as server:
         yield server
 
 
-# ------------------------------------------------------ the site in Chromium
 @pytest.fixture(scope="session")
 def book_url(site: Path) -> Iterator[str]:
     """The built site served on 127.0.0.1 for the session; its base URL."""
@@ -433,9 +335,8 @@ def book_url(site: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def screenshots(site: Path) -> Path:
     """<build>/screenshots, next to the html folder (ignored by git)."""
-    folder = site.parent / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    (site.parent / "screenshots").mkdir(parents=True, exist_ok=True)
+    return site.parent / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -448,12 +349,7 @@ def axe_source() -> str:
 
 @pytest.fixture(scope="session")
 def page_view(chromium_browser, book_url: str, axe_source: str, screenshots: Path):
-    """``page_view(docname, size, mode)``: the page's ``PageView``, loaded once per session.
-
-    ``size`` is "desktop" or "phone", ``mode`` "light" or "dark"
-    (browser_book.VIEWPORTS, MODES). tests/test_browser.py and
-    tests/test_a11y.py read the same loads.
-    """
+    """``page_view(docname, size="desktop", mode="light")``: a ``PageView``, loaded once."""
     from browser_book import view_page
 
     cache: dict[tuple[str, str, str], object] = {}

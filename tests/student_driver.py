@@ -1,19 +1,12 @@
-"""Run the pages as a student does; called by tests/test_student_path.py.
+"""Runs the pages as a student does, under the fresh venv's Python; for test_student_path.
 
-Usage: ``<fresh venv>/bin/python student_driver.py [--jobs=N] CHAPTERS_DIR OUT.json PAGE.md ...``
+Usage: ``<venv>/bin/python student_driver.py [--jobs=N] CHAPTERS_DIR OUT.json PAGE.md ...``
 
-This script runs under the fresh virtual environment's Python, so jupytext,
-nbclient and the kernel (``python3``, which jupyter_client starts with this
-very interpreter) all come from requirements.txt alone. For each page it opens
-the .md file through jupytext, starts one kernel with CHAPTERS_DIR as the
-working directory, runs every code cell in order, then runs every code cell a
-second time in the same kernel (students re-run cells), and records what both
-passes printed. Small probes, run between cells and outside the page, record
-the state of the random generators after each cell of the first pass, the
-variables after each pass, and which Python and NumPy dispatch the kernel
-had. It writes JSON and judges nothing: the test does that.
-
-It needs nothing from the tests folder, because the fresh venv cannot import it.
+Each page: opened through jupytext, one kernel in CHAPTERS_DIR, every code cell
+run in order, then all again in the same kernel. Probes run outside the page
+record the random generators after each cell of the first pass, the variables
+after each pass, and the kernel's Python and NumPy dispatch. It writes JSON
+and judges nothing; it imports nothing from tests/ (the venv cannot).
 """
 
 from __future__ import annotations
@@ -29,25 +22,18 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-#: nbclient skips cells that carry this tag. The website skips the live-slider
-#: cell (tag skip-execution), but a student in Jupyter runs it, so here no real
-#: tag may skip a cell.
+#: No real tag may skip a cell: a student runs the one the site skips (skip-execution).
 NO_SKIP_TAG = "student-driver-never-skips"
 #: How myst-nb's glue stores a value in a display_data output.
 GLUE_TEXT = "application/papermill.record/text/plain"
-#: What the kernel's NumPy computes where its SIMD tanh and the C library's
-#: differ, and the CPU setting it saw (tests/test_student_path.py runs the
-#: pages with NumPy's dispatch cut down to the baseline).
+#: Where NumPy's SIMD tanh and the C library's differ, and the CPU setting the kernel saw.
 CPU_PROBE = (
     "import math, os, numpy\n"
     "print('|'.join([repr(float(numpy.tanh(numpy.float64(18.995)))), repr(math.tanh(18.995)),\n"
     "                os.environ.get('NPY_DISABLE_CPU_FEATURES', '')]), end='')"
 )
 
-#: A fingerprint of the kernel's variables after a pass: arrays by a hash of
-#: their bytes, numbers and strings by repr. A later cell that draws from an
-#: earlier cell's random generator leaves different arrays after the second
-#: pass even when what it prints is rounded to the same digits.
+#: The kernel's variables after a pass: arrays by a hash of their bytes, scalars by repr.
 STATE_PROBE = """\
 import hashlib as _hashlib, json as _json, numpy as _np
 def _fingerprint(value):
@@ -60,9 +46,7 @@ print(_json.dumps({name: _fingerprint(value) for name, value in list(globals().i
                    if not name.startswith("_") and _fingerprint(value) is not None}), end="")
 """
 
-#: The state of every NumPy random generator in the kernel, by name. Run after
-#: each cell of the first pass: a cell that advances a generator it did not
-#: create draws something new each time it is run again on its own.
+#: The state of every NumPy random generator in the kernel, by name.
 GENERATOR_PROBE = """\
 import hashlib as _hashlib, json as _json, numpy as _np
 print(_json.dumps({name: _hashlib.sha1(repr(value.bit_generator.state).encode()).hexdigest()
@@ -82,11 +66,7 @@ def _probe(client: NotebookClient, notebook: nbformat.NotebookNode, code: str) -
 
 
 def record_outputs(cell: nbformat.NotebookNode) -> list[dict]:
-    """The outputs of one cell as plain data: kind and text (and a glued value's name).
-
-    Consecutive stream outputs of one stream are joined, as Jupyter shows
-    them: how the kernel split one print into messages depends on timing.
-    """
+    """A cell's outputs as kind and text (and a glued value's name); one stream's runs joined."""
     recorded: list[dict] = []
     for output in cell.get("outputs", []):
         kind = output["output_type"]
@@ -101,41 +81,22 @@ def record_outputs(cell: nbformat.NotebookNode) -> list[dict]:
             if glued is not None:
                 recorded.append({"kind": "glue", "name": glued, "text": data.get(GLUE_TEXT, "")})
                 continue
-            recorded.append(
-                {
-                    "kind": "text/plain",
-                    "text": data.get("text/plain", ""),
-                    "mimetypes": sorted(data),
-                }
-            )
+            recorded.append({"kind": "text/plain", "text": data.get("text/plain", ""),
+                             "mimetypes": sorted(data)})
         elif kind == "error":
-            recorded.append(
-                {"kind": "error", "text": f"{output['ename']}: {output['evalue']}"}
-            )
+            recorded.append({"kind": "error", "text": f"{output['ename']}: {output['evalue']}"})
     return recorded
 
 
 def run_page(path: Path, chapters: Path) -> dict:
     notebook = jupytext.read(path)
-    client = NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        allow_errors=False,
-        skip_cells_with_tag=NO_SKIP_TAG,
-        resources={"metadata": {"path": str(chapters)}},
-    )
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=False,
+                            skip_cells_with_tag=NO_SKIP_TAG,
+                            resources={"metadata": {"path": str(chapters)}})
     code = [(i, c) for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
-    result: dict = {
-        "cells": len(code),
-        "tags": [c.metadata.get("tags", []) for _, c in code],
-        "passes": [],
-        "error": None,
-        "kernel_prefix": None,
-        "kernel_cpu": None,
-        "states": [],
-        "generators": [],
-    }
+    result: dict = {"cells": len(code), "tags": [c.metadata.get("tags", []) for _, c in code],
+                    "passes": [], "error": None, "kernel_prefix": None, "kernel_cpu": None,
+                    "states": [], "generators": []}
     with client.setup_kernel():
         for run in (1, 2):
             outputs = []
@@ -148,9 +109,8 @@ def run_page(path: Path, chapters: Path) -> dict:
                     return result
                 outputs.append(record_outputs(cell))
                 if run == 1:
-                    result["generators"].append(
-                        json.loads(_probe(client, notebook, GENERATOR_PROBE))
-                    )
+                    result["generators"].append(json.loads(_probe(client, notebook,
+                                                                  GENERATOR_PROBE)))
             result["passes"].append(outputs)
             result["states"].append(json.loads(_probe(client, notebook, STATE_PROBE)))
         # Which Python ran the cells: it must be the fresh environment's.
@@ -172,8 +132,7 @@ def main(argv: list[str]) -> int:
         jobs = max(1, int(argv.pop(0).removeprefix("--jobs=")))
     chapters, out, *pages = argv
     report: dict = {"driver_prefix": sys.prefix, "pages": {}}
-    # Each page runs in its own kernel, as in Jupyter, and no page writes a
-    # file, so pages may run side by side; each still runs twice in one kernel.
+    # Each page has its own kernel, as in Jupyter, and writes no file: side by side is safe.
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_run_recorded, page, chapters): page for page in pages}
         for future in as_completed(futures):

@@ -1,12 +1,7 @@
 """The core path (the root page and the first part of ``_toc.yml``) stays one sitting.
 
-Counts the prose words of each core page and asserts the budgets of the
-chapter: at most 7,500 words in total, no page over 1,600, the exercises page
-at most 2,200. Prose is what a reader reads as text: front matter, code cells,
-code blocks, display math, inline math, roles and directive options do not
-count. Run it as a script to print the counts::
-
-    python tests/test_core_path.py
+At most 7,500 prose words in all, no page over 1,600, the exercises at most
+2,200. ``python tests/test_core_path.py`` prints the counts.
 """
 
 from __future__ import annotations
@@ -24,38 +19,20 @@ PAGE_LIMIT = 1_600
 PAGE_LIMITS = {"chapters/exercises": 2_200}
 
 _FENCE = r"(`{3,}|~{3,})"
+_BLOCKS = r"(python|ipython3|py|text|bash|console|js|none)\s*$"
+_DIRECTIVES = r"\{(literalinclude|code-block|code|math)\}"
+_FLAGS = re.S | re.M
 
 
 def prose(md: str) -> str:
-    """The text of a MyST page that a reader reads as prose.
+    """A MyST page's text as a reader reads it: no front matter, code, math or markup.
 
-    Parameters
-    ----------
-    md : str
-        The page's source.
-
-    Returns
-    -------
-    str
-        The source without front matter, code cells, code blocks, display and
-        inline math, roles with their targets, directive fences and options,
-        and comments. Inline math and roles leave one placeholder word behind,
-        since a reader reads them as one word.
+    Inline math and roles leave one placeholder word, as a reader reads one word.
     """
     md = re.sub(r"\A---\n.*?\n---\n", "", md, flags=re.S)
-    md = re.sub(rf"^{_FENCE}\{{code-cell\}}.*?^\1\s*$", " ", md, flags=re.S | re.M)
-    md = re.sub(
-        rf"^{_FENCE}(python|ipython3|py|text|bash|console|js|none)\s*$.*?^\1\s*$",
-        " ",
-        md,
-        flags=re.S | re.M,
-    )
-    md = re.sub(
-        rf"^{_FENCE}\{{(literalinclude|code-block|code|math)\}}.*?^\1\s*$",
-        " ",
-        md,
-        flags=re.S | re.M,
-    )
+    md = re.sub(rf"^{_FENCE}\{{code-cell\}}.*?^\1\s*$", " ", md, flags=_FLAGS)
+    md = re.sub(rf"^{_FENCE}{_BLOCKS}.*?^\1\s*$", " ", md, flags=_FLAGS)
+    md = re.sub(rf"^{_FENCE}{_DIRECTIVES}.*?^\1\s*$", " ", md, flags=_FLAGS)
     md = re.sub(r"\$\$.*?\$\$", " ", md, flags=re.S)
     md = re.sub(r"\$[^$\n]+\$", " X ", md)
     md = re.sub(r"^:[\w-]+:.*$", " ", md, flags=re.M)
@@ -65,7 +42,6 @@ def prose(md: str) -> str:
 
 
 def count_words(md: str) -> int:
-    """Number of prose words of a page's source (see :func:`prose`)."""
     return len(re.findall(r"[A-Za-z][A-Za-z'-]*", prose(md)))
 
 
@@ -77,23 +53,18 @@ def core_pages(root: Path = ROOT) -> list[str]:
 
 
 def core_counts(root: Path = ROOT) -> dict[str, int]:
-    """Prose words per core page, in reading order."""
-    return {
-        page: count_words((root / f"{page}.md").read_text(encoding="utf-8"))
-        for page in core_pages(root)
-    }
+    return {page: count_words((root / f"{page}.md").read_text(encoding="utf-8"))
+            for page in core_pages(root)}
 
 
 def report(counts: dict[str, int]) -> str:
     """A table of the counts against their limits."""
     lines = [f"{'page':28} {'words':>6} {'limit':>6}"]
-    for page, words in counts.items():
-        lines.append(f"{page:28} {words:6d} {PAGE_LIMITS.get(page, PAGE_LIMIT):6d}")
-    lines.append(f"{'core path':28} {sum(counts.values()):6d} {TOTAL_LIMIT:6d}")
-    return "\n".join(lines)
+    lines += [f"{page:28} {words:6d} {PAGE_LIMITS.get(page, PAGE_LIMIT):6d}"
+              for page, words in counts.items()]
+    return "\n".join([*lines, f"{'core path':28} {sum(counts.values()):6d} {TOTAL_LIMIT:6d}"])
 
 
-# ------------------------------------------------------------------ tests
 def test_prose_leaves_out_code_math_and_markup():
     page = (
         "---\ntitle: x\n---\n# Two words\n\n"
@@ -106,14 +77,6 @@ def test_prose_leaves_out_code_math_and_markup():
     assert count_words(page) == 2 + 8 + 1
 
 
-def test_core_path_starts_at_the_root_page():
-    pages = core_pages()
-    assert pages[0] == "intro"
-    assert len(pages) == len(set(pages)) >= 2
-    for page in pages:
-        assert (ROOT / f"{page}.md").is_file(), page
-
-
 @pytest.mark.parametrize("page", core_pages())
 def test_core_page_within_its_limit(page):
     words = count_words((ROOT / f"{page}.md").read_text(encoding="utf-8"))
@@ -121,7 +84,10 @@ def test_core_page_within_its_limit(page):
     assert 0 < words <= limit, f"{page}.md has {words} prose words, limit {limit}"
 
 
-def test_core_path_total_is_one_sitting():
+def test_core_path_starts_at_the_root_page_and_is_one_sitting():
+    pages = core_pages()
+    assert pages[0] == "intro"
+    assert len(pages) == len(set(pages)) >= 2
     counts = core_counts()
     print("\n" + report(counts))
     assert sum(counts.values()) <= TOTAL_LIMIT, report(counts)

@@ -1,16 +1,10 @@
 """The student edition (``make student``): no solution anywhere, everything else intact.
 
-What a solution is comes from the full source, chapters/exercises.md, read
-here without the module under test: every line of at least
-:data:`DISTINCT` characters between a ``{solution-start}`` and its
-``{solution-end}`` that occurs nowhere else on the page. None of them may
-reach a student file, and the full edition must still have them all.
-
-The slow tests make the student edition from the session's cold build (or
-from the build that JACOBIAN_BOOK_HTML names) in about 20 s, and run the one
-notebook that stripping changes, the exercises, in a fresh kernel (a few
-seconds). The other student notebooks must be the full site's downloads byte
-for byte: tests/test_standalone.py runs those.
+A solution line: one of at least :data:`DISTINCT` characters between a
+``{solution-start}`` and its ``{solution-end}`` of chapters/exercises.md, and
+nowhere else on the page. The slow tests make the edition from the session's
+build and run the one notebook that stripping changes; the others must equal
+the site's downloads, which tests/test_standalone.py runs.
 """
 
 from __future__ import annotations
@@ -27,10 +21,9 @@ import jupytext
 import nbformat
 import pytest
 
+from jacobian_book.student_edition import ZIP_NAME, strip_solutions
+
 ROOT = Path(__file__).resolve().parents[1]
-
-from jacobian_book.student_edition import ZIP_NAME, strip_solutions  # noqa: E402
-
 PAGE = ROOT / "chapters" / "exercises.md"
 #: Shorter lines ("rng = ...", "'''") may also occur outside a solution.
 DISTINCT = 25
@@ -67,20 +60,18 @@ def leaked(text: str, lines: set[str]) -> list[str]:
     return sorted(line for line in lines if line in text)
 
 
-def test_the_page_has_eight_solutions_to_find() -> None:
+def test_stripping_the_page_keeps_exercises_and_your_turn_cells_only() -> None:
+    """The page has 8 solutions (code and prose); stripped, none is left, each exercise is."""
     inside, _ = _solutions_and_rest(jupytext.read(PAGE).cells)
     lines = solution_lines()
     assert sum("{solution-start}" in cell.source for cell in inside) == 8
     assert any("return N * (D + 1) * K * (K - 1)" in line for line in lines)  # code
     assert any("a fraction $1-1/K$" in line for line in lines)  # prose
     assert len(lines) > 100
-
-
-def test_stripping_the_page_keeps_exercises_and_your_turn_cells_only() -> None:
     notebook = jupytext.read(PAGE)
     stripped = strip_solutions(notebook)
     text = "\n".join(cell.source for cell in stripped.cells)
-    assert leaked(text, solution_lines()) == []
+    assert leaked(text, lines) == []
     assert "solution" not in "".join(re.findall(r"\{[\w:-]+\}", text))
     turns = [c.source for c in stripped.cells if c.cell_type == "code" and "my_" in c.source]
     assert len(turns) == 8
@@ -90,7 +81,7 @@ def test_stripping_the_page_keeps_exercises_and_your_turn_cells_only() -> None:
     assert len(notebook.cells) > len(stripped.cells)  # a copy: the page is untouched
 
 
-def test_a_solution_admonition_goes_and_the_text_after_a_gated_end_stays() -> None:
+def test_a_solution_admonition_goes_the_text_after_a_gated_end_stays_no_end_fails() -> None:
     cells = [
         nbformat.v4.new_markdown_cell("Before.\n\n::::{solution} ex-1\n:::{note}\nInner.\n:::\n"
                                       "Answer.\n::::\nAfter."),
@@ -100,13 +91,9 @@ def test_a_solution_admonition_goes_and_the_text_after_a_gated_end_stays() -> No
     ]
     stripped = strip_solutions(nbformat.v4.new_notebook(cells=cells))
     assert [c.source for c in stripped.cells] == ["Before.\n\nAfter.", "## Next"]
-
-
-def test_a_solution_without_an_end_is_an_error() -> None:
-    notebook = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell("```{solution-start} ex-1\n```\nA.")])
+    unended = [nbformat.v4.new_markdown_cell("```{solution-start} ex-1\n```\nA.")]
     with pytest.raises(ValueError, match="solution-end"):
-        strip_solutions(notebook)
+        strip_solutions(nbformat.v4.new_notebook(cells=unended))
 
 
 # ------------------------------------------------------------- the edition
@@ -117,11 +104,9 @@ def student(site: Path, request: pytest.FixtureRequest) -> tuple[Path, Path]:
         book = site.parents[1]  # a work tree's build: its doctrees are beside the HTML
     else:
         book = request.getfixturevalue("cold_book").book
-    run = subprocess.run(
-        [sys.executable, "-m", "jacobian_book.student_edition", str(book)],
-        cwd=book, env={**os.environ, "PYTHONPATH": str(book / "_ext")},
-        capture_output=True, text=True, timeout=900,
-    )
+    run = subprocess.run([sys.executable, "-m", "jacobian_book.student_edition", str(book)],
+                         cwd=book, env={**os.environ, "PYTHONPATH": str(book / "_ext")},
+                         capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return book / "_build" / "student", book / "_build" / "html"
 
@@ -132,9 +117,9 @@ def _page_text(path: Path) -> str:
 
 
 @pytest.mark.slow  # the built book
-def test_no_student_file_holds_a_solution(student) -> None:
-    edition, _ = student
-    lines = solution_lines()
+def test_no_student_file_holds_a_solution_and_the_full_edition_has_all(student) -> None:
+    edition, full = student
+    lines, code_lines = solution_lines(), solution_lines(code_only=True)
     files = [f for f in edition.rglob("*") if f.is_file() and f.suffix in (".ipynb", ".md")
              and ".doctrees" not in f.parts and "jupyter_execute" not in f.parts]
     pages = [f for f in files if f.stem == "exercises"]
@@ -144,26 +129,18 @@ def test_no_student_file_holds_a_solution(student) -> None:
     for file in files:  # every page: no solution directive of either form is left
         assert not re.search(r"\{solution(-start|-end)?\}", file.read_text(encoding="utf-8")), file
     page = edition / "html" / "chapters" / "exercises.html"
-    assert leaked(_page_text(page), solution_lines(code_only=True)) == []
+    assert leaked(_page_text(page), code_lines) == []
     assert 'class="solution' not in page.read_text(encoding="utf-8")
     assert page.read_text(encoding="utf-8").count('class="exercise admonition"') == 8
-
-
-@pytest.mark.slow  # the built book
-def test_the_full_edition_keeps_every_solution(student) -> None:
-    _, full = student
-    page = (full / "chapters" / "exercises.html").read_text(encoding="utf-8")
-    assert page.count('class="solution') == 8
-    code_lines = solution_lines(code_only=True)
-    shown = _page_text(full / "chapters" / "exercises.html")
-    assert leaked(shown, code_lines) == sorted(code_lines)
+    full_page = full / "chapters" / "exercises.html"
+    assert full_page.read_text(encoding="utf-8").count('class="solution') == 8
+    assert leaked(_page_text(full_page), code_lines) == sorted(code_lines)
     download = (full / "_sources" / "chapters" / "exercises.ipynb").read_text(encoding="utf-8")
     assert "return N * (D + 1) * K * (K - 1)" in download
 
 
 def _contents(notebook: nbformat.NotebookNode) -> list:
-    """Each cell's type and source (outputs carry timings and ids that vary by build)."""
-    return [(c.cell_type, c.source) for c in notebook.cells]
+    return [(c.cell_type, c.source) for c in notebook.cells]  # outputs vary by build
 
 
 @pytest.mark.slow  # the built book
@@ -191,11 +168,9 @@ def test_the_exercises_notebook_runs_and_every_checker_waits(student) -> None:
     notebook = nbformat.read(edition / "chapters" / "exercises.ipynb", as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(edition / "chapters")}}).execute()
-    said = [
-        "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-        for cell in notebook.cells
-        if cell.cell_type == "code" and re.search(r"check\.\w+\(my_", cell.source)
-    ]
+    said = ["".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            for cell in notebook.cells
+            if cell.cell_type == "code" and re.search(r"check\.\w+\(my_", cell.source)]
     assert len(said) == 8
     assert all(text.startswith("Not attempted yet") for text in said), said
     assert not any(o.get("name") == "stderr" for c in notebook.cells if c.cell_type == "code"
