@@ -25,10 +25,12 @@ import jupytext
 import pytest
 from binder_server import BinderServer, api
 from book_site import source_file, toc_pages
+from sphinx.errors import ExtensionError
 from widget_sliders import move_each_slider
 
 from browser_book import DESKTOP, ROOT, WCAG_TAGS, open_context
 from jacobian_book import live_code as live
+from jacobian_book import npm
 
 PAGES = toc_pages()
 #: axe-core impacts that fail the test (as in tests/test_a11y.py).
@@ -171,7 +173,7 @@ class LivePage:
         thebe_js = f"/_static/{live.THEBE.folder}/index.js"
         with page.expect_response(lambda r: r.url.endswith(thebe_js)) as loaded:
             page.locator(".dropdown-launch-buttons .btn-launch-thebe").click()
-        self.thebe_sha384 = live.sri(loaded.value.body())
+        self.thebe_sha384 = npm.sri(loaded.value.body())
         page.wait_for_function(
             "() => ['ready', 'failed'].includes(document.body.dataset.liveCode)",
             timeout=KERNEL_READY * 1000)
@@ -271,12 +273,12 @@ def test_pins_are_the_registry_packages(package):
 @pytest.mark.slow
 def test_site_serves_the_pinned_thebe(site):
     """The site's Thebe is the npm package's, byte for byte; no page loads another."""
-    tarball = live.npm_tarball(live.THEBE, live.cache_folder(ROOT))
+    tarball = npm.npm_tarball(live.THEBE, npm.cache_folder(ROOT))
     with tarfile.open(tarball) as archive:
         npm_index = archive.extractfile("package/lib/index.js").read()
         npm_version = json.load(archive.extractfile("package/package.json"))["version"]
     assert npm_version == live.THEBE.version
-    assert live.sri(npm_index) == live.THEBE_INDEX_SHA384
+    assert npm.sri(npm_index) == live.THEBE_INDEX_SHA384
     assert (site / "_static" / live.THEBE.folder / "index.js").read_bytes() == npm_index
     for docname in PAGES:
         html = (site / f"{docname}.html").read_text(encoding="utf-8")
@@ -292,24 +294,24 @@ def test_site_serves_the_pinned_thebe(site):
 
 def test_a_changed_tarball_is_refused(tmp_path):
     (tmp_path / live.THEBE.tarball).write_bytes(b"not thebe")
-    with pytest.raises(live.LiveCodeUnavailable, match="not the pinned"):
-        live.npm_tarball(live.THEBE, tmp_path)
+    with pytest.raises(npm.PackageUnavailable, match="not the pinned"):
+        npm.npm_tarball(live.THEBE, tmp_path)
     assert not (tmp_path / live.THEBE.tarball).exists()
 
 
 def test_without_npm_a_build_hides_live_code_and_says_why(tmp_path, monkeypatch, caplog):
-    """Without npm the build says what to install and leaves Live Code out.
-
-    With JACOBIAN_REQUIRE_LIVE_CODE=1 it fails instead: test_workflows's
-    test_a_build_that_must_have_live_code_fails_without_npm."""
+    """Without npm the build says what to install and leaves Live Code out, or fails if required."""
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(live.LiveCodeUnavailable,
+    with pytest.raises(npm.PackageUnavailable,
                        match=r"npm not found.*install Node\.js.*npm pack thebe@"):
-        live.npm_tarball(live.THEBE, tmp_path)
-    monkeypatch.delenv(live.REQUIRE_ENV, raising=False)
-    caplog.set_level(logging.INFO)
+        npm.npm_tarball(live.THEBE, tmp_path)
     app = SimpleNamespace(srcdir=str(tmp_path))
     config = SimpleNamespace(html_theme_options={"launch_buttons": {"thebe": True}})
+    monkeypatch.setenv(live.REQUIRE_ENV, "1")  # as `make test` and the publishing workflow
+    with pytest.raises(ExtensionError, match=f"{live.REQUIRE_ENV}=1 makes a build without Live"):
+        live.prepare(app, config)
+    monkeypatch.delenv(live.REQUIRE_ENV)
+    caplog.set_level(logging.INFO)
     live.prepare(app, config)
     assert "LEFT OUT" in caplog.text and "install Node.js" in caplog.text
     assert app.live_code_tarballs is None

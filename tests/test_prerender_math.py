@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from sphinx.errors import ExtensionError
 
-from jacobian_book import live_code, prerender_math
+from jacobian_book import live_code, npm, prerender_math
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Sphinx 7.4's HTML for an inline equation, and a numbered display one.
@@ -60,7 +60,7 @@ def test_the_runtime_mathjax_stays_without_node_and_goes_when_prerendered(tmp_pa
 
 
 def test_the_engine_typesets_speakable_mathml_with_its_fonts_and_fails_on_bad_tex():
-    cached = (live_code.cache_folder(ROOT) / prerender_math.MATHJAX.folder).is_dir()
+    cached = (npm.cache_folder(ROOT) / prerender_math.MATHJAX.folder).is_dir()
     if os.environ.get(live_code.REQUIRE_ENV) != "1" and not (cached and shutil.which("node")):
         pytest.skip("Node.js or mathjax-full in .cache/npm missing (make book fetches it)")
     (out,) = prerender_math.render_math_in_html([(f"<p>{INLINE}</p>", "../fonts")], ROOT)

@@ -20,8 +20,7 @@ extension replaces sphinx-thebe's page scripts:
   demand with no integrity check, and thebe fetches require.js and evaluates
   it. An SRI hash on ``index.js`` would cover half of the code that runs; a
   copy served by the book covers all of it, and the tests run those files.
-* **The tarballs** are cached in ``.cache/npm`` (git-ignored) and fetched with
-  ``npm pack --prefer-offline`` when missing (npm's own cache first). Without
+* **The tarballs** are fetched and verified by :mod:`.npm`. Without
   npm, a network and both caches, the book still builds: Live Code is left
   out (the button is hidden) and the log says what to do.
   ``JACOBIAN_REQUIRE_LIVE_CODE=1`` (for CI, which deploys) makes that an
@@ -43,14 +42,9 @@ config). A page config that says ``useBinder: false`` and gives
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import shutil
-import subprocess
-import tarfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -59,30 +53,9 @@ from sphinx.config import Config
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from .npm import NpmPackage, PackageUnavailable, cache_folder, npm_tarball, sri, unpack
+
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NpmPackage:
-    """A package version on the npm registry and its tarball's ``dist.integrity``."""
-
-    name: str
-    version: str
-    integrity: str
-
-    @property
-    def spec(self) -> str:
-        return f"{self.name}@{self.version}"
-
-    @property
-    def tarball(self) -> str:
-        """The file name that ``npm pack`` writes (``@scope/name`` gives ``scope-name``)."""
-        return f"{self.folder}.tgz"
-
-    @property
-    def folder(self) -> str:
-        """Its folder under the site's ``_static/``, named by version."""
-        return f"{self.name.removeprefix('@').replace('/', '-')}-{self.version}"
 
 
 #: The Thebe that the pages load (npm view thebe@0.9.3 dist.integrity).
@@ -114,110 +87,6 @@ SPHINX_THEBE_INLINE = "THEBE_JS_URL"
 PAGE_CONFIG = 'type="text/x-thebe-config"'
 
 
-class LiveCodeUnavailable(RuntimeError):
-    """Thebe's npm package could not be had; the message says what to do."""
-
-
-def sri(data: bytes, algorithm: str = "sha384") -> str:
-    """The Subresource Integrity string of ``data``, e.g. ``sha384-<base64>``."""
-    digest = hashlib.new(algorithm, data).digest()
-    return f"{algorithm}-{base64.b64encode(digest).decode('ascii')}"
-
-
-def cache_folder(srcdir: str | Path) -> Path:
-    """``.cache/npm`` of the book: git-ignored, excluded from the pages."""
-    return Path(srcdir) / ".cache" / "npm"
-
-
-def npm_tarball(package: NpmPackage, cache: Path, npm: str | None = None) -> Path:
-    """The package's tarball in ``cache``, fetched with ``npm pack`` if missing, verified.
-
-    Parameters
-    ----------
-    package : NpmPackage
-        Name, version and the registry's sha512 integrity.
-    cache : Path
-        Folder of the cached tarballs.
-    npm : str, optional
-        The npm executable; default: ``npm`` on PATH.
-
-    Returns
-    -------
-    Path
-        ``cache / package.tarball``, whose sha512 equals ``package.integrity``.
-
-    Raises
-    ------
-    LiveCodeUnavailable
-        No cached tarball and npm missing or failing; or a tarball whose hash
-        differs from the pinned one (it is deleted, never used).
-    """
-    tarball = cache / package.tarball
-    if not tarball.is_file():
-        npm = npm or shutil.which("npm")
-        how = (f"install Node.js with npm (Debian or Ubuntu: `sudo apt-get install nodejs "
-               f"npm`, or `sudo .ci/install-packages`; elsewhere https://nodejs.org) and "
-               f"rebuild, or put {package.tarball} (npm pack {package.spec}) into {cache}")
-        if npm is None:
-            raise LiveCodeUnavailable(f"npm not found and {tarball} not cached: {how}")
-        cache.mkdir(parents=True, exist_ok=True)
-        try:
-            proc = subprocess.run(
-                # --prefer-offline: npm's own cache first (fast, and works
-                # offline once the package has been fetched on this machine).
-                [npm, "pack", package.spec, "--prefer-offline", "--pack-destination", str(cache)],
-                cwd=cache, capture_output=True, text=True, timeout=300,
-            )
-        except (OSError, subprocess.SubprocessError) as error:
-            raise LiveCodeUnavailable(
-                f"`npm pack {package.spec}` failed ({error}): {how}") from None
-        if proc.returncode != 0 or not tarball.is_file():
-            tail = " ".join(proc.stderr.split()[-40:])
-            raise LiveCodeUnavailable(
-                f"`npm pack {package.spec}` failed (offline?): {tail}; {how}")
-    found = sri(tarball.read_bytes(), "sha512")
-    if found != package.integrity:
-        tarball.unlink()
-        raise LiveCodeUnavailable(
-            f"{tarball.name} has {found}, not the pinned {package.integrity}; the file was "
-            "deleted. If the pin is wrong, compare with `npm view "
-            f"{package.spec} dist.integrity`.")
-    return tarball
-
-
-def unpack(tarball: Path, members: dict[str, str], target: Path) -> list[Path]:
-    """Copy files out of an npm tarball.
-
-    Parameters
-    ----------
-    tarball : Path
-        An npm package (``package/...`` inside).
-    members : dict of str to str
-        Glob pattern inside the package (``lib/*.js``) to the folder under
-        ``target`` to put the matching files in (``""`` for ``target`` itself).
-    target : Path
-        Destination folder, created if missing.
-
-    Returns
-    -------
-    list of Path
-        The files written.
-    """
-    written = []
-    with tarfile.open(tarball) as archive:
-        for info in archive.getmembers():
-            if not info.isfile():
-                continue
-            inside = PurePosixPath(info.name).relative_to("package")
-            for pattern, folder in members.items():
-                if inside.match(pattern) and inside.parent == PurePosixPath(pattern).parent:
-                    out = target / folder / inside.name
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_bytes(archive.extractfile(info).read())
-                    written.append(out)
-    return written
-
-
 def prepare(app: Sphinx, config: Config) -> None:
     """Get the pinned tarballs; without them, hide the Live Code button and say why."""
     app.live_code_tarballs = None
@@ -226,7 +95,7 @@ def prepare(app: Sphinx, config: Config) -> None:
     cache = cache_folder(app.srcdir)
     try:
         app.live_code_tarballs = {p.name: npm_tarball(p, cache) for p in (THEBE, REQUIREJS)}
-    except LiveCodeUnavailable as error:
+    except PackageUnavailable as error:
         if os.environ.get(REQUIRE_ENV) == "1":
             # Set by `make test` and by the workflow that publishes the site.
             raise ExtensionError(

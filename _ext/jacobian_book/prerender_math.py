@@ -14,7 +14,7 @@ inline; the fonts are the woff files that sphinx-mathjax-offline copies into
 MathJax; Live Code loads the book's copy only when an output has LaTeX
 (``live-code.js``).
 
-* The npm tarball is fetched and checked like Thebe's (:func:`live_code.npm_tarball`),
+* The npm tarball is fetched and checked like Thebe's (:func:`npm.npm_tarball`),
   and its ``js/`` folder unpacked into ``.cache/npm``.
 * Without Node.js or npm the pages keep the runtime MathJax, and the log says
   so once; ``JACOBIAN_REQUIRE_LIVE_CODE=1`` (``make test``, the published site)
@@ -41,13 +41,13 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from . import live_code
+from . import live_code, npm
 
 logger = logging.getLogger(__name__)
 
 #: The engine, the version of sphinx-mathjax-offline's runtime tex-chtml.js
 #: (npm view mathjax-full@3.2.2 dist.integrity).
-MATHJAX = live_code.NpmPackage(
+MATHJAX = npm.NpmPackage(
     "mathjax-full", "3.2.2",
     "sha512-+LfG9Fik+OuI8SLwsiR02IVdjcnRCy5MufYLi0C3TdMT56L/pjB0alMVGgoWJF8pN9Rc7FESycZB9BMNWIid5w==",
 )
@@ -89,13 +89,13 @@ def engine(srcdir: str | Path) -> Path:
     """
     if shutil.which("node") is None:
         raise MathUnavailable("node not found (Debian or Ubuntu: `sudo .ci/install-packages`)")
-    cache = live_code.cache_folder(srcdir)
+    cache = npm.cache_folder(srcdir)
     folder = cache / MATHJAX.folder
     if (folder / "js" / "mathjax.js").is_file():
         return folder
     try:
-        tarball = live_code.npm_tarball(MATHJAX, cache)
-    except live_code.LiveCodeUnavailable as error:
+        tarball = npm.npm_tarball(MATHJAX, cache)
+    except npm.PackageUnavailable as error:
         raise MathUnavailable(str(error)) from None
     # Unpacked beside, then renamed: an interrupted build leaves no half a package.
     partial = folder.with_name(f"{folder.name}.partial")

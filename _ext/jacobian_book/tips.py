@@ -4,9 +4,8 @@ sphinx-tippy 0.4.3 shows, on hover or keyboard focus, a preview of what an
 internal link points at: an equation, a glossary term, a citation, a section.
 Its defaults would reach other hosts, so this module
 
-* serves tippy.js and Popper from their npm tarballs (checked against the
-  sha512 pinned here, cached in ``.cache/npm``, as :mod:`.live_code` does for
-  Thebe), copied into the *output* ``_static/<package>-<version>/``, and
+* serves tippy.js and Popper from their npm tarballs (pinned here, fetched
+  and checked by :mod:`.npm`), copied into the *output* ``_static/<package>-<version>/``, and
   points ``tippy_js`` at them instead of unpkg.com;
 * turns off the tips that query Wikipedia, Crossref (DOIs) and Read the Docs
   at build time, whatever the configuration says;
@@ -36,7 +35,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
-from .live_code import LiveCodeUnavailable, NpmPackage, cache_folder, npm_tarball, unpack
+from .npm import NpmPackage, PackageUnavailable, cache_folder, npm_tarball, unpack
 from .prerender_math import FONTS, render_math_in_html
 
 logger = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ def prepare(app: Sphinx, config: Config) -> None:
     config.tippy_rtd_urls = []
     try:
         app.tip_tarballs = {p: npm_tarball(p, cache_folder(app.srcdir)) for p in FILES}
-    except LiveCodeUnavailable as error:
+    except PackageUnavailable as error:
         logger.info(f"[tips] hover previews LEFT OUT of this build: {error}", color="red")
     static = [f"{p.folder}/{Path(f).name}" for p, f in FILES.items()]
     config.tippy_js = (*static, SCRIPT) if app.tip_tarballs else ()
