@@ -32,9 +32,8 @@ def test_jupyter_book_1_executes_every_page_and_each_page_is_a_myst_notebook():
     # The book's own extension, and a GitHub repository for its buttons.
     assert config["sphinx"]["local_extensions"]["jacobian_book"] == "_ext"
     assert config["repository"]["url"].startswith("https://github.com/")
-    for name in toc_pages()[1:]:
+    for name in toc_pages()[1:]:  # their kernelspec: test_student_path
         header = yaml.safe_load(source_file(name).read_text(encoding="utf-8").split("---")[1])
-        assert header["kernelspec"]["name"] == "python3", name
         assert header["jupytext"]["text_representation"]["format_name"] == "myst", name
 
 
