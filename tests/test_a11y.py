@@ -20,7 +20,16 @@ from book_site import toc_pages
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from browser_book import DESKTOP, MODES, RUN_AXE_JS, VIEWPORTS, WCAG_TAGS, all_views, open_context
+from browser_book import (
+    COLOUR_RULES,
+    DESKTOP,
+    MODES,
+    RUN_AXE_JS,
+    VIEWPORTS,
+    WCAG_TAGS,
+    all_views,
+    open_context,
+)
 
 pytestmark = pytest.mark.site_views
 
@@ -95,17 +104,26 @@ LOW_CONTRAST_JS = """
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_axe_catches_a_violation(chromium_browser, book_url, axe_source, mode):
-    """The audit fails an unlabelled slider and a faint word among equations, in each mode."""
+    """As each mode's audit runs: a faint word among equations; in light, an unlabelled slider."""
     context, _ = open_context(chromium_browser, DESKTOP, mode)
     page = context.new_page()
     try:
         page.goto(f"{book_url}/chapters/jacobian.html", wait_until="load")
         page.evaluate(LOW_CONTRAST_JS)
         page.add_script_tag(content=axe_source)
-        found = {v["id"]: v for v in page.evaluate(RUN_AXE_JS, [None, WCAG_TAGS])}
+        rules = None if mode == "light" else COLOUR_RULES
+        found = {v["id"]: v for v in page.evaluate(RUN_AXE_JS, [None, WCAG_TAGS, rules])}
+        # Dark mode runs only the colour rules: a new one in axe must join them.
+        colour = page.evaluate("(tags) => axe.getRules(tags)"
+                               ".filter((r) => r.tags.includes('cat.color')).map((r) => r.ruleId)",
+                               WCAG_TAGS)
     finally:
         context.close()
-    for rule, target in (("label", "unlabelled-slider"), ("color-contrast", "faint-word")):
+    assert sorted(colour) == sorted(COLOUR_RULES), colour
+    expected = {"color-contrast": "faint-word"}
+    if mode == "light":
+        expected["label"] = "unlabelled-slider"
+    for rule, target in expected.items():
         assert found.get(rule, {}).get("impact") in BLOCKING, (rule, found)
         assert any(target in n["target"] for n in found[rule]["nodes"]), found[rule]
 
