@@ -1,10 +1,7 @@
-"""Helpers for the book-level tests: the pages of the toc, a local web server, Chromium.
+"""Helpers for the browser tests: Chromium, axe-core, and one load per page view.
 
-Shared by the browser tests and tests/test_student_path.py (the pages as
-notebooks), so all walk exactly the pages that _toc.yml lists, whatever they
-are today. :func:`view_page` loads one page once per (width, colour mode) and
-records what both tests/test_browser.py and tests/test_a11y.py check; the
-session fixture ``page_view`` (conftest.py) caches its results.
+:func:`view_page` loads a page once per (width, colour mode) and records what
+tests/test_browser.py and tests/test_a11y.py check (``page_view`` in conftest.py).
 """
 
 from __future__ import annotations
@@ -17,15 +14,12 @@ from pathlib import Path
 
 import pytest
 from book_site import find_chromium
+from PIL import Image, ImageStat
 
 ROOT = Path(__file__).resolve().parents[1]
 
 def require_chromium(find=find_chromium, environ=os.environ) -> str:
-    """Chromium's path; else skip the browser tests, or fail them under `make test`.
-
-    `make test` sets JACOBIAN_REQUIRE_BROWSER=1 (and checks for Chromium before
-    it starts), so that neither it nor CI can pass by skipping the browser tests.
-    """
+    """Chromium's path; else skip, or fail under JACOBIAN_REQUIRE_BROWSER=1 (`make test`)."""
     path = find()
     if path is None:
         message = (
@@ -51,6 +45,10 @@ AXE_VERSION = "4.14.1"
 #: npm's cache of axe-core, ignored by git and by the book's build.
 AXE_PREFIX = ROOT / ".cache" / "npm"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: Of those, the rules that read colours (axe's tag cat.color). The others found the
+#: same nodes with the same verdicts in light and dark mode on every page at both
+#: widths, so dark mode runs only these: half of its axe time.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 # MathJax 3 resolves startup.promise once the first typesetting pass is done.
 # A page whose math was typeset at build time loads no MathJax.
@@ -68,9 +66,10 @@ async () => {
 }
 """
 
-#: The website explorer's Bokeh document is embedded and drawn.
+#: The website explorer's Bokeh document is embedded and its first frame drawn.
 WAIT_FOR_BOKEH_JS = """
 () => window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0
+      && document.querySelector(".jacobian-live.jl-ready") !== null
       && [...document.querySelectorAll(".jacobian-live .jl-grid > div")]
            .every((el) => el.getBoundingClientRect().height > 100)
 """
@@ -106,20 +105,10 @@ MATH_JS = """
     // Typeset at build time (_ext/jacobian_book/prerender_math.py): by what.
     prerendered: (document.querySelector("style[data-prerendered-math]") || {dataset: {}})
       .dataset.prerenderedMath || null,
-    // TeX that went through a non-raw Python string, or an editor, loses its
-    // backslash: "\\tilde" becomes a tab and "ilde", "\\frac" a form feed and
-    // "rac". MathJax typesets the remains without complaint, so look at the
-    // TeX it was given for control characters.
-    mangled: (() => {
-      const doc = window.MathJax && MathJax.startup && MathJax.startup.document;
-      const found = [];
-      if (doc && doc.math) {
-        for (const item of doc.math) {
-          if (/[\\t\\x07\\x08\\x0b\\x0c\\r]/.test(item.math)) found.push(JSON.stringify(item.math));
-        }
-      }
-      return found;
-    })(),
+    // TeX typeset in the browser that lost a backslash to a non-raw string
+    // ("\\frac" -> form feed + "rac"); prerender_math.py checks it at build time.
+    mangled: [...(window.MathJax?.startup?.document?.math || [])].map((item) => item.math)
+      .filter((tex) => /[\\t\\x07\\x08\\x0b\\x0c\\r]/.test(tex)).map((tex) => JSON.stringify(tex)),
   };
 }
 """
@@ -131,7 +120,6 @@ MATH_ACCESS_JS = """
   return {
     tex: (c.closest(".math") || c).textContent.slice(0, 60),
     mathml: mml ? mml.textContent.trim().length > 0 : false,
-    label: (c.getAttribute("aria-label") || "").trim().length > 0,
     // The visual glyphs are hidden from assistive technology when MathML is there.
     hidden_visual: !!c.querySelector("mjx-math[aria-hidden='true']"),
   };
@@ -181,10 +169,13 @@ WIDE_MATH_JS = """
   `${box.id || box.textContent.trim().slice(0, 40)}: ${width}px in ${box.clientWidth}px`)
 """
 
+#: axe-core's violations of rules with these tags (or only these rules), in a
+#: context (null: the page).
 RUN_AXE_JS = """
-async (tags) => {
-  const result = await axe.run(document, {
-    runOnly: { type: "tag", values: tags }, resultTypes: ["violations"],
+async ([context, tags, rules]) => {
+  const result = await axe.run(context || document, {
+    runOnly: rules ? { type: "rule", values: rules } : { type: "tag", values: tags },
+    resultTypes: ["violations"],
   });
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
@@ -194,11 +185,8 @@ async (tags) => {
 }
 """
 
-#: Controls a reader operates, looked up inside Bokeh's shadow roots too.
-CONTROLS_JS = """
-() => {
-  const selector = "button, select, input:not([type=hidden]), textarea, summary, "
-    + "[role=slider], [role=button], [role=tab], [role=switch], [tabindex='0']";
+#: The elements that match a selector, inside shadow roots (Bokeh's) too.
+DEEP_QUERY_JS = """(selector) => {
   const found = [];
   const walk = (root) => {
     for (const el of root.querySelectorAll("*")) {
@@ -207,6 +195,14 @@ CONTROLS_JS = """
     }
   };
   walk(document);
+  return found;
+}"""
+
+#: Controls a reader operates.
+CONTROLS_JS = """
+() => {
+  const found = (DEEP)("button, select, input:not([type=hidden]), textarea, summary, "
+    + "[role=slider], [role=button], [role=tab], [role=switch], [tabindex='0']");
   const visible = (el) => {
     if (el.getClientRects().length === 0) return false;
     const cs = getComputedStyle(el);
@@ -230,7 +226,7 @@ CONTROLS_JS = """
     tabindex: el.tabIndex,
   }));
 }
-"""
+""".replace("(DEEP)", f"({DEEP_QUERY_JS})")
 
 #: How many elements could take focus (a bound for pressing Tab).
 FOCUSABLE_COUNT_JS = (
@@ -262,18 +258,11 @@ FOCUSED_JS = """
 #: Every range slider (inside shadow roots too).
 SLIDERS_JS = """
 () => {
-  const found = [];
-  const walk = (root) => {
-    for (const el of root.querySelectorAll("*")) {
-      if (el.matches("input[type=range], [role=slider]")) found.push(el);
-      if (el.shadowRoot) walk(el.shadowRoot);
-    }
-  };
-  walk(document);
-  window.__sliders = found.filter((el) => el.getClientRects().length > 0);
+  window.__sliders = (DEEP)("input[type=range], [role=slider]")
+    .filter((el) => el.getClientRects().length > 0);
   return window.__sliders.length;
 }
-"""
+""".replace("(DEEP)", f"({DEEP_QUERY_JS})")
 
 SLIDER_VALUE_JS = """
 (i) => { const el = window.__sliders[i];
@@ -283,10 +272,7 @@ SLIDER_VALUE_JS = """
 
 
 def axe_script() -> str:
-    """axe-core's script, installed from the npm registry into .cache/npm once.
-
-    Skips the caller without npm (fails it when JACOBIAN_REQUIRE_BROWSER=1).
-    """
+    """axe-core's script, installed from npm into .cache/npm once; skips (or fails) without npm."""
     import json
     import subprocess
 
@@ -310,12 +296,10 @@ def axe_script() -> str:
 
 
 def open_context(browser, viewport: dict, mode: str = "light"):
-    """A fresh context in colour mode ``mode``; requests to other hosts are blocked and noted.
+    """(context, blocked URLs): a fresh context in ``mode``, other hosts blocked and noted.
 
-    pydata-sphinx-theme 0.17 reads the mode from localStorage ("mode" is the
-    reader's choice, "theme" the resolved light/dark) before the page paints,
-    exactly as it does after a reader clicks its switch. Returns the context
-    and the list that collects the blocked URLs.
+    pydata-sphinx-theme reads the mode from localStorage before the page paints,
+    as after a reader clicks its switch.
     """
     from urllib.parse import urlsplit
 
@@ -338,11 +322,7 @@ def open_context(browser, viewport: dict, mode: str = "light"):
 
 @dataclass
 class PageView:
-    """What one page showed at one width in one colour mode: facts, not verdicts.
-
-    Filled by :func:`view_page`; tests/test_browser.py and tests/test_a11y.py
-    judge them.
-    """
+    """What one page showed at one width in one colour mode: facts, not verdicts."""
 
     docname: str
     size: str
@@ -366,6 +346,8 @@ class PageView:
     overflow_px: int = 0
     wide_math: list[str] = field(default_factory=list)
     screenshot: Path | None = None
+    #: The screenshot's mean luminance, 0 (black) to 1 (white).
+    luminance: float = 0.0
     violations: list[dict] = field(default_factory=list)
     #: Light mode only: the controls, and what each Tab press focused.
     controls: list[dict] | None = None
@@ -377,8 +359,19 @@ class PageView:
         return f"{self.docname} at {self.width}px, {self.mode} mode"
 
 
+def all_views(page_view, docname: str) -> list[PageView]:
+    """The page's four views (``page_view`` in conftest.py): each width in each mode."""
+    return [page_view(docname, size, mode) for size in VIEWPORTS for mode in MODES]
+
+
+#: Hover previews (tests/test_hover.py) off: each one a link's focus opens costs a
+#: layout of the page, 95% of a Tab walk's time, and reaches no other control.
+TIPS_OFF_JS = "() => document.querySelectorAll('a').forEach((a) => a._tippy?.disable())"
+
+
 def _tab_through(page, limit: int) -> list[dict]:
     """Press Tab until focus leaves the page or comes back round; what each press focused."""
+    page.evaluate(TIPS_OFF_JS)
     stops = []
     seen = set()
     for _ in range(limit):
@@ -420,13 +413,10 @@ def _move_sliders(page) -> list[tuple]:
 
 def view_page(browser, base_url: str, docname: str, size: str, mode: str,
               axe: str, shots: Path) -> PageView:
-    """Load one page once and record everything the browser and accessibility tests check.
+    """Load one page once and record what the browser and accessibility tests check.
 
-    In order: load, MathJax and fonts (and the explorer's Bokeh drawing),
-    the page's facts, a full-page screenshot (as a reader arrives, before
-    anything has focus), axe-core; then, in light mode, Tab through the page
-    and, at desktop width, move every slider from the keyboard (these change
-    the page, so they come last).
+    The page's facts, a screenshot as a reader arrives, axe-core; then, in
+    light mode, the Tab walk and (desktop) the sliders, which change the page.
     """
     viewport = VIEWPORTS[size]
     view = PageView(docname, size, viewport["width"], mode)
@@ -442,15 +432,10 @@ def view_page(browser, base_url: str, docname: str, size: str, mode: str,
         page.goto(f"{base_url}/{docname}.html", wait_until="load")
         view.scripts_at_load = page.evaluate(SCRIPTS_LOADED_JS)
         view.mathjax_loaded = bool(page.evaluate(WAIT_FOR_MATHJAX_JS))
-        # Not "networkidle": on a busy 2-core machine it can take longer than
-        # any sane timeout. The page's scripts have run at "load"; MathJax, the
-        # one late worker, is awaited above; web fonts before the screenshot.
+        # Not "networkidle", which a busy machine may never reach.
         page.evaluate("document.fonts.ready.then(() => true)")
         if page.locator(".jacobian-live").count():
-            # BokehJS loads when the reader nears the figure
-            # (_ext/jacobian_book/bokeh-lazy.js), and renders after that; the
-            # figure must be drawn before widths are measured and the
-            # screenshot is taken.
+            # BokehJS loads as the reader nears the figure (bokeh-lazy.js).
             page.locator(".jacobian-live").scroll_into_view_if_needed()
             page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
             page.evaluate("window.scrollTo(0, 0)")
@@ -470,9 +455,12 @@ def view_page(browser, base_url: str, docname: str, size: str, mode: str,
         view.wide_math = page.evaluate(WIDE_MATH_JS)
         suffix = "" if mode == "light" else f"-{mode}"
         view.screenshot = shots / f"{docname.replace('/', '__')}-{viewport['width']}px{suffix}.png"
-        page.screenshot(path=view.screenshot, full_page=True)
+        page.screenshot(path=view.screenshot)
+        with Image.open(view.screenshot) as shot:
+            view.luminance = ImageStat.Stat(shot.convert("L")).mean[0] / 255
         page.add_script_tag(content=axe)
-        view.violations = page.evaluate(RUN_AXE_JS, WCAG_TAGS)
+        rules = None if mode == "light" else COLOUR_RULES
+        view.violations = page.evaluate(RUN_AXE_JS, [None, WCAG_TAGS, rules])
         if mode == "light":
             view.controls = page.evaluate(CONTROLS_JS)
             limit = page.evaluate(FOCUSABLE_COUNT_JS) + len(view.controls) + 40

@@ -1,61 +1,32 @@
-"""The live explorer of "The Jacobian in pictures" in a real browser.
+"""The live explorer of "The Jacobian in pictures" in Chromium, used as a reader would.
 
-The built page is served on 127.0.0.1 (every request to another host is
-blocked), opened in the session's headless Chromium (tests/conftest.py) and
-used as a reader would: sliders, keyboard, play, and mouse and touch drags on
-the plots, at desktop and phone width, in light and dark mode. Every number
-the explorer plots, in all five views, is read back from BokehJS's document
-model and compared with tanh_basis.
+Sliders, keyboard, play, mouse and touch drags, at desktop and phone width, in
+light and dark mode, other hosts blocked; every number the five views plot is
+read back from BokehJS's document model and compared with tanh_basis.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from book_site import serve, toc_pages
-from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import panels
 import tanh_basis as tb
-from browser_book import ROOT, open_context
+from browser_book import DEEP_QUERY_JS, DESKTOP, PHONE, WAIT_FOR_BOKEH_JS, open_context
 
 pytestmark = pytest.mark.slow
 
-PAGES = toc_pages()
 EXPLORER_PAGE = "chapters/interactive"
-DESKTOP = {"width": 1280, "height": 900}
-# An iPhone 12-15 is 390 CSS pixels wide: the narrowest screen we design for.
-PHONE = {"width": 390, "height": 844}
 TINY = np.finfo(np.float64).tiny  # below it, doubles lose precision (subnormal)
 VIEWS = ("year", *panels.PANELS)
 
 
-# ------------------------------------------------------------------ pages
-@pytest.fixture(scope="module")
-def base_url(site: Path):
-    if EXPLORER_PAGE not in PAGES:
-        pytest.skip(f"{EXPLORER_PAGE} is not in the toc")
-    with serve(site) as url:
-        yield url
-
-
-#: The explorer's document is embedded and its first frame drawn.
-READY_JS = """
-() => window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0
-      && document.querySelector(".jacobian-live.jl-ready") !== null
-      && [...document.querySelectorAll(".jacobian-live .jl-grid > div")]
-           .every((el) => el.getBoundingClientRect().height > 100)
-"""
-
-
-def _open_explorer(browser, base_url: str, viewport: dict, mode: str = "light",
+def _open_explorer(browser, book_url: str, viewport: dict, mode: str = "light",
                    touch: bool = False):
-    """A fresh context and page on the explorer, drawn; other hosts blocked."""
+    """(context, page, errors, blocked URLs): a fresh page on the explorer, drawn."""
     context, outside = open_context(browser, viewport, mode)
     page = context.new_page()
     if touch:
@@ -65,16 +36,16 @@ def _open_explorer(browser, base_url: str, viewport: dict, mode: str = "light",
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{base_url}/{EXPLORER_PAGE}.html", wait_until="load")
+    page.goto(f"{book_url}/{EXPLORER_PAGE}.html", wait_until="load")
     # Near the explorer, the page loads BokehJS (_ext/jacobian_book/bokeh-lazy.js).
     page.locator(".jacobian-live").scroll_into_view_if_needed()
-    page.wait_for_function(READY_JS, timeout=30_000)
+    page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
     return context, page, errors, outside
 
 
 @pytest.fixture()
-def desktop(chromium_browser, base_url):
-    context, page, errors, outside = _open_explorer(chromium_browser, base_url, DESKTOP)
+def desktop(chromium_browser, book_url):
+    context, page, errors, outside = _open_explorer(chromium_browser, book_url, DESKTOP)
     yield page
     context.close()
     assert errors == [] and outside == [], (errors, outside)
@@ -124,34 +95,18 @@ async (settings) => {
   const settle = () => SETTLE;
   const steps = [];
   for (const s of settings) {
-    m("unit").active = s.unit;
-    await settle();
-    m("x0").value = s.x0;
-    await settle();
-    const at_x0 = snapshot();
-    m("a").value = s.a;
-    await settle();
-    const after_a = snapshot();
-    m("b").value = s.b;
-    await settle();
-    const after_b = snapshot();
+    const snaps = [];
+    for (const name of ["unit", "x0", "a", "b"]) {
+      m(name)[name === "unit" ? "active" : "value"] = s[name];
+      await settle();
+      if (name !== "unit") snaps.push(snapshot());
+    }
+    const [at_x0, after_a, after_b] = snaps;
     steps.push({setting: s, at_x0, after_a, after_b});
   }
   return steps;
 }
 """.replace("SNAPSHOT", SNAPSHOT_JS.strip()).replace("SETTLE", SETTLE)
-
-#: The twin (code/tanh_basis.js), run by Chromium's JavaScript engine.
-TWIN_JS = """
-([source, zs, xs]) => {
-  const twin = new Function(
-    source + "; return {sech2, tanh_unit, tanh_unit_dslope, tanh_unit_dbias};")();
-  return {sech2: zs.map(twin.sech2),
-          phi: xs.map((x) => twin.tanh_unit(x, 0.3, -50)),
-          da: xs.map((x) => twin.tanh_unit_dslope(x, 0.3, -50)),
-          db: xs.map((x) => twin.tanh_unit_dbias(x, 0.3, -50))};
-}
-"""
 
 #: Each drag handle: its name, value, where its centre is on the screen, and
 #: the data-per-pixel of its view (from BokehJS's scale of that figure).
@@ -162,8 +117,7 @@ HANDLES_JS = """
   const view = Bokeh.index.find_one(fig);
   const s = view.frame.x_scale;
   return {panel: h.dataset.panel, unit: Number(h.dataset.unit), role: h.getAttribute("role"),
-          label: h.getAttribute("aria-label"), now: Number(h.getAttribute("aria-valuenow")),
-          tabindex: h.tabIndex, hidden: h.hidden,
+          label: h.getAttribute("aria-label"), tabindex: h.tabIndex,
           // The x0 line is grabbed high up, clear of the switch points on phi = 0.
           x: r.left + r.width / 2,
           y: r.top + r.height * (h.classList.contains("jl-handle-x0") ? 0.2 : 0.5),
@@ -290,7 +244,7 @@ def _assert_only_unit_moved(before: dict, after: dict, unit: int) -> None:
 
 
 # --------------------------------------------------------------- tests
-def test_explorer_starts_at_the_books_example(desktop):
+def test_explorer_starts_at_the_books_example_and_equals_tanh_basis_after_moves(desktop):
     start = _snapshot(desktop)
     x0, a, b = panels.DEFAULT_X0, list(panels.DEFAULT_A), list(panels.DEFAULT_B)
     assert (start["x0"], start["a"], start["b"]) == (x0, a, b)
@@ -302,23 +256,7 @@ def test_explorer_starts_at_the_books_example(desktop):
     assert float(start["readouts"]["db-2"]) == pytest.approx(want, rel=1e-3)
     # Unit 1 switches at the starting input: its switch point is on the x0 line.
     assert start["switches-year"]["x"][0] == pytest.approx(x0, rel=1e-12)
-
-
-def test_explorer_twin_agrees_with_tanh_basis(desktop):
-    twin_source = (ROOT / "code" / "tanh_basis.js").read_text(encoding="utf-8")
-    z = np.concatenate([np.linspace(-700, 700, 14001), [-55.0, 0.0, 373.0, 380.0]])
-    x = np.linspace(-365, 365, 101)
-    twin = desktop.evaluate(TWIN_JS, [twin_source, z.tolist(), x.tolist()])
-    want = tb.sech2(z)
-    assert _worst_rel(twin["sech2"], want) <= 1e-13
-    # Zeros exactly where Python's are (beyond |z| ~ 373), and nowhere else.
-    np.testing.assert_array_equal(np.array(twin["sech2"]) == 0, want == 0)
-    assert twin["sech2"][int(np.flatnonzero(z == -55.0)[0])] > 0
-    for name, f in (("phi", tb.tanh_unit), ("da", tb.tanh_unit_dslope), ("db", tb.tanh_unit_dbias)):
-        assert _worst_rel(twin[name], f(x, 0.3, -50.0)) <= 1e-13, name
-
-
-def test_explorer_numbers_equal_tanh_basis_after_random_moves(desktop):
+    # Then random moves through the controls' models, as a slider makes them.
     settings = _explorer_settings()
     steps = desktop.evaluate(SETTINGS_JS, settings)
     assert len(steps) == len(settings)
@@ -363,10 +301,11 @@ def _mouse_drag(page, handle: dict, dx: float) -> None:
     page.mouse.up()
 
 
-#: (view, unit, parameter, pixels): the markers of the slope and bias axes,
-#: a derivative panel, the year view's switch point (sets b_k) and x0 line.
-DRAGS = [("phi_a", 1, "a", 60), ("dphi_b", 2, "b", -45), ("phi_b", 0, "b", -70),
-         ("year", 0, "switch", 40), ("year", -1, "x0", 90)]
+#: (view, unit, parameter, pixels), one after another: the year view's switch
+#: point (sets b_k; first, while unit 1's is on the x0 line), the markers of the
+#: slope and bias axes, a derivative panel, and the x0 line.
+DRAGS = [("year", 0, "switch", 40), ("phi_a", 1, "a", 60), ("dphi_b", 2, "b", -45),
+         ("phi_b", 0, "b", -70), ("year", -1, "x0", 90)]
 
 
 def _expected_after_drag(param: str, handle: dict, before: dict, dx: float, steps: dict):
@@ -380,32 +319,44 @@ def _expected_after_drag(param: str, handle: dict, before: dict, dx: float, step
     return before[param][k] + delta, steps[param]
 
 
-@pytest.mark.parametrize(("view", "unit", "param", "dx"), DRAGS)
-def test_dragging_a_handle_sets_that_units_parameter(desktop, view, unit, param, dx):
+def test_dragging_each_handle_sets_that_units_parameter(desktop):
     steps = _steps(desktop)
-    before = _snapshot(desktop)
-    handle = _handle(desktop, view, unit)
-    _mouse_drag(desktop, handle, dx)
-    after = _snapshot(desktop)
-    want, step = _expected_after_drag(param, handle, before, dx, steps)
-    _check_snapshot(after)
-    if param == "x0":
-        assert abs(after["x0"] - want) <= step / 2 + 1e-9, (after["x0"], want)
-        # Dragging the line moves the x0 slider; the units' parameters stay.
-        assert (after["a"], after["b"]) == (before["a"], before["b"])
-        return
-    name = "b" if param == "switch" else param
-    other = "a" if name == "b" else "b"
-    assert abs(after[name][unit] - want) <= step / 2 + 1e-9, (after[name][unit], want)
-    assert after[name][unit] != before[name][unit]
-    assert after[other] == before[other] and after["x0"] == before["x0"]
-    # Dragging picks the unit: the sliders show its values.
-    assert after["unit"] == unit
-    assert after["sliders"][name] == after[name][unit]
-    _assert_only_unit_moved(before, after, unit)
+    for view, unit, param, dx in DRAGS:
+        before = _snapshot(desktop)
+        handle = _handle(desktop, view, unit)
+        _mouse_drag(desktop, handle, dx)
+        after = _snapshot(desktop)
+        want, step = _expected_after_drag(param, handle, before, dx, steps)
+        _check_snapshot(after)
+        if param == "x0":
+            assert abs(after["x0"] - want) <= step / 2 + 1e-9, (after["x0"], want)
+            # Dragging the line moves the x0 slider; the units' parameters stay.
+            assert (after["a"], after["b"]) == (before["a"], before["b"])
+            continue
+        name = "b" if param == "switch" else param
+        other = "a" if name == "b" else "b"
+        got = after[name][unit]
+        assert abs(got - want) <= step / 2 + 1e-9 and got != before[name][unit], (view, got, want)
+        assert after[other] == before[other] and after["x0"] == before["x0"], view
+        # Dragging picks the unit: the sliders show its values.
+        assert after["unit"] == unit and after["sliders"][name] == got, view
+        _assert_only_unit_moved(before, after, unit)
 
 
-def test_keyboard_moves_the_handles_and_the_sliders_follow(desktop):
+def test_handles_are_named_sliders_that_keys_move_and_focus_or_hover_highlight(desktop):
+    handles = desktop.evaluate(HANDLES_JS)
+    assert len(handles) == 3 * 5 + 1
+    assert all(h["role"] == "slider" and h["label"] for h in handles), handles
+    labels = [h["label"] for h in handles if h["tabindex"] == 0]
+    assert len(set(labels)) == len(labels) == 3 * 3 + 1, labels
+    # Tab from the play button reaches the year view's handles (after the
+    # figure itself, which BokehJS makes focusable).
+    desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Play")).focus()
+    reached = []
+    for _ in range(3):
+        desktop.keyboard.press("Tab")
+        reached.append(desktop.evaluate("() => document.activeElement.getAttribute('aria-label')"))
+    assert set(reached) & set(labels), reached
     steps = _steps(desktop)
     before = _snapshot(desktop)
     desktop.locator(".jl-handle[data-panel='phi_b'][data-unit='1']").focus()
@@ -418,32 +369,13 @@ def test_keyboard_moves_the_handles_and_the_sliders_follow(desktop):
     assert after["highlighted"] == [False, True, False]
     assert all(after[f"curves-{v}"]["width"][1] > after[f"curves-{v}"]["width"][0]
                for v in VIEWS)
-    x0_handle = desktop.locator(".jl-handle-x0")
-    x0_handle.focus()
+    desktop.locator(".jl-handle-x0").focus()
     desktop.keyboard.press("PageUp")
-    assert _snapshot(desktop)["x0"] == before["x0"] + 10 * steps["x0"]
-    _check_snapshot(_snapshot(desktop))
-
-
-def test_every_handle_is_a_named_slider_that_the_keyboard_reaches(desktop):
-    handles = desktop.evaluate(HANDLES_JS)
-    assert len(handles) == 3 * 5 + 1
-    for h in handles:
-        assert h["role"] == "slider" and h["label"], h
-    labels = [h["label"] for h in handles if h["tabindex"] == 0]
-    assert len(set(labels)) == len(labels) == 3 * 3 + 1, labels
-    # Tab from the play button reaches the year view's handles (after the
-    # figure itself, which BokehJS makes focusable).
-    desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Play")).focus()
-    reached = []
-    for _ in range(3):
-        desktop.keyboard.press("Tab")
-        reached.append(desktop.evaluate(
-            "() => document.activeElement.getAttribute('aria-label')"))
-    assert set(reached) & set(labels), reached
-
-
-def test_hovering_a_marker_highlights_the_unit_everywhere(desktop):
+    moved = _snapshot(desktop)
+    assert moved["x0"] == before["x0"] + 10 * steps["x0"]
+    _check_snapshot(moved)
+    desktop.evaluate("() => document.activeElement.blur()")
+    # So does pointing at a marker, until the pointer leaves.
     handle = _handle(desktop, "dphi_a", 2)
     desktop.mouse.move(handle["x"], handle["y"])
     snap = _snapshot(desktop)
@@ -456,17 +388,7 @@ def test_hovering_a_marker_highlights_the_unit_everywhere(desktop):
 
 
 #: The noUiSlider handles of BokehJS's sliders, inside nested shadow roots.
-SLIDER_HANDLES_JS = """(() => {
-  const found = [];
-  const walk = (node) => {
-    for (const el of node.querySelectorAll("*")) {
-      if (el.classList.contains("noUi-handle")) found.push(el);
-      if (el.shadowRoot) walk(el.shadowRoot);
-    }
-  };
-  walk(document.querySelector(".jacobian-live"));
-  return found;
-})()"""
+SLIDER_HANDLES_JS = f"({DEEP_QUERY_JS})('.noUi-handle')"
 
 
 def test_explorer_slider_keyboard_and_play(desktop):
@@ -504,36 +426,6 @@ def test_explorer_slider_keyboard_and_play(desktop):
     _check_snapshot(_snapshot(desktop))
 
 
-def test_explorer_layout_on_desktop_and_on_a_phone(chromium_browser, base_url, site):
-    shots = site.parent / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    for viewport in (DESKTOP, PHONE):
-        context, page, errors, _ = _open_explorer(chromium_browser, base_url, viewport)
-        try:
-            boxes = page.evaluate(FIGURE_BOXES_JS)
-            page.locator(".jacobian-live").screenshot(
-                path=shots / f"explorer-{viewport['width']}px.png")
-            overflow = page.evaluate(
-                "() => document.querySelector('.jacobian-live').scrollWidth"
-                " - document.querySelector('.jacobian-live').clientWidth")
-        finally:
-            context.close()
-        assert errors == []
-        assert [b["panel"] for b in boxes] == list(VIEWS)
-        assert all(box["height"] > 150 for box in boxes), boxes
-        year, grid = boxes[0], boxes[1:]
-        if viewport is DESKTOP:
-            # The year view across the top, the four panels two by two below it.
-            assert year["width"] > 1.8 * grid[0]["width"], boxes
-            assert grid[0]["y"] == grid[1]["y"] > year["y"] and grid[0]["x"] < grid[1]["x"]
-            assert grid[2]["y"] > grid[0]["y"] and grid[2]["x"] == grid[0]["x"], boxes
-        else:
-            assert len({box["x"] for box in boxes}) == 1, boxes
-            assert [box["y"] for box in boxes] == sorted({box["y"] for box in boxes}), boxes
-            assert all(box["x"] + box["width"] <= PHONE["width"] for box in boxes), boxes
-        assert overflow <= 1
-
-
 def _touch_drag(page, handle: dict, dx: float) -> None:
     """A finger drag through the DevTools protocol (Playwright's touchscreen only taps)."""
     cdp = page.context.new_cdp_session(page)
@@ -546,8 +438,8 @@ def _touch_drag(page, handle: dict, dx: float) -> None:
     cdp.detach()
 
 
-def test_touch_drag_on_a_phone(chromium_browser, base_url):
-    context, page, errors, outside = _open_explorer(chromium_browser, base_url, PHONE,
+def test_touch_drag_on_a_phone(chromium_browser, book_url):
+    context, page, errors, outside = _open_explorer(chromium_browser, book_url, PHONE,
                                                     touch=True)
     try:
         page.evaluate("() => { window.jl_pointer_types = new Set();"
@@ -578,8 +470,8 @@ def test_touch_drag_on_a_phone(chromium_browser, base_url):
     assert errors == [] and outside == []
 
 
-def test_dark_mode_keeps_the_explorer_readable_and_draggable(chromium_browser, base_url, site):
-    context, page, errors, _ = _open_explorer(chromium_browser, base_url, DESKTOP, mode="dark")
+def test_dark_mode_keeps_the_explorer_readable_and_draggable(chromium_browser, book_url):
+    context, page, errors, _ = _open_explorer(chromium_browser, book_url, DESKTOP, mode="dark")
     try:
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
         colours = page.evaluate(
@@ -588,9 +480,6 @@ def test_dark_mode_keeps_the_explorer_readable_and_draggable(chromium_browser, b
             " return [s.backgroundColor, c.color]; }")
         # The card stays light, with dark text, whatever the theme around it.
         assert colours == ["rgb(255, 255, 255)", "rgb(26, 26, 26)"], colours
-        shots = site.parent / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
-        page.locator(".jacobian-live").screenshot(path=shots / "explorer-1280px-dark.png")
         before = _snapshot(page)
         handle = _handle(page, "phi_a", 0)
         _mouse_drag(page, handle, 50)
@@ -600,35 +489,6 @@ def test_dark_mode_keeps_the_explorer_readable_and_draggable(chromium_browser, b
     finally:
         context.close()
     assert errors == []
-
-
-def test_bokeh_js_is_served_by_the_book_on_explorer_pages_only(site):
-    pages_with_bokeh = []
-    for docname in PAGES:
-        text = (site / f"{docname}.html").read_text(encoding="utf-8")
-        soup = BeautifulSoup(text, "html.parser")
-        srcs = [s["src"] for s in soup.find_all("script", src=True) if "bokeh" in s["src"]]
-        if "Bokeh.embed.embed_items" in text:
-            pages_with_bokeh.append(docname)
-            # One loader, which names the bundles, relative to itself.
-            (loader,) = soup.find_all("script", src=re.compile("bokeh-lazy"))
-            assert srcs == [loader["src"]], (docname, srcs)
-            names = sorted(path.rsplit("/", 1)[-1] for path in loader["data-bundles"].split())
-            assert names == ["bokeh-widgets.min.js", "bokeh.min.js"], loader
-            folder = (site / docname).parent.joinpath(urlsplit(loader["src"]).path).parent
-            for path in loader["data-bundles"].split():
-                assert not urlsplit(path).scheme and not path.startswith("/"), path
-                assert (folder / path).resolve().is_file(), path
-            # The embed waits for the loader.
-            embeds = [s for s in soup.find_all("script") if "embed_items" in s.text]
-            assert embeds and all(s["type"] == "text/x-bokeh-deferred" for s in embeds)
-            # The page itself stays light: BokehJS is one shared file, not inline.
-            assert len(text.encode()) < 1_000_000, f"{docname}.html is {len(text.encode())} bytes"
-        else:
-            assert srcs == [], f"{docname} loads BokehJS without using it: {srcs}"
-    assert EXPLORER_PAGE in pages_with_bokeh
-    # One copy for the whole site.
-    assert len(list(site.glob("**/bokeh.min.js"))) == 1
 
 
 #: The explorer's box, and whether any BokehJS file has been fetched.
@@ -642,38 +502,53 @@ LAZY_STATE_JS = """
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_bokeh_js_loads_when_the_explorer_is_near_and_nothing_moves(chromium_browser,
-                                                                    base_url, viewport):
+def test_bokeh_js_loads_near_the_explorer_into_a_box_of_its_final_size_and_layout(
+        chromium_browser, book_url, viewport):
     context, outside = open_context(chromium_browser, viewport)
     page = context.new_page()
     try:
-        page.goto(f"{base_url}/{EXPLORER_PAGE}.html", wait_until="load")
+        page.goto(f"{book_url}/{EXPLORER_PAGE}.html", wait_until="load")
         # Two animation frames: the loader's observer has reported the explorer far away.
-        page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        page.evaluate(f"() => {SETTLE}")
         before = page.evaluate(LAZY_STATE_JS)
         assert before["bokeh"] is False and before["state"] is None, before
         page.locator(".jacobian-live").scroll_into_view_if_needed()
-        page.wait_for_function(READY_JS, timeout=30_000)
+        page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
         after = page.evaluate(LAZY_STATE_JS)
-        assert after["bokeh"] and after["state"] == "loaded", after
-        # The box had its final size before BokehJS drew into it.
-        assert abs(after["height"] - before["height"]) <= 1, (before, after)
+        boxes = page.evaluate(FIGURE_BOXES_JS)
+        overflow = page.evaluate("() => document.querySelector('.jacobian-live').scrollWidth"
+                                 " - document.querySelector('.jacobian-live').clientWidth")
         assert page.locator(".jl-load").count() == 0
     finally:
         context.close()
     assert outside == []
+    assert after["bokeh"] and after["state"] == "loaded", after
+    # The box had its final size before BokehJS drew into it.
+    assert abs(after["height"] - before["height"]) <= 1, (before, after)
+    assert [b["panel"] for b in boxes] == list(VIEWS) and overflow <= 1
+    assert all(box["height"] > 150 for box in boxes), boxes
+    year, grid = boxes[0], boxes[1:]
+    if viewport is DESKTOP:
+        # The year view across the top, the four panels two by two below it.
+        assert year["width"] > 1.8 * grid[0]["width"], boxes
+        assert grid[0]["y"] == grid[1]["y"] > year["y"] and grid[0]["x"] < grid[1]["x"]
+        assert grid[2]["y"] > grid[0]["y"] and grid[2]["x"] == grid[0]["x"], boxes
+    else:  # one column
+        assert len({box["x"] for box in boxes}) == 1, boxes
+        assert [box["y"] for box in boxes] == sorted({box["y"] for box in boxes}), boxes
+        assert all(box["x"] + box["width"] <= PHONE["width"] for box in boxes), boxes
 
 
-def test_the_load_button_loads_the_explorer_from_the_keyboard(chromium_browser, base_url):
+def test_the_load_button_loads_the_explorer_from_the_keyboard(chromium_browser, book_url):
     context, _ = open_context(chromium_browser, DESKTOP)
     page = context.new_page()
     try:
-        page.goto(f"{base_url}/{EXPLORER_PAGE}.html", wait_until="load")
+        page.goto(f"{book_url}/{EXPLORER_PAGE}.html", wait_until="load")
         button = page.locator(".jl-load")
         assert button.count() == 1 and button.is_visible()
         # Focus without scrolling the explorer into the loading margin.
         button.evaluate("(b) => b.focus({preventScroll: true})")
         page.keyboard.press("Enter")
-        page.wait_for_function(READY_JS, timeout=30_000)
+        page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
     finally:
         context.close()

@@ -1,13 +1,9 @@
 """Hover previews (sphinx-tippy, _ext/jacobian_book/tips.py) in Chromium.
 
-For an equation reference, a glossary term and a citation, each found in the
-built site (the first link of its kind on a toc page): pointing at the link
-and focusing it from the keyboard both show a tip with the target's content
-(an equation typeset, the term's definition, the bibliography entry), and
-Escape hides it with focus left in place. In light and dark mode, at 1280 and
-390 px, axe-core finds no WCAG 2.1 AA violation in an open tip (contrast
-included) and the tip fits the screen. No request leaves 127.0.0.1 (tippy.js
-and Popper come from the book).
+For the first equation reference, glossary term and citation of the toc, the
+pointer and the keyboard show a tip with the target's content and Escape hides
+it, focus kept; at both widths, in both modes, an open tip fits the screen and
+axe-core finds no WCAG 2.1 AA violation in it. No request leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -19,26 +15,18 @@ import pytest
 from book_site import toc_pages
 from bs4 import BeautifulSoup
 
-from browser_book import PHONE, WCAG_TAGS, open_context
+from browser_book import DESKTOP, PHONE, RUN_AXE_JS, WCAG_TAGS, open_context
 
-# Checks of the built site in Chromium: `make test` runs them with the page
-# views, in its second process, on the first process's cold build.
 pytestmark = [pytest.mark.slow, pytest.mark.site_views]
 
-DESKTOP = {"width": 1280, "height": 900}
 #: What each kind of link points at, as an href pattern.
 KINDS = {
     "equation": re.compile(r"#equation-"),
     "term": re.compile(r"glossary\.html#term-"),
     "citation": re.compile(r"further_reading\.html#id\d+$"),
 }
-#: axe-core on the open tip only (tests/test_a11y.py checks the rest of each page).
-AXE_TIP_JS = """
-async (tags) => (await axe.run({ include: [["[data-tippy-root]"]] }, {
-  runOnly: { type: "tag", values: tags }, resultTypes: ["violations"],
-})).violations.map((v) => ({ id: v.id, help: v.help,
-                             nodes: v.nodes.map((n) => n.html.slice(0, 200)) }))
-"""
+#: axe-core's context: the open tip only (tests/test_a11y.py checks the rest of each page).
+TIP = {"include": [["[data-tippy-root]"]]}
 #: The tip is fully shown: tippy's fade-in has ended.
 TIP_SHOWN_JS = """
 () => [...document.querySelectorAll(".tippy-box[data-state=visible]")]
@@ -156,7 +144,7 @@ def test_open_tips_pass_axe_and_fit_the_screen(
                 page.screenshot(path=screenshots / f"tip-{kind}-{size}-{mode}.png")
                 box = page.locator(".tippy-box[data-state=visible]").bounding_box()
                 assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
-                violations = page.evaluate(AXE_TIP_JS, WCAG_TAGS)
+                violations = page.evaluate(RUN_AXE_JS, [TIP, WCAG_TAGS])
                 assert violations == [], f"{kind} tip, {size} {mode}: {violations}"
                 page.keyboard.press("Escape")
                 page.wait_for_selector(".tippy-box", state="detached")

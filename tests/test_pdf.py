@@ -1,10 +1,7 @@
-"""The printed chapter (`make pdf`, _ext/jacobian_book/print_pdf.py), from the session's build.
+"""The printed chapter (`make pdf`, _ext/jacobian_book/print_pdf.py), printed once from the build.
 
-The PDF is printed once into a temporary folder with the session's Chromium,
-then read back with pypdf: its text holds every heading of the printed pages
-and no TeX or theme chrome, every figure of those pages is an image in it
-with all its pixels, the live explorer is replaced by a note, the contents
-list gives each page's first sheet, and every sheet has its page number.
+Read back with pypdf: every heading, no TeX or theme chrome, every figure at full
+resolution, a note for the explorer, a contents list, a number on every sheet.
 """
 
 from __future__ import annotations
@@ -19,8 +16,6 @@ from pypdf import PdfReader
 
 from jacobian_book.print_pdf import print_book, printed_pages
 
-# Checks of the built site in Chromium: `make test` runs them with the page
-# views, in its second process, on the first process's cold build.
 pytestmark = [pytest.mark.slow, pytest.mark.site_views]
 
 PAGES = printed_pages()

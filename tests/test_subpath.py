@@ -1,43 +1,29 @@
 """The built site where GitHub Pages puts it: under ``https://<owner>.github.io/<repo>/``.
 
-A project site is served from a sub-path, so a link or script written from the
-server's root (``/_static/...``) works on ``make preview`` and breaks on
-GitHub Pages. Here ``_build/html`` is served at ``http://127.0.0.1:PORT/<repo>/``
-(the sub-path of the build's own canonical URL) by a small server that answers
-404 to everything outside it. One headless Chromium context opens the landing
-page and every page of ``_toc.yml`` once, with every request to another host
-blocked, and checks:
-
-* no request is answered with an error (404) and no request leaves 127.0.0.1;
-* no console error and no uncaught JavaScript exception;
-* every link on the page stays under the sub-path and names a file that exists;
-* the canonical link is the page's own address on the same GitHub Pages site;
-* the live explorer draws (a Bokeh canvas appears on the page that embeds one);
-* search works: the search page lists results for "Jacobian";
-* a missing address under the sub-path gets the 404 page (404.html, as GitHub
-  Pages serves it), styled, with links that lead to pages of the site.
+A link or script written from the server's root (``/_static/...``) works on
+``make preview`` and breaks there. So _build/html is served under the sub-path
+of its canonical URL by a server that answers 404 outside it, and 404.html for
+a missing page inside it; Chromium opens the landing page, every toc page and
+a search, once each, with other hosts blocked.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import http.server
 import io
-import os
 import re
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from book_site import toc_pages
+from book_site import serve, toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_book import open_context
+from browser_book import DEEP_QUERY_JS, open_context
 
 pytestmark = pytest.mark.slow
 
@@ -45,25 +31,17 @@ PAGES = toc_pages()
 #: Sub-path used when the build's canonical URL is a user site (served at "/").
 FALLBACK_SUBPATH = "jacobian-chapter"
 SEARCH_WORD = "Jacobian"
+EXPLORER_PAGE = "chapters/interactive"
 #: The explorer's BokehJS document exists and has drawn onto a visible canvas.
-#: Bokeh renders into shadow roots, so the canvases are looked for there too.
 BOKEH_DRAWN_JS = """
 () => {
   if (!(window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0)) return false;
-  const canvases = [];
-  const walk = (root) => {
-    for (const el of root.querySelectorAll("*")) {
-      if (el.tagName === "CANVAS") canvases.push(el);
-      if (el.shadowRoot) walk(el.shadowRoot);
-    }
-  };
-  walk(document);
-  return canvases.some((c) => {
+  return (DEEP)("canvas").some((c) => {
     const box = c.getBoundingClientRect();
     return c.width > 0 && c.height > 0 && box.width > 50 && box.height > 50;
   });
 }
-"""
+""".replace("(DEEP)", f"({DEEP_QUERY_JS})")
 
 
 class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
@@ -102,24 +80,6 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _serve_under(directory: Path, subpath: str) -> Iterator[tuple[str, list[str]]]:
-    errors: list[str] = []
-    handler = functools.partial(
-        type("Handler", (_SubpathHandler,), {"prefix": f"/{subpath}/", "errors": errors}),
-        directory=os.fspath(directory),
-    )
-    # Port 0: the OS picks a free port.
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{subpath}/", errors
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 def _canonical(html: str) -> str | None:
     match = re.search(r'<link rel="canonical" href="([^"]+)"', html)
     return match[1] if match else None
@@ -154,7 +114,10 @@ def canonical_root(site: Path) -> str:
 def served(site: Path, canonical_root: str):
     """``(base_url, server_errors)``: the site under its GitHub Pages sub-path."""
     subpath = urlsplit(canonical_root).path.strip("/") or FALLBACK_SUBPATH
-    yield from _serve_under(site, subpath)
+    errors: list[str] = []
+    handler = type("Handler", (_SubpathHandler,), {"prefix": f"/{subpath}/", "errors": errors})
+    with serve(site, handler) as url:
+        yield f"{url}/{subpath}/", errors
 
 
 @pytest.fixture(scope="module")
@@ -186,30 +149,22 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
             current.append(visit)
             seen_by_server, seen_outside = len(server_errors), len(outside)
             page.goto(url, wait_until="load")
-            if name == "(landing)":
-                # index.html forwards to the first page with a meta refresh.
-                try:
+            if name == "(landing)":  # a meta refresh forwards to the first page
+                with contextlib.suppress(PlaywrightTimeout):  # the test says where it stayed
                     page.wait_for_url(f"{base_url}{PAGES[0]}.html", wait_until="load")
-                except PlaywrightTimeout:  # the test reports where it stayed
-                    pass
             visit.url = page.url
             visit.canonical = page.eval_on_selector(
                 "link[rel=canonical]", "e => e.href"
             ) if page.locator("link[rel=canonical]").count() else None
             visit.has_bokeh = page.locator("script[src*='bokeh']").count() > 0
-            if visit.has_bokeh:
-                try:
-                    # BokehJS loads as the reader nears the explorer (bokeh-lazy.js).
-                    page.locator(".jacobian-live").first.scroll_into_view_if_needed()
+            if visit.has_bokeh:  # BokehJS loads as the reader nears the explorer
+                page.locator(".jacobian-live").first.scroll_into_view_if_needed()
+                with contextlib.suppress(PlaywrightTimeout):  # reported by the test
                     page.wait_for_function(BOKEH_DRAWN_JS, timeout=60_000)
                     visit.bokeh_drawn = True
-                except PlaywrightTimeout:  # reported by the test, not here
-                    visit.bokeh_drawn = False
             if name == "(search)":
-                try:
+                with contextlib.suppress(PlaywrightTimeout):  # reported by the test
                     page.wait_for_selector("#search-results li", timeout=60_000)
-                except PlaywrightTimeout:  # no result, reported by the test
-                    pass
                 visit.search_results = page.locator("#search-results li").count()
             # After the search's results (links too) have been written in.
             visit.links = page.eval_on_selector_all(
@@ -227,7 +182,7 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
 
 # --------------------------------------------------------------------- tests
 def test_the_site_is_served_only_under_the_sub_path(served, site):
-    """The server really hides the root: a root-relative URL would get a 404."""
+    """A root-relative URL would get a 404: the server really hides the root."""
     base_url, _ = served
     root = base_url.split("/", 3)[:3]
     with pytest.raises(urllib.error.HTTPError) as outside:
@@ -235,19 +190,6 @@ def test_the_site_is_served_only_under_the_sub_path(served, site):
     assert outside.value.code == 404
     with urllib.request.urlopen(f"{base_url}{PAGES[0]}.html", timeout=30) as inside:
         assert inside.status == 200
-
-
-def test_landing_page_leads_to_the_first_page(visits, served):
-    base_url, _ = served
-    assert visits["(landing)"].url == f"{base_url}{PAGES[0]}.html"
-
-
-@pytest.mark.parametrize("name", ["(landing)", *PAGES, "(search)"])
-def test_no_request_fails_or_leaves_the_site(visits, name):
-    visit = visits[name]
-    assert visit.failed == [], f"{name}: requests answered with an error: {visit.failed}"
-    assert visit.outside == [], f"{name}: requests to another host: {visit.outside}"
-    assert visit.console_errors == [], f"{name}: console errors: {visit.console_errors}"
 
 
 def _broken_links(links: list[str], base_url: str, site: Path, here: str = "") -> list[str]:
@@ -272,38 +214,34 @@ def _broken_links(links: list[str], base_url: str, site: Path, here: str = "") -
 
 
 @pytest.mark.parametrize("name", ["(landing)", *PAGES, "(search)"])
-def test_every_link_stays_under_the_sub_path_and_exists(visits, served, site, name):
-    base_url, _ = served
-    broken = _broken_links(visits[name].links, base_url, site)
+def test_each_page_loads_cleanly_and_links_stay_under_the_sub_path(
+        visits, served, site, canonical_root, name):
+    """No failed or outside request, no console error, no broken link, its own canonical."""
+    visit = visits[name]
+    assert visit.failed == [], f"{name}: requests answered with an error: {visit.failed}"
+    assert visit.outside == [], f"{name}: requests to another host: {visit.outside}"
+    assert visit.console_errors == [], f"{name}: console errors: {visit.console_errors}"
+    broken = _broken_links(visit.links, served[0], site)
     assert broken == [], f"{name}: {broken}"
+    if name in PAGES:
+        assert visit.canonical == f"{canonical_root}{name}.html"
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_canonical_link_is_the_pages_own_address(visits, canonical_root, docname):
-    assert visits[docname].canonical == f"{canonical_root}{docname}.html"
-
-
-def test_live_explorer_draws(visits):
+def test_landing_leads_to_the_first_page_search_finds_and_the_explorer_draws(
+        visits, served, site):
+    assert visits["(landing)"].url == f"{served[0]}{PAGES[0]}.html"
+    assert visits["(search)"].search_results > 0, f"search.html?q={SEARCH_WORD}: no result"
+    # BokehJS, one copy for the site (_ext/bokeh_static.py), only where the explorer is.
     with_bokeh = [name for name in PAGES if visits[name].has_bokeh]
-    assert with_bokeh, "no toc page embeds a Bokeh figure (where did the live explorer go?)"
+    assert with_bokeh == [EXPLORER_PAGE] and len(list(site.glob("**/bokeh.min.js"))) == 1
     not_drawn = [name for name in with_bokeh if not visits[name].bokeh_drawn]
     assert not_drawn == [], f"Bokeh drew no canvas on {not_drawn}"
-
-
-def test_search_finds_the_word(visits):
-    assert visits["(search)"].search_results > 0, (
-        f"search.html?q={SEARCH_WORD} listed no result under the sub-path"
-    )
-
 
 
 def test_a_missing_page_gets_the_404_page_styled_with_working_links(
     visits, served, site, chromium_browser
 ):
-    """Two folders deep, so links relative to the 404 page itself would break.
-
-    After ``visits`` (asked for first), whose checks read the server's errors.
-    """
+    """Two folders deep, so links relative to the 404 page would break; after ``visits``."""
     base_url, _ = served
     missing = f"{base_url}no/such/page.html"
     context, outside = open_context(chromium_browser, {"width": 1280, "height": 900})
