@@ -94,6 +94,7 @@ def jobs_using(jobs: dict[str, dict], action: str) -> dict[str, dict]:
 
 
 # One run per schema: ours and a copy with a misspelt key, which alone must fail.
+@pytest.mark.slow  # seconds of CPU, not needed after every edit
 @pytest.mark.parametrize(("schema", "paths", "key", "misspelt"), [
     ("vendor.github-workflows", workflow_files(), "jobs:", "jobz:"),
     ("vendor.dependabot", [DEPENDABOT], "default-days", "defualt-days"),
