@@ -27,9 +27,8 @@ import pytest
 from binder_server import BinderServer, api
 from book_site import source_file, toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from widget_sliders import move_each_slider
 
-from browser_book import DESKTOP, ROOT
+from browser_book import DESKTOP, ROOT, move_each_slider
 
 pytestmark = pytest.mark.slow
 

@@ -26,9 +26,8 @@ import pytest
 from binder_server import BinderServer, api
 from book_site import source_file, toc_pages
 from sphinx.errors import ExtensionError
-from widget_sliders import move_each_slider
 
-from browser_book import DESKTOP, ROOT, WCAG_TAGS, open_context
+from browser_book import DESKTOP, ROOT, WCAG_TAGS, move_each_slider, open_context
 from jacobian_book import live_code as live
 from jacobian_book import npm
 
