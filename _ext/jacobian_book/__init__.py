@@ -7,6 +7,8 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
   pages that embed a Bokeh figure.
 * ``duplicate_scripts``: drops Sphinx 7's duplicated inline scripts.
 * ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
+* ``icons``: the theme's Font Awesome icons drawn as inline SVG at build
+  time, so pages load no ``fontawesome.js``.
 * ``image_sizes``: each PNG gets its width and height, so nothing moves when
   it arrives.
 * ``prerender_math``: equations typeset at build time (MathJax in Node), so
@@ -36,6 +38,7 @@ from . import (
     bokeh_static,
     code_deps,
     duplicate_scripts,
+    icons,
     image_sizes,
     live_code,
     prerender_math,
@@ -82,6 +85,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", prerender_math.drop_runtime_mathjax, priority=800)
     app.connect("build-finished", prerender_math.prerender_pages)
     app.connect("build-finished", image_sizes.add_image_sizes)
+    app.connect("build-finished", icons.inline_icons)
 
     # tips: sphinx-tippy collects a page's tips at priority 450.
     app.connect("config-inited", tips.prepare)
