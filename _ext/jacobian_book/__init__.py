@@ -9,6 +9,8 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
 * ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
 * ``icons``: the theme's Font Awesome icons drawn as inline SVG at build
   time, so pages load no ``fontawesome.js``.
+* ``page_weight``: fewer bytes before the first screen (search scripts only
+  on the search page, no script preloads, the theme's icon font cut).
 * ``image_sizes``: each PNG gets its width and height, so nothing moves when
   it arrives.
 * ``prerender_math``: equations typeset at build time (MathJax in Node), so
@@ -41,6 +43,7 @@ from . import (
     icons,
     image_sizes,
     live_code,
+    page_weight,
     prerender_math,
     repository,
     standalone,
@@ -86,6 +89,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", prerender_math.prerender_pages)
     app.connect("build-finished", image_sizes.add_image_sizes)
     app.connect("build-finished", icons.inline_icons)
+    app.connect("build-finished", page_weight.lighten_pages)
 
     # tips: sphinx-tippy collects a page's tips at priority 450.
     app.connect("config-inited", tips.prepare)
