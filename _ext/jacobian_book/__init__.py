@@ -87,6 +87,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", prerender_math.prepare)
     app.connect("html-page-context", prerender_math.drop_runtime_mathjax, priority=800)
     app.connect("build-finished", prerender_math.prerender_pages)
+    # After every page and tip is typeset, and sphinx-mathjax-offline copied its fonts.
+    app.connect("build-finished", prerender_math.subset_fonts, priority=900)
     app.connect("build-finished", image_sizes.add_image_sizes)
     app.connect("build-finished", icons.inline_icons)
     app.connect("build-finished", page_weight.lighten_pages)
