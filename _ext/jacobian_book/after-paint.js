@@ -1,8 +1,8 @@
 // Inlined at the end of each page by _ext/jacobian_book/page_weight.py: the
-// page's deferred scripts (tips, Live Code, the theme's menus and theme switch,
-// the Bokeh loader), written as <script type="text/x-after-paint" data-src=...>,
-// start once the first screen is painted instead of before it. They run in
-// their order, with their own attributes, as deferred scripts did.
+// page's deferred scripts (tips, Live Code, the theme's menus and theme switch),
+// written as <script type="text/x-after-paint" data-src=...>, start once the
+// first screen is painted instead of before it. They run in their order, with
+// their own attributes, as deferred scripts did.
 (() => {
   "use strict";
   function run() {

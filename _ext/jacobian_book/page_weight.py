@@ -10,8 +10,8 @@ are written (``build-finished``):
   which loads them.
 * The theme's ``<link rel="preload">`` of its two deferred scripts goes: it
   made them high priority, fetched with the style sheets before the first paint.
-* Deferred scripts (tips, Live Code, the theme's menus, the Bokeh loader)
-  start after the first paint (``after-paint.js``, inlined): requested
+* Deferred scripts (tips, Live Code, the theme's menus) start after the
+  first paint (``after-paint.js``, inlined): requested
   before it, Lighthouse counted their bytes and their forced layouts in LCP.
 * The Font Awesome font of the theme's CSS icons (admonitions, breadcrumbs),
   156 kB, is cut to the icons its style sheets name (fontTools), and the
@@ -33,6 +33,8 @@ SEARCH_SCRIPTS = re.compile(r'\s*<script src="[^"]*(?:_static/searchtools|_stati
 SCRIPT_PRELOAD = re.compile(r'\s*<link rel="preload" as="script" href="[^"]*scripts/[^"]*" />')
 DEFERRED = re.compile(
     r'<script ([^>]*?)\bdefer(?:="defer")? ?([^>]*?)src="([^"]+)"([^>]*)></script>')
+#: Kept deferred: the explorer's 2 kB loader, which watches for the reader nearing it.
+KEEP_DEFERRED = "bokeh-lazy.js"
 #: after-paint.js without its comment lines, for the end of <body>.
 LOADER = "".join(line for line in Path(__file__).with_name("after-paint.js").read_text(
     encoding="utf-8").splitlines(keepends=True) if not line.startswith("//"))
@@ -85,8 +87,9 @@ def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
         if keep_search != "true" and path != outdir / "search.html":
             page = SEARCH_SCRIPTS.sub("", page)
         page = SCRIPT_PRELOAD.sub("", page)
-        page, deferred = DEFERRED.subn(
-            r'<script \1\2type="text/x-after-paint" data-src="\3"\4></script>', page)
+        page, deferred = DEFERRED.subn(lambda m: m[0] if KEEP_DEFERRED in m[3] else (
+            f'<script {m[1]}{m[2]}type="text/x-after-paint" data-src="{m[3]}"{m[4]}></script>'),
+            page)
         if deferred:
             head, body_end, tail = page.rpartition("</body>")
             page = f"{head}<script>{LOADER}</script>\n{body_end}{tail}"
