@@ -13,6 +13,9 @@ are written (``build-finished``):
 * Deferred scripts (tips, Live Code, the theme's menus) start after the
   first paint (``after-paint.js``, inlined): requested
   before it, Lighthouse counted their bytes and their forced layouts in LCP.
+* The theme's style sheet drops Font Awesome's rules for its 1,900 icons
+  (20 kB of 66 kB gzipped), all drawn as SVG by :mod:`.icons`, but those the
+  book's scripts create (the banners' close button).
 * The Font Awesome font of the theme's CSS icons (admonitions, breadcrumbs),
   156 kB, is cut to the icons its style sheets name (fontTools), and the
   pages' ``@font-face`` points there.
@@ -44,6 +47,9 @@ SUBSET = "_static/vendor/fontawesome/webfonts/fa-solid-900-book.woff"
 #: drawn as SVG by :mod:`.icons`, not by the font.
 FA_CLASS_RULES = re.compile(r'(?:\.fa-[\w-]+:(?:before|after),?)+\{content:"[^"]*"\}')
 ESCAPE = re.compile(r"\\(f[0-9a-f]{3})\b")
+THEME_STYLES = "_static/styles/pydata-sphinx-theme.css"
+#: An icon's class in a script, which the rule that draws it must survive.
+SCRIPT_ICON = re.compile(r"\bfa-[a-z0-9-]+")
 #: Where a page finds _static (404.html: from the site's root, not relative).
 THEME_CSS = re.compile(r'href="([^"]*)_static/styles/pydata-sphinx-theme\.css')
 
@@ -58,6 +64,21 @@ def css_icons(static: Path) -> set[int]:
         points |= {ord(c) for c in text if 0xE000 <= ord(c) <= 0xF8FF}
         points |= {int(code, 16) for code in ESCAPE.findall(text)}
     return points
+
+
+def trim_theme_styles(outdir: Path) -> None:
+    """Drop from :data:`THEME_STYLES` the icon rules no script of ``_static`` needs."""
+    path = outdir / THEME_STYLES
+    if not path.is_file():
+        return
+    scripts = [js.read_text(encoding="utf-8") for js in (outdir / "_static").rglob("*.js")
+               if js.name != "fontawesome.js" and "tippy" not in js.parts]
+    keep = {f".{name}:" for text in scripts for name in SCRIPT_ICON.findall(text)}
+    css = path.read_text(encoding="utf-8")
+    path.unlink()  # a new file, never through a link to the theme's own copy
+    path.write_text(FA_CLASS_RULES.sub(
+        lambda rule: rule[0] if any(name in rule[0] for name in keep) else "", css),
+        encoding="utf-8")
 
 
 def subset_solid_font(outdir: Path) -> str | None:
@@ -82,6 +103,7 @@ def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     keep_search = str(app.config.html_theme_options.get("search_as_you_type", "")).lower()
     face = subset_solid_font(outdir)
+    trim_theme_styles(outdir)
     for path in html_pages(outdir):
         page = old = path.read_text(encoding="utf-8")
         if keep_search != "true" and path != outdir / "search.html":
