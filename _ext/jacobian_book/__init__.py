@@ -9,6 +9,10 @@ Each submodule holds the handlers for one job; ``setup`` connects them all.
 * ``code_deps``: a page depends on the ``code/*.py`` modules it imports.
 * ``incremental``: what the next incremental build must redo (pages linking
   a changed static file, pages whose warnings failed the build).
+* ``icons``: the theme's Font Awesome icons drawn as inline SVG at build
+  time, so pages load no ``fontawesome.js``.
+* ``page_weight``: fewer bytes before the first screen (search scripts only
+  on the search page, no script preloads, the theme's icon font cut).
 * ``image_sizes``: each PNG gets its width and height, so nothing moves when
   it arrives.
 * ``prerender_math``: equations typeset at build time (MathJax in Node), so
@@ -38,9 +42,11 @@ from . import (
     bokeh_static,
     code_deps,
     duplicate_scripts,
+    icons,
     image_sizes,
     incremental,
     live_code,
+    page_weight,
     prerender_math,
     repository,
     standalone,
@@ -84,7 +90,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", prerender_math.prepare)
     app.connect("html-page-context", prerender_math.drop_runtime_mathjax, priority=800)
     app.connect("build-finished", prerender_math.prerender_pages)
+    # After every page and tip is typeset, and sphinx-mathjax-offline copied its fonts.
+    app.connect("build-finished", prerender_math.subset_fonts, priority=900)
     app.connect("build-finished", image_sizes.add_image_sizes)
+    app.connect("build-finished", icons.inline_icons)
+    app.connect("build-finished", page_weight.lighten_pages)
 
     # tips: sphinx-tippy collects a page's tips at priority 450.
     app.connect("config-inited", tips.prepare)

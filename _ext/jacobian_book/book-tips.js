@@ -11,6 +11,21 @@
     // link's description, read after its name.
     aria: { content: "describedby", expanded: false },
   });
+  // sphinx-tippy makes a tip for every link at once, with its HTML: parsing it
+  // all (solutions, typeset math) was one long task after the page appeared
+  // (exercises: ~200 ms blocked on a phone). Each tip gets its HTML when first shown.
+  const make = window.tippy;
+  window.tippy = Object.assign((targets, props = {}) => {
+    const { content, ...rest } = props;
+    if (typeof content !== "string") return make(targets, props);
+    return make(targets, {
+      ...rest,
+      content: "",
+      onShow(instance) {
+        if (instance.props.content === "") instance.setContent(content);
+      },
+    });
+  }, make);
   // Escape hides the open tips without moving focus or pointer (WCAG 1.4.13).
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") tippy.hideAll({ duration: 0 });
