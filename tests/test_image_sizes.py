@@ -25,8 +25,9 @@ def test_pngs_get_the_css_size_the_page_gives_them(tmp_path):
     app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
     image_sizes.add_image_sizes(app, None)
     assert page.read_text(encoding="utf-8") == (
-        '<img alt="a" src="../_images/fig.png" style="width: 375px;" width="375" height="850" />'
-        '<img alt="b" src="../_images/fig.png" width="750" height="1700" />'
+        '<img alt="a" src="../_images/fig.png" style="width: 375px;" width="375" height="850"'
+        ' loading="lazy" />'
+        '<img alt="b" src="../_images/fig.png" width="750" height="1700" loading="lazy" />'
         '<img alt="c" src="../_images/fig.png" width="10" height="20">'
         '<img alt="d" src="../_static/logo.svg">'
         '<img alt="e" src="../_images/missing.png">')

@@ -7,6 +7,8 @@ a layout shift). Once the HTML and the images are written (``build-finished``),
 this adds ``width`` and ``height`` attributes in CSS pixels, from the PNG's own
 size scaled to the width the page gives it; ``_static/custom.css`` keeps
 ``height: auto`` so that on a narrow screen the figure shrinks with its shape.
+The figures also get ``loading="lazy"``: none is on a page's first screen, and
+on a phone they would otherwise download before the text is painted.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ def sized(tag: re.Match, folder: Path) -> str:
     width, height = png_size(path)
     shown = CSS_WIDTH.search(before + after)
     css_width = float(shown[1]) if shown else width
+    lazy = "" if "loading=" in before + after else ' loading="lazy"'
     return (f'<img {before}src="{src}"{after} width="{round(css_width)}" '
-            f'height="{round(height * css_width / width)}" />')
+            f'height="{round(height * css_width / width)}"{lazy} />')
 
 
 def add_image_sizes(app: Sphinx, exception: Exception | None) -> None:

@@ -70,6 +70,7 @@ async ({pages, online, title, subtitle, credit}) => {
     for (const el of article.querySelectorAll("a.headerlink")) el.remove();
     for (const el of article.querySelectorAll("[id]")) el.id = `${id}--${el.id}`;
     for (const img of article.querySelectorAll("img[src]")) {
+      img.loading = "eager";  // a lazy image off screen would never load for print
       img.src = new URL(img.getAttribute("src"), base).href;
     }
     for (const a of article.querySelectorAll("a[href]")) {
