@@ -163,6 +163,8 @@ class LivePage:
         self.page.on("console", lambda msg: self.problems.append(f"console: {msg.text}")
                      if msg.type == "error" else None)
         self.page.goto(f"{site_url}/{docname}.html")
+        # The launch menu and Live Code's scripts start after the first paint.
+        self.page.wait_for_function("document.documentElement.dataset.afterPaint === 'ran'")
         self.thebe_sha384: str | None = None
 
     def launch(self) -> dict:
