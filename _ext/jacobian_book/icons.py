@@ -62,9 +62,9 @@ def inline_icons(app: Sphinx, exception: Exception | None) -> None:
         logger.info("[icons] no node: the pages keep fontawesome.js", color="red")
         return
     pages = {path: path.read_text(encoding="utf-8") for path in html_pages(outdir)}
-    tags = sorted({m[0] for page in pages.values() for m in ICON.finditer(page)
-                   if icon_request(m)})
-    request = json.dumps({"icons": [icon_request(ICON.fullmatch(tag)) for tag in tags]})
+    requests = {m[0]: icon_request(m) for page in pages.values() for m in ICON.finditer(page)}
+    tags = sorted(tag for tag, wanted in requests.items() if wanted)
+    request = json.dumps({"icons": [requests[tag] for tag in tags]})
     proc = subprocess.run(["node", str(SCRIPT), str(script)], input=request,
                           capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
