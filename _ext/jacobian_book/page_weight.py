@@ -16,9 +16,10 @@ are written (``build-finished``):
 * The theme's style sheet drops Font Awesome's rules for its 1,900 icons
   (20 kB of 66 kB gzipped), all drawn as SVG by :mod:`.icons`, but those the
   book's scripts create (the banners' close button).
-* The Font Awesome font of the theme's CSS icons (admonitions, breadcrumbs),
-  156 kB, is cut to the icons its style sheets name (fontTools), and the
-  pages' ``@font-face`` points there.
+* The Font Awesome fonts of the theme's CSS icons (admonitions, breadcrumbs;
+  the GitHub mark before links to github.com), 156 kB and 118 kB, are cut to
+  the icons its style sheets name (fontTools), and the pages' ``@font-face``
+  rules point there.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fontTools import subset
 from sphinx.application import Sphinx
 
+from .fonts import subset_woff
 from .prerender_math import html_pages
 
 SEARCH_SCRIPTS = re.compile(r'\s*<script src="[^"]*(?:_static/searchtools|_static/language_data'
@@ -41,8 +42,10 @@ KEEP_DEFERRED = "bokeh-lazy.js"
 #: after-paint.js without its comment lines, for the end of <body>.
 LOADER = "".join(line for line in Path(__file__).with_name("after-paint.js").read_text(
     encoding="utf-8").splitlines(keepends=True) if not line.startswith("//"))
-SOLID = "_static/vendor/fontawesome/webfonts/fa-solid-900.ttf"
-SUBSET = "_static/vendor/fontawesome/webfonts/fa-solid-900-book.woff"
+WEBFONTS = "_static/vendor/fontawesome/webfonts/"
+#: The theme's icon fonts: family, weight, and the file cut from.
+ICON_FONTS = {"Font Awesome 6 Free": (900, "fa-solid-900"),
+              "Font Awesome 6 Brands": (400, "fa-brands-400")}
 #: Font Awesome's own ``.fa-bars:before{content:"\\f0c9"}`` rules: the <i> icons,
 #: drawn as SVG by :mod:`.icons`, not by the font.
 FA_CLASS_RULES = re.compile(r'(?:\.fa-[\w-]+:(?:before|after),?)+\{content:"[^"]*"\}')
@@ -81,19 +84,21 @@ def trim_theme_styles(outdir: Path) -> None:
         encoding="utf-8")
 
 
-def subset_solid_font(outdir: Path) -> str | None:
-    """Write :data:`SUBSET`; the ``@font-face`` that uses it, or None without the font."""
-    if not (outdir / SOLID).is_file():
-        return None
-    options = subset.Options()
-    options.flavor = "woff"
-    font = subset.load_font(str(outdir / SOLID), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=css_icons(outdir / "_static"))
-    subsetter.subset(font)
-    subset.save_font(font, str(outdir / SUBSET), options)
-    return ('@font-face{font-family:"Font Awesome 6 Free";font-style:normal;font-weight:900;'
-            'font-display:block;src:url("%s") format("woff")}')
+def subset_icon_fonts(outdir: Path) -> list[str]:
+    """Cut :data:`ICON_FONTS` to :func:`css_icons`; the ``@font-face`` rules that use them.
+
+    Each rule has a ``%s`` for the path from a page to the site's root.
+    """
+    faces = []
+    icons = css_icons(outdir / "_static")
+    for family, (weight, name) in ICON_FONTS.items():
+        if (outdir / WEBFONTS / f"{name}.ttf").is_file():
+            subset_woff(outdir / WEBFONTS / f"{name}.ttf",
+                        outdir / WEBFONTS / f"{name}-book.woff", icons)
+            faces.append(f'@font-face{{font-family:"{family}";font-style:normal;'
+                         f'font-weight:{weight};font-display:block;'
+                         f'src:url("%s{WEBFONTS}{name}-book.woff") format("woff")}}')
+    return faces
 
 
 def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
@@ -102,7 +107,7 @@ def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
         return
     outdir = Path(app.outdir)
     keep_search = str(app.config.html_theme_options.get("search_as_you_type", "")).lower()
-    face = subset_solid_font(outdir)
+    faces = subset_icon_fonts(outdir)
     trim_theme_styles(outdir)
     for path in html_pages(outdir):
         page = old = path.read_text(encoding="utf-8")
@@ -116,9 +121,9 @@ def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
             head, body_end, tail = page.rpartition("</body>")
             page = f"{head}<script>{LOADER}</script>\n{body_end}{tail}"
         root = THEME_CSS.search(page)
-        if face and root and SUBSET not in page:
+        if faces and root and faces[0] % root[1] not in page:
             # Last in <head>: a later @font-face with the same descriptors wins.
-            style = f"<style>{face % (root[1] + SUBSET)}</style>\n</head>"
-            page = page.replace("</head>", style, 1)
+            style = "".join(face % root[1] for face in faces)
+            page = page.replace("</head>", f"<style>{style}</style>\n</head>", 1)
         if page != old:
             path.write_text(page, encoding="utf-8")

@@ -38,12 +38,12 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from fontTools import subset
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from . import live_code, npm
+from .fonts import subset_woff
 
 logger = logging.getLogger(__name__)
 
@@ -289,13 +289,6 @@ def subset_fonts(app: Sphinx, exception: Exception | None) -> None:
               for markup in page["id_to_html"].values()]
     chars = {ord(c) for text in texts for glyph in GLYPH.findall(text)
              for c in CSS_ESCAPE.sub(lambda m: chr(int(m[1], 16)), glyph)}
-    options = subset.Options()
-    options.flavor = "woff"
-    options.drop_tables += ["FFTM"]  # FontForge's timestamps: fontTools would warn
     (outdir / FONTS).mkdir(exist_ok=True)
     for path in sorted((outdir / ALL_FONTS).glob("*.woff")):
-        font = subset.load_font(str(path), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=chars)
-        subsetter.subset(font)
-        subset.save_font(font, str(outdir / FONTS / path.name), options)
+        subset_woff(path, outdir / FONTS / path.name, chars)
