@@ -2,11 +2,10 @@
 
 Usage: ``<venv>/bin/python student_driver.py [--jobs=N] CHAPTERS_DIR OUT.json PAGE.md ...``
 
-Each page: opened through jupytext, one kernel in CHAPTERS_DIR, every code cell
-run in order, then all again in the same kernel. Probes run outside the page
+Each page, read by jupytext, runs twice in one kernel in CHAPTERS_DIR. Probes
 record the random generators after each cell of the first pass, the variables
-after each pass, and the kernel's Python and NumPy dispatch. It writes JSON
-and judges nothing; it imports nothing from tests/ (the venv cannot).
+after each pass, and the kernel's Python and NumPy dispatch. It writes JSON and
+judges nothing; it imports nothing from tests/ (the venv cannot).
 """
 
 from __future__ import annotations

@@ -1,12 +1,10 @@
 """A notebook downloaded from the website runs on its own (_ext/jacobian_book/standalone.py).
 
-The slow tests do what a student does, against the built site served on
-127.0.0.1: copy a page's download (``_sources/chapters/<page>.ipynb``) alone
-into an empty folder and run it in a fresh kernel. Each code cell must print
-what the site shows, by test_student_path's rule. Run side by side with those:
-the failures a student can meet (the site unreachable, a module changed on the
-site, no myst-nb) and, for one page, the site's zip unpacked beside it offline.
-The fast tests check the rewriting itself on the pages' sources.
+The slow tests copy each page's download alone into an empty folder and run it
+in a fresh kernel against the site on 127.0.0.1: each cell must print what the
+site shows (test_student_path's rule). Beside them run the failures a student can
+meet (the site unreachable, a module changed on the site, no myst-nb) and one
+page offline with the site's zip unpacked beside it.
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ JOBS = min(2, os.cpu_count() or 1)
 FETCHED = "Fetched "
 #: What myst-nb's glue displays: left out of the site's notebook (it is in the prose).
 GLUE_RECORD = "application/papermill.record/"
-#: Run offline with the site's zip unpacked beside it, instead of fetching from the site.
 OFFLINE_PAGE = "chapters/interactive"
 #: The page that the failure cases run (they stop at its first cell, or it is short).
 FAILING_PAGE = "chapters/notation"
@@ -46,15 +43,9 @@ FAILING_PAGE = "chapters/notation"
 
 def _shown(cell: nbformat.NotebookNode) -> list[dict]:
     """A cell's outputs as test_student_path records them, without glue; prints joined."""
-    shown: list[dict] = []
-    for o in record_outputs(cell):
-        if o["kind"] == "glue" or all(m.startswith(GLUE_RECORD) for m in o.get("mimetypes") or "-"):
-            continue
-        if shown and o["kind"] in ("stdout", "stderr") and shown[-1]["kind"] == o["kind"]:
-            shown[-1] = {**shown[-1], "text": shown[-1]["text"] + o["text"]}
-        else:
-            shown.append(o)
-    return shown
+    kept = [o for o in cell.outputs if "scrapbook" not in o.get("metadata", {})
+            and not (o.get("data") and all(m.startswith(GLUE_RECORD) for m in o["data"]))]
+    return record_outputs({"outputs": kept})
 
 
 # ------------------------------------------------------------------ fast
