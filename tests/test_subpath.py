@@ -96,6 +96,7 @@ class Visit:
     url: str
     failed: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     canonical: str | None = None
     has_bokeh: bool = False
@@ -134,8 +135,8 @@ def served(site: Path, canonical_root: str):
 def visits(served, chromium_browser) -> dict[str, Visit]:
     """Landing page, every toc page, a search and a missing page, once each in one context."""
     base_url, server_errors = served
-    # Other hosts are blocked (a page offline: test_browser); a blocked load logs an error.
-    context, _ = open_context(chromium_browser, {"width": 1280, "height": 900})
+    # Requests to another host are blocked and collected in `outside`.
+    context, outside = open_context(chromium_browser, {"width": 1280, "height": 900})
     context.set_default_timeout(60_000)
     current: list[Visit] = []
     context.on("response", lambda r: current[-1].failed.append(f"{r.status} {r.url}")
@@ -153,7 +154,7 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
         for name, url in targets.items():
             visit = Visit(url=url)
             current.append(visit)
-            seen_by_server = len(server_errors)
+            seen_by_server, seen_outside = len(server_errors), len(outside)
             visit.status = page.goto(url, wait_until="load").status
             if name == "(landing)":  # a meta refresh forwards to the first page
                 with contextlib.suppress(PlaywrightTimeout):  # the test says where it stayed
@@ -181,6 +182,7 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
             )
             # What the server refused (also requests the browser did not report).
             visit.failed += [f"server: {e}" for e in server_errors[seen_by_server:]]
+            visit.outside = outside[seen_outside:]
             results[name] = visit
     finally:
         context.close()
@@ -212,9 +214,10 @@ def _broken_links(links: list[str], base_url: str, site: Path, here: str = "") -
 @pytest.mark.parametrize("name", ["(landing)", *PAGES, "(search)"])
 def test_each_page_loads_cleanly_and_links_stay_under_the_sub_path(
         visits, served, site, canonical_root, name):
-    """No failed request, no console error, no broken link, its own canonical."""
+    """No failed or outside request, no console error, no broken link, its own canonical."""
     visit = visits[name]
     assert visit.failed == [], f"{name}: requests answered with an error: {visit.failed}"
+    assert visit.outside == [], f"{name}: requests to another host: {visit.outside}"
     assert visit.console_errors == [], f"{name}: console errors: {visit.console_errors}"
     broken = _broken_links(visit.links, served[0], site)
     assert broken == [], f"{name}: {broken}"
@@ -236,7 +239,7 @@ def test_a_missing_page_gets_the_404_page_styled_with_working_links(visits, serv
     # Its own 404 is expected, and Chromium logs it as a console error too.
     assert [f for f in visit.failed if MISSING not in f] == [], visit.failed
     errors = [e for e in visit.console_errors if not e.endswith(f"({base_url}{MISSING})")]
-    assert errors == [], errors
+    assert errors == [] and visit.outside == [], (errors, visit.outside)
     styled = visit.styled
     assert styled["primary"] and styled["custom"] and styled["sidebar"] > 100, styled
     pages = {link for link in visit.links if link.endswith(".html")
