@@ -1,5 +1,6 @@
 """Helpers for the browser tests: Chromium, axe-core, and one load per page view.
 
+:func:`book_page` opens a page once its buttons work (:func:`open_page`).
 :func:`view_page` loads a page once per (width, colour mode) and records what
 tests/test_browser.py and tests/test_a11y.py check (``page_view`` in conftest.py).
 :func:`move_each_slider` moves the ipywidgets sliders by keyboard in JupyterLab
@@ -54,22 +55,6 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: widths, so dark mode runs only these: half of its axe time.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
-# MathJax 3 resolves startup.promise once the first typesetting pass is done.
-# A page whose math was typeset at build time loads no MathJax.
-WAIT_FOR_MATHJAX_JS = """
-async () => {
-  if (!document.querySelector(".math")) return true;
-  if (!document.querySelector("script[src*='mathjax/']")) return true;
-  for (let i = 0; i < 300 && !(window.MathJax && window.MathJax.startup
-                               && window.MathJax.startup.promise); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  if (!(window.MathJax && window.MathJax.startup)) return false;
-  await window.MathJax.startup.promise;
-  return true;
-}
-"""
-
 #: The website explorer's Bokeh document is embedded and its first frame drawn.
 WAIT_FOR_BOKEH_JS = """
 () => window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0
@@ -78,99 +63,61 @@ WAIT_FOR_BOKEH_JS = """
            .every((el) => el.getBoundingClientRect().height > 100)
 """
 
-#: The text a reader sees, without code (code may legitimately hold TeX such as
-#: a matplotlib label r"$\phi$") and without what MathJax produced.
-VISIBLE_PROSE_JS = """
+#: What a page shows, in one round trip; the keys are PageView's fields.
+FACTS_JS = """
 () => {
-  const skip = "pre, code, script, style, textarea, svg, mjx-container, .highlight";
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const parts = [];
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const el = node.parentElement;
-    if (!el || el.closest(skip)) continue;
-    // Not rendered: display:none, or inside a closed <details>.
-    if (el.getClientRects().length === 0) continue;
-    if (getComputedStyle(el).visibility === "hidden") continue;
-    parts.push(node.textContent);
-  }
-  return parts.join(" ");
-}
-"""
-
-MATH_JS = """
-() => {
-  const math = [...document.querySelectorAll(".math")];
+  const all = (selector) => [...document.querySelectorAll(selector)];
+  const math = all(".math");
+  const px = (cs, name) => parseFloat(cs.getPropertyValue(name)) || 0;
   return {
-    math: math.length,
-    typeset: math.filter((el) => el.querySelector("mjx-container")).length,
-    containers: document.querySelectorAll("mjx-container").length,
-    errors: [...document.querySelectorAll("mjx-merror")].map((el) => el.textContent),
-    version: (window.MathJax && window.MathJax.version) || null,
-    // Typeset at build time (_ext/jacobian_book/prerender_math.py): by what.
-    prerendered: (document.querySelector("style[data-prerendered-math]") || {dataset: {}})
-      .dataset.prerenderedMath || null,
-    // TeX typeset in the browser that lost a backslash to a non-raw string
-    // ("\\frac" -> form feed + "rac"); prerender_math.py checks it at build time.
-    mangled: [...(window.MathJax?.startup?.document?.math || [])].map((item) => item.math)
-      .filter((tex) => /[\\t\\x07\\x08\\x0b\\x0c\\r]/.test(tex)).map((tex) => JSON.stringify(tex)),
+    theme: document.documentElement.dataset.theme || null,
+    math: {
+      math: math.length,
+      typeset: math.filter((el) => el.querySelector("mjx-container")).length,
+      containers: all("mjx-container").length,
+      // Typeset at build time (_ext/jacobian_book/prerender_math.py): by what.
+      prerendered: document.querySelector("style[data-prerendered-math]")
+        ?.dataset.prerenderedMath || null,
+    },
+    // Each equation, and whether a screen reader can speak it: MathML there,
+    // and the visual glyphs hidden from assistive technology.
+    math_access: all("mjx-container").map((c) => ({
+      tex: (c.closest(".math") || c).textContent.slice(0, 60),
+      mathml: (c.querySelector("mjx-assistive-mml math")?.textContent.trim() || "") !== "",
+      hidden_visual: !!c.querySelector("mjx-math[aria-hidden='true']"),
+    })),
+    images_without_alt: all("img").filter((img) => !(img.getAttribute("alt") || "").trim())
+      .map((img) => img.id || (img.getAttribute("src") || "").slice(0, 80)),
+    // Every image of the content, with its rendered content box.
+    images: all(".bd-content img").map((img) => {
+      const rect = img.getBoundingClientRect();
+      const cs = getComputedStyle(img);
+      return {
+        src: img.currentSrc || img.src,
+        natural: img.naturalWidth,
+        rendered: rect.width - px(cs, "padding-left") - px(cs, "padding-right")
+                  - px(cs, "border-left-width") - px(cs, "border-right-width"),
+        shown: rect.width > 0 && img.getClientRects().length > 0 && cs.visibility !== "hidden",
+        id: img.id || img.alt.slice(0, 50),
+      };
+    }),
+    code_cells: all("div.cell").length,
+    binder_links: all(".dropdown-launch-buttons a[href*='/v2/']")
+      .map((a) => a.getAttribute("href")),
+    thebe_buttons: all(".dropdown-launch-buttons .btn-launch-thebe").length,
+    overflow_px: document.documentElement.scrollWidth - window.innerWidth,
+    // Display equations wider than their column (their box would scroll); MathJax's
+    // container scrolls by itself, so its content is what must fit.
+    wide_math: all("div.math").map((box) => {
+      const inner = box.querySelector("mjx-container") || box;
+      return {box, width: Math.max(inner.scrollWidth, box.scrollWidth)};
+    }).filter(({box, width}) => width > box.clientWidth + 1).map(({box, width}) =>
+      `${box.id || box.textContent.trim().slice(0, 40)}: ${width}px in ${box.clientWidth}px`),
+    // The scripts fetched so far (paths).
+    scripts: performance.getEntriesByType("resource")
+      .filter((e) => e.initiatorType === "script").map((e) => new URL(e.name).pathname),
   };
 }
-"""
-
-#: Each rendered equation and whether it carries a form a screen reader can speak.
-MATH_ACCESS_JS = """
-() => [...document.querySelectorAll("mjx-container")].map((c) => {
-  const mml = c.querySelector("mjx-assistive-mml math");
-  return {
-    tex: (c.closest(".math") || c).textContent.slice(0, 60),
-    mathml: mml ? mml.textContent.trim().length > 0 : false,
-    // The visual glyphs are hidden from assistive technology when MathML is there.
-    hidden_visual: !!c.querySelector("mjx-math[aria-hidden='true']"),
-  };
-})
-"""
-
-#: The scripts the page has fetched so far.
-SCRIPTS_LOADED_JS = """
-() => performance.getEntriesByType("resource")
-  .filter((e) => e.initiatorType === "script").map((e) => new URL(e.name).pathname)
-"""
-
-IMAGES_WITHOUT_ALT_JS = """
-() => [...document.querySelectorAll("img")]
-  .filter((img) => !(img.getAttribute("alt") || "").trim())
-  .map((img) => img.id || (img.getAttribute("src") || "").slice(0, 80))
-"""
-
-#: Every image of the page's content, with its rendered content box.
-IMAGES_JS = """
-() => [...document.querySelectorAll(".bd-content img")].map((img) => {
-  const rect = img.getBoundingClientRect();
-  const cs = getComputedStyle(img);
-  const px = (name) => parseFloat(cs.getPropertyValue(name)) || 0;
-  const content = rect.width - px("padding-left") - px("padding-right")
-                  - px("border-left-width") - px("border-right-width");
-  return {
-    src: img.currentSrc || img.src,
-    natural: img.naturalWidth,
-    rendered: content,
-    shown: rect.width > 0 && img.getClientRects().length > 0 && cs.visibility !== "hidden",
-    id: img.id || img.alt.slice(0, 50),
-  };
-})
-"""
-
-OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
-
-#: Display equations wider than their column (their box would scroll): each
-#: one's label (or first characters) and the widths in CSS pixels.
-WIDE_MATH_JS = """
-() => Array.from(document.querySelectorAll('div.math')).map((box) => {
-  // MathJax's container scrolls by itself: its content is what must fit.
-  const math = box.querySelector('mjx-container') || box;
-  return {box, width: Math.max(math.scrollWidth, box.scrollWidth)};
-}).filter(({box, width}) => width > box.clientWidth + 1).map(({box, width}) =>
-  `${box.id || box.textContent.trim().slice(0, 40)}: ${width}px in ${box.clientWidth}px`)
 """
 
 #: axe-core's violations of rules with these tags (or only these rules), in a
@@ -183,7 +130,7 @@ async ([context, tags, rules]) => {
   });
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map((n) => ({ target: n.target.join(" "), html: n.html.slice(0, 200),
+    nodes: v.nodes.map((n) => ({ target: n.target.join(" "),
                                  summary: (n.failureSummary || "").slice(0, 300) })),
   }));
 }
@@ -227,16 +174,13 @@ CONTROLS_JS = """
     what: el.tagName.toLowerCase() + (el.className && typeof el.className === "string"
       ? "." + el.className.trim().split(/\\s+/).slice(0, 3).join(".") : "")
       + (el.getAttribute("aria-label") ? `[${el.getAttribute("aria-label")}]` : ""),
-    tabindex: el.tabIndex,
   }));
 }
 """.replace("(DEEP)", f"({DEEP_QUERY_JS})")
 
 #: How many elements could take focus (a bound for pressing Tab).
-FOCUSABLE_COUNT_JS = (
-    "document.querySelectorAll('a[href], button, input, select, summary,"
-    " textarea, [tabindex]').length"
-)
+FOCUSABLE_COUNT_JS = ("document.querySelectorAll('a[href], button, input, select, summary,"
+                      " textarea, [tabindex]').length")
 
 #: The element that has focus, inside shadow roots too, and whether its ring shows.
 FOCUSED_JS = """
@@ -248,13 +192,11 @@ FOCUSED_JS = """
   const outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0
     && !/rgba\\(.*,\\s*0\\)$/.test(cs.outlineColor);
   const shadow = cs.boxShadow && cs.boxShadow !== "none";
-  const rect = el.getBoundingClientRect();
   return {
     control: el.dataset ? el.dataset.a11yControl ?? null : null,
     tag: el.tagName.toLowerCase(),
     ring: outline || shadow,
     style: `${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor} / ${cs.boxShadow}`,
-    onscreen: rect.width > 0 && rect.height > 0,
   };
 }
 """
@@ -299,15 +241,15 @@ def axe_script() -> str:
     return script.read_text(encoding="utf-8")
 
 
-def open_context(browser, viewport: dict, mode: str = "light"):
+def open_context(browser, viewport: dict, mode: str = "light", **options):
     """(context, blocked URLs): a fresh context in ``mode``, other hosts blocked and noted.
 
     pydata-sphinx-theme reads the mode from localStorage before the page paints,
-    as after a reader clicks its switch.
+    as after a reader clicks its switch. ``options`` go to ``browser.new_context``.
     """
     from urllib.parse import urlsplit
 
-    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    context = browser.new_context(viewport=viewport, device_scale_factor=1, **options)
     context.add_init_script(
         f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
     )
@@ -324,6 +266,39 @@ def open_context(browser, viewport: dict, mode: str = "light"):
     return context, outside
 
 
+#: The page's after-paint scripts (the theme's menus and switch, tips, Live Code) have run.
+AFTER_PAINT_JS = "document.documentElement.dataset.afterPaint === 'ran'"
+
+
+def open_page(page, url: str) -> None:
+    """Go to ``url`` and wait until its buttons work.
+
+    _ext/jacobian_book/after-paint.js starts the scripts behind them after the
+    first paint, which may come after the load event that ``goto`` waits for.
+    """
+    page.goto(url, wait_until="load")
+    page.wait_for_function(AFTER_PAINT_JS)
+
+
+@contextlib.contextmanager
+def book_page(browser, url: str, viewport: dict = DESKTOP, mode: str = "light", **options):
+    """(page, blocked URLs, errors): ``url`` opened (:func:`open_page`) in a fresh context.
+
+    ``errors`` collects the page's uncaught errors and console errors.
+    """
+    context, outside = open_context(browser, viewport, mode, **options)
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(f"{msg.text} ({msg.location.get('url')})")
+                if msg.type == "error" else None)
+        open_page(page, url)
+        yield page, outside, errors
+    finally:
+        context.close()
+
+
 @dataclass
 class PageView:
     """What one page showed at one width in one colour mode: facts, not verdicts."""
@@ -333,15 +308,11 @@ class PageView:
     width: int
     mode: str
     theme: str | None = None
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # uncaught and console errors
     outside: list[str] = field(default_factory=list)
-    mathjax_loaded: bool = True
-    #: The scripts fetched by the load event (paths).
-    scripts_at_load: list[str] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)  # fetched once the page's own have run
     math: dict = field(default_factory=dict)
     math_access: list[dict] = field(default_factory=list)
-    prose: str = ""
     images_without_alt: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
     code_cells: int = 0
@@ -349,9 +320,7 @@ class PageView:
     thebe_buttons: int = 0
     overflow_px: int = 0
     wide_math: list[str] = field(default_factory=list)
-    screenshot: Path | None = None
-    #: The screenshot's mean luminance, 0 (black) to 1 (white).
-    luminance: float = 0.0
+    luminance: float = 0.0  # the screenshot's mean, 0 (black) to 1 (white)
     violations: list[dict] = field(default_factory=list)
     #: Light mode only: the controls, and what each Tab press focused.
     controls: list[dict] | None = None
@@ -376,8 +345,7 @@ TIPS_OFF_JS = "() => document.querySelectorAll('a').forEach((a) => a._tippy?.dis
 def _tab_through(page, limit: int) -> list[dict]:
     """Press Tab until focus leaves the page or comes back round; what each press focused."""
     page.evaluate(TIPS_OFF_JS)
-    stops = []
-    seen = set()
+    stops, seen = [], set()
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = page.evaluate(FOCUSED_JS)
@@ -393,25 +361,35 @@ def _tab_through(page, limit: int) -> list[dict]:
     return stops
 
 
+#: Focus slider i; its value.
+FOCUS_SLIDER_JS = """
+(i) => { window.__sliders[i].scrollIntoView(); window.__sliders[i].focus();
+         return (VALUE)(i); }
+""".replace("(VALUE)", f"({SLIDER_VALUE_JS.strip()})")
+#: Slider i's value once it differs from ``before``, or after 5 s.
+SLIDER_MOVED_JS = """
+async ([i, before]) => {
+  const value = VALUE;
+  for (const end = performance.now() + 5000; performance.now() < end;) {
+    if (value(i) !== before) break;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+  return value(i);
+}
+""".replace("VALUE", SLIDER_VALUE_JS.strip())
+
+
 def _move_sliders(page) -> list[tuple]:
     """Each visible slider: focus it, press End then ArrowLeft; (index, before, after)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     moved = []
     for i in range(page.evaluate(SLIDERS_JS)):
-        page.evaluate("(i) => { window.__sliders[i].scrollIntoView(); "
-                      "window.__sliders[i].focus(); }", i)
-        before = page.evaluate(SLIDER_VALUE_JS, i)
+        before = page.evaluate(FOCUS_SLIDER_JS, i)
         page.keyboard.press("End")
         page.keyboard.press("ArrowLeft")
-        # The keys reach the slider through its own handlers: wait until its
-        # value has moved; a slider that never moves is reported as stuck.
-        with contextlib.suppress(PlaywrightTimeout):
-            page.wait_for_function(f"([i, before]) => ({SLIDER_VALUE_JS})(i) !== before",
-                                   arg=[i, before], timeout=5_000)
-        after = page.evaluate(SLIDER_VALUE_JS, i)
+        # The keys reach the slider through its own handlers: a slider that has
+        # not moved within the wait is reported as stuck.
+        moved.append((i, before, page.evaluate(SLIDER_MOVED_JS, [i, before])))
         page.keyboard.press("Home")
-        moved.append((i, before, after))
     return moved
 
 
@@ -424,18 +402,8 @@ def view_page(browser, base_url: str, docname: str, size: str, mode: str,
     """
     viewport = VIEWPORTS[size]
     view = PageView(docname, size, viewport["width"], mode)
-    context, view.outside = open_context(browser, viewport, mode)
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda msg: view.console_errors.append(f"{msg.text} ({msg.location.get('url')})")
-        if msg.type == "error" else None,
-    )
-    page.on("pageerror", lambda exc: view.page_errors.append(str(exc)))
-    try:
-        page.goto(f"{base_url}/{docname}.html", wait_until="load")
-        view.scripts_at_load = page.evaluate(SCRIPTS_LOADED_JS)
-        view.mathjax_loaded = bool(page.evaluate(WAIT_FOR_MATHJAX_JS))
+    url = f"{base_url}/{docname}.html"
+    with book_page(browser, url, viewport, mode) as (page, view.outside, view.errors):
         # Not "networkidle", which a busy machine may never reach.
         page.evaluate("document.fonts.ready.then(() => true)")
         if page.locator(".jacobian-live").count():
@@ -443,24 +411,12 @@ def view_page(browser, base_url: str, docname: str, size: str, mode: str,
             page.locator(".jacobian-live").scroll_into_view_if_needed()
             page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
             page.evaluate("window.scrollTo(0, 0)")
-        view.theme = page.evaluate("document.documentElement.dataset.theme")
-        view.math = page.evaluate(MATH_JS)
-        view.math_access = page.evaluate(MATH_ACCESS_JS)
-        view.prose = page.evaluate(VISIBLE_PROSE_JS)
-        view.images_without_alt = page.evaluate(IMAGES_WITHOUT_ALT_JS)
-        view.images = page.evaluate(IMAGES_JS)
-        view.code_cells = page.locator("div.cell").count()
-        view.binder_links = [
-            a.get_attribute("href")
-            for a in page.locator(".dropdown-launch-buttons a[href*='/v2/']").all()
-        ]
-        view.thebe_buttons = page.locator(".dropdown-launch-buttons .btn-launch-thebe").count()
-        view.overflow_px = page.evaluate(OVERFLOW_JS)
-        view.wide_math = page.evaluate(WIDE_MATH_JS)
+        for name, value in page.evaluate(FACTS_JS).items():
+            setattr(view, name, value)
         suffix = "" if mode == "light" else f"-{mode}"
-        view.screenshot = shots / f"{docname.replace('/', '__')}-{viewport['width']}px{suffix}.png"
-        page.screenshot(path=view.screenshot)
-        with Image.open(view.screenshot) as shot:
+        screenshot = shots / f"{docname.replace('/', '__')}-{viewport['width']}px{suffix}.png"
+        page.screenshot(path=screenshot)
+        with Image.open(screenshot) as shot:
             view.luminance = ImageStat.Stat(shot.convert("L")).mean[0] / 255
         page.add_script_tag(content=axe)
         rules = None if mode == "light" else COLOUR_RULES
@@ -471,8 +427,6 @@ def view_page(browser, base_url: str, docname: str, size: str, mode: str,
             view.tab_stops = _tab_through(page, limit)
             if size == "desktop":
                 view.sliders = _move_sliders(page)
-    finally:
-        context.close()
     return view
 
 
@@ -509,11 +463,6 @@ TRACK_REQUESTS_JS = """
 TWO_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
-def figure_png(figure) -> bytes:
-    """The PNG an ipywidgets Image shows now (``figure``: a Playwright locator)."""
-    return base64.b64decode(figure.evaluate(FIGURE_BYTES_JS))
-
-
 def move_each_slider(page, sliders, figure, kernel_js: str, timeout: float) -> list[str]:
     """Move x0, a and b by three arrow keys each; each must change the figure; what moved.
 
@@ -525,7 +474,7 @@ def move_each_slider(page, sliders, figure, kernel_js: str, timeout: float) -> l
         page.wait_for_function("() => window.__requests.open.size === 0",
                                timeout=timeout * 1000)
         page.evaluate(TWO_FRAMES_JS)
-        return figure_png(figure)
+        return base64.b64decode(figure.evaluate(FIGURE_BYTES_JS))
 
     sliders.first.wait_for(state="visible", timeout=timeout * 1000)
     figure.wait_for(state="visible", timeout=timeout * 1000)

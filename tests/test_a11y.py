@@ -1,10 +1,10 @@
 """Every reader: each page of the toc checked for accessibility in Chromium, offline.
 
 At desktop and phone width, in light and dark mode (the loads of ``page_view``,
-shared with tests/test_browser.py): axe-core's WCAG 2.0/2.1 A and AA rules find
-nothing serious or critical; every equation carries assistive MathML; figure
-text renders at 11 CSS px or more; the keyboard reaches every control with a
-visible ring, switches the colour mode, opens the launch menu and moves sliders.
+shared with tests/test_browser.py, which checks the assistive MathML): axe-core's
+WCAG 2.0/2.1 A and AA rules find nothing serious or critical; figure text renders
+at 11 CSS px or more; the keyboard reaches every control with a visible ring,
+switches the colour mode, opens the launch menu and moves sliders.
 """
 
 from __future__ import annotations
@@ -17,37 +17,23 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from book_site import toc_pages
+from bs4 import BeautifulSoup
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from browser_book import (
-    COLOUR_RULES,
-    DESKTOP,
-    MODES,
-    RUN_AXE_JS,
-    VIEWPORTS,
-    WCAG_TAGS,
-    all_views,
-    open_context,
-)
+from browser_book import COLOUR_RULES, MODES, RUN_AXE_JS, VIEWPORTS, WCAG_TAGS, all_views, book_page
+from style import MIN_TEXT_KEY
 
 pytestmark = pytest.mark.site_views
 
 PAGES = toc_pages()
 
-#: Pages that must show equations, figures, sliders; unlisted pages are checked all the same.
-WITH_EQUATIONS = frozenset({
-    "intro", "chapters/jacobian", "chapters/basis_parameters", "chapters/tanh_jacobian",
-    "chapters/vjp", "chapters/interactive", "chapters/implementation", "chapters/exercises",
-    "chapters/floating_point", "chapters/gauss_newton", "chapters/notation",
-    "chapters/glossary", "chapters/source_notes", "chapters/fast_twin", "chapters/benchmarks",
-})
-#: Pages with at least one matplotlib figure shown at each width.
+#: Pages that must show a matplotlib figure at each width, and sliders; unlisted
+#: pages are checked all the same.
 WITH_FIGURES = frozenset({
     "chapters/tanh_jacobian", "chapters/interactive", "chapters/implementation",
     "chapters/floating_point", "chapters/gauss_newton", "chapters/benchmarks",
 })
-#: Pages with sliders (the website's explorer).
 WITH_SLIDERS = frozenset({"chapters/interactive"})
 
 BLOCKING = {"serious", "critical"}
@@ -56,8 +42,6 @@ PAGE_WITH_MENU = "chapters/jacobian"
 
 #: The smallest text a figure may show, in CSS px, at any width.
 MIN_FIGURE_TEXT_PX = 11.0
-#: PNG text keyword in which code/style.py records a figure's smallest text.
-MIN_TEXT_KEY = "jacobian:min-text-px"
 
 #: Weight budget of one page: its HTML plus its images (theme files are shared and cached).
 PAGE_BUDGET_BYTES = 1_000_000
@@ -65,10 +49,8 @@ FIGURE_BUDGET_BYTES = 250_000
 
 
 def test_the_lists_of_pages_name_pages_of_the_toc():
-    for name, listed in [("WITH_EQUATIONS", WITH_EQUATIONS), ("WITH_FIGURES", WITH_FIGURES),
-                         ("WITH_SLIDERS", WITH_SLIDERS), ("menu", {PAGE_WITH_MENU})]:
-        assert listed, f"{name} is empty"
-        assert listed <= set(PAGES), f"{name} names pages not in _toc.yml: {listed - set(PAGES)}"
+    for listed in (WITH_FIGURES, WITH_SLIDERS, {PAGE_WITH_MENU}):
+        assert listed and listed <= set(PAGES), listed - set(PAGES)
 
 
 # ----------------------------------------------------------------- axe-core
@@ -105,10 +87,8 @@ LOW_CONTRAST_JS = """
 @pytest.mark.parametrize("mode", MODES)
 def test_axe_catches_a_violation(chromium_browser, book_url, axe_source, mode):
     """As each mode's audit runs: a faint word among equations; in light, an unlabelled slider."""
-    context, _ = open_context(chromium_browser, DESKTOP, mode)
-    page = context.new_page()
-    try:
-        page.goto(f"{book_url}/chapters/jacobian.html", wait_until="load")
+    with book_page(chromium_browser, f"{book_url}/chapters/jacobian.html",
+                   mode=mode) as (page, _, _):
         page.evaluate(LOW_CONTRAST_JS)
         page.add_script_tag(content=axe_source)
         rules = None if mode == "light" else COLOUR_RULES
@@ -117,8 +97,6 @@ def test_axe_catches_a_violation(chromium_browser, book_url, axe_source, mode):
         colour = page.evaluate("(tags) => axe.getRules(tags)"
                                ".filter((r) => r.tags.includes('cat.color')).map((r) => r.ruleId)",
                                WCAG_TAGS)
-    finally:
-        context.close()
     assert sorted(colour) == sorted(COLOUR_RULES), colour
     expected = {"color-contrast": "faint-word"}
     if mode == "light":
@@ -128,25 +106,13 @@ def test_axe_catches_a_violation(chromium_browser, book_url, axe_source, mode):
         assert any(target in n["target"] for n in found[rule]["nodes"]), found[rule]
 
 
-# ---------------------------------------------------------------------- math
-@pytest.mark.slow
-@pytest.mark.parametrize("docname", PAGES)
-def test_every_equation_has_a_form_a_screen_reader_speaks(page_view, docname):
-    view = page_view(docname, "desktop", "light")
-    if docname in WITH_EQUATIONS:
-        assert view.math_access, f"{docname} shows no typeset equation (WITH_EQUATIONS)"
-    silent = [m["tex"] for m in view.math_access if not (m["mathml"] and m["hidden_visual"])]
-    assert silent == [], f"{docname}: equations without assistive MathML: {silent[:5]}"
-
-
 # ------------------------------------------------------------------- figures
 def _png_bytes(src: str, site: Path) -> bytes:
     """The bytes of an image the page shows: a data: URI or a file of the built site."""
     if src.startswith("data:"):
         header, _, data = src.partition(",")
         return base64.b64decode(data) if header.endswith(";base64") else unquote(data).encode()
-    path = site / unquote(urlsplit(src).path).lstrip("/")
-    return path.read_bytes()
+    return (site / unquote(urlsplit(src).path).lstrip("/")).read_bytes()
 
 
 def _figure_text(image: dict, site: Path) -> dict | None:
@@ -159,21 +125,16 @@ def _figure_text(image: dict, site: Path) -> dict | None:
     if not data.startswith(b"\x89PNG"):
         return None
     with Image.open(io.BytesIO(data)) as png:
-        text = dict(getattr(png, "text", {}) or {})
-        natural = png.width
+        text, natural = dict(png.text), png.width
     if not text.get("Software", "").startswith("Matplotlib"):
         return None
     found = {"id": image["id"], "natural": natural, "rendered": round(image["rendered"], 1),
              "bytes": len(data)}
     if MIN_TEXT_KEY not in text:
-        found["error"] = (
-            f"a matplotlib PNG without {MIN_TEXT_KEY!r}: display it through "
-            "style.use_book_style() (or save it with style.figure_png)"
-        )
-        return found
+        return found | {"error": f"a matplotlib PNG without {MIN_TEXT_KEY!r}: display it "
+                                 "through style.use_book_style() (or style.figure_png)"}
     found["min_text_px"] = float(text[MIN_TEXT_KEY])
-    found["text_css_px"] = round(found["min_text_px"] * image["rendered"] / natural, 2)
-    return found
+    return found | {"text_css_px": round(found["min_text_px"] * image["rendered"] / natural, 2)}
 
 
 @pytest.mark.slow
@@ -191,15 +152,8 @@ def test_figure_text_is_at_least_11_css_px(page_view, site, docname):
         print(f"{docname} at {width}px: {figure}")
     errors = [f"{w}px: {f['id']}: {f['error']}" for w, f in measured if "error" in f]
     assert errors == [], "\n".join(errors)
-    small = [
-        f"{w}px: {f['id']!r}: smallest text {f['text_css_px']} px "
-        f"(image {f['natural']} px shown at {f['rendered']} px)"
-        for w, f in measured
-        if f["text_css_px"] < MIN_FIGURE_TEXT_PX
-    ]
-    assert small == [], f"{docname}: figure text under {MIN_FIGURE_TEXT_PX} px:\n" + "\n".join(
-        small
-    )
+    small = [f"{w}px: {f}" for w, f in measured if f["text_css_px"] < MIN_FIGURE_TEXT_PX]
+    assert small == [], f"figure text under {MIN_FIGURE_TEXT_PX} px:\n" + "\n".join(small)
 
 
 def _matplotlib_png(**text: str) -> str:
@@ -268,10 +222,7 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(chromium_bro
 
     Clicking its Live Code then reaches out once, to mybinder.org (Thebe is the book's).
     """
-    context, outside = open_context(chromium_browser, DESKTOP, "light")
-    page = context.new_page()
-    try:
-        page.goto(f"{book_url}/{PAGE_WITH_MENU}.html", wait_until="load")
+    with book_page(chromium_browser, f"{book_url}/{PAGE_WITH_MENU}.html") as (page, outside, _):
         page.locator(".theme-switch-button").first.focus()
         # The switch cycles light -> auto (the system's, light here) -> dark.
         modes = []
@@ -282,10 +233,9 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(chromium_bro
             # switch; the assertions say which did not happen.
             with contextlib.suppress(PlaywrightTimeoutError):
                 page.wait_for_function(SWITCHED_AND_FOCUSED_JS, arg=before, timeout=5000)
-            modes.append(page.evaluate("[document.documentElement.dataset.mode,"
-                                       " document.documentElement.dataset.theme]"))
-            kept = page.evaluate("document.activeElement.classList.contains('theme-switch-button')")
-            assert kept, "the colour-mode switch lost focus when pressed with Enter"
+            modes.append(page.evaluate(
+                "[document.documentElement.dataset.mode, document.documentElement.dataset.theme,"
+                " document.activeElement.classList.contains('theme-switch-button')]"))
         menu = page.locator(".dropdown-launch-buttons button.dropdown-toggle")
         assert menu.count() == 1, f"{PAGE_WITH_MENU} has no launch menu"
         menu.focus()
@@ -306,10 +256,9 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(chromium_bro
         ):
             page.locator(".dropdown-launch-buttons .btn-launch-thebe").click()
         page.evaluate("0")
-    finally:
-        context.close()
+    assert all(kept for *_, kept in modes), f"the switch lost focus when pressed: {modes}"
     assert modes[0][0] != "light", f"Enter on the colour-mode switch did nothing: {modes}"
-    assert ["dark", "dark"] in modes, f"Enter never reached dark mode: {modes}"
+    assert ["dark", "dark"] in [m[:2] for m in modes], f"Enter never reached dark mode: {modes}"
     assert focused, "ArrowDown in the open launch menu did not move focus into it"
     assert any("Binder" in t for t in launch_items), launch_items
     assert {urlsplit(url).hostname for url in outside} == {"mybinder.org"}, outside
@@ -317,30 +266,19 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(chromium_bro
 
 
 # -------------------------------------------------------------- page weight
-def _page_weight(site: Path, docname: str) -> tuple[int, dict[str, int]]:
-    """Bytes of a page's HTML (data: images included) and of each image file it shows."""
-    from bs4 import BeautifulSoup
-
-    html_path = site / f"{docname}.html"
-    soup = BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
-    images = {}
-    for img in soup.select("main img, article img, .bd-content img"):
-        src = img.get("src", "")
-        if not src or src.startswith("data:"):
-            continue
-        path = (html_path.parent / unquote(urlsplit(src).path)).resolve()
-        if path.exists():
-            images[path.name] = path.stat().st_size
-    return html_path.stat().st_size, images
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_weight_is_within_budget(site, docname):
-    html_bytes, images = _page_weight(site, docname)
-    total = html_bytes + sum(images.values())
-    print(f"{docname}: {total / 1e3:.0f} kB = HTML {html_bytes / 1e3:.0f} kB + "
-          f"{len(images)} images {sum(images.values()) / 1e3:.0f} kB")
+    """Its HTML (data: images included) and each image file it shows."""
+    html = site / f"{docname}.html"
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    files = {(html.parent / unquote(urlsplit(img["src"]).path)).resolve()
+             for img in soup.select("main img[src], article img[src], .bd-content img[src]")
+             if not img["src"].startswith("data:")}
+    images = {path.name: path.stat().st_size for path in files if path.exists()}
+    total = html.stat().st_size + sum(images.values())
+    print(f"{docname}: {total / 1e3:.0f} kB, {len(images)} images "
+          f"{sum(images.values()) / 1e3:.0f} kB")
     assert total <= PAGE_BUDGET_BYTES, f"{docname} weighs {total / 1e6:.2f} MB"
     heavy = {name: size for name, size in images.items() if size > FIGURE_BUDGET_BYTES}
     assert heavy == {}, f"{docname}: figures over {FIGURE_BUDGET_BYTES / 1e3:.0f} kB: {heavy}"

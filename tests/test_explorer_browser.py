@@ -7,15 +7,15 @@ read back from BokehJS's document model and compared with tanh_basis.
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import numpy as np
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import panels
 import tanh_basis as tb
-from browser_book import DEEP_QUERY_JS, DESKTOP, PHONE, WAIT_FOR_BOKEH_JS, open_context
+from browser_book import DEEP_QUERY_JS, DESKTOP, PHONE, WAIT_FOR_BOKEH_JS, book_page
 
 pytestmark = pytest.mark.slow
 
@@ -24,30 +24,21 @@ TINY = np.finfo(np.float64).tiny  # below it, doubles lose precision (subnormal)
 VIEWS = ("year", *panels.PANELS)
 
 
-def _open_explorer(browser, book_url: str, viewport: dict, mode: str = "light",
-                   touch: bool = False):
-    """(context, page, errors, blocked URLs): a fresh page on the explorer, drawn."""
-    context, outside = open_context(browser, viewport, mode)
-    page = context.new_page()
-    if touch:
-        # A touch screen, as Playwright's has_touch gives one.
-        cdp = context.new_cdp_session(page)
-        cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{book_url}/{EXPLORER_PAGE}.html", wait_until="load")
-    # Near the explorer, the page loads BokehJS (_ext/jacobian_book/bokeh-lazy.js).
-    page.locator(".jacobian-live").scroll_into_view_if_needed()
-    page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
-    return context, page, errors, outside
+@contextlib.contextmanager
+def _explorer(browser, book_url: str, viewport: dict = DESKTOP, mode: str = "light", **options):
+    """(page, blocked URLs, errors): a fresh page on the explorer, drawn."""
+    with book_page(browser, f"{book_url}/{EXPLORER_PAGE}.html", viewport, mode,
+                   **options) as (page, outside, errors):
+        # Near the explorer, the page loads BokehJS (_ext/jacobian_book/bokeh-lazy.js).
+        page.locator(".jacobian-live").scroll_into_view_if_needed()
+        page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
+        yield page, outside, errors
 
 
 @pytest.fixture()
 def desktop(chromium_browser, book_url):
-    context, page, errors, outside = _open_explorer(chromium_browser, book_url, DESKTOP)
-    yield page
-    context.close()
+    with _explorer(chromium_browser, book_url) as (page, outside, errors):
+        yield page
     assert errors == [] and outside == [], (errors, outside)
 
 
@@ -144,8 +135,7 @@ PLAY_STOPPED_JS = "() => Object.values(window.jacobian_live || {}).every((s) => 
 
 
 def _snapshot(page) -> dict:
-    page.evaluate(f"() => {SETTLE}")
-    return page.evaluate(SNAPSHOT_JS)
+    return page.evaluate(f"async () => {{ await {SETTLE}; return ({SNAPSHOT_JS.strip()})(); }}")
 
 
 def _steps(page) -> dict:
@@ -347,16 +337,9 @@ def test_handles_are_named_sliders_that_keys_move_and_focus_or_hover_highlight(d
     handles = desktop.evaluate(HANDLES_JS)
     assert len(handles) == 3 * 5 + 1
     assert all(h["role"] == "slider" and h["label"] for h in handles), handles
+    # Those in the Tab order (Tab reaches each: tests/test_a11y.py), each named apart.
     labels = [h["label"] for h in handles if h["tabindex"] == 0]
     assert len(set(labels)) == len(labels) == 3 * 3 + 1, labels
-    # Tab from the play button reaches the year view's handles (after the
-    # figure itself, which BokehJS makes focusable).
-    desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Play")).focus()
-    reached = []
-    for _ in range(3):
-        desktop.keyboard.press("Tab")
-        reached.append(desktop.evaluate("() => document.activeElement.getAttribute('aria-label')"))
-    assert set(reached) & set(labels), reached
     steps = _steps(desktop)
     before = _snapshot(desktop)
     desktop.locator(".jl-handle[data-panel='phi_b'][data-unit='1']").focus()
@@ -393,11 +376,10 @@ SLIDER_HANDLES_JS = f"({DEEP_QUERY_JS})('.noUi-handle')"
 
 def test_explorer_slider_keyboard_and_play(desktop):
     # Named once BokehJS has drawn them (after the document is ready).
-    desktop.wait_for_function(
-        f"() => {SLIDER_HANDLES_JS}.length === 3"
-        f" && {SLIDER_HANDLES_JS}.every((h) => h.hasAttribute('aria-label'))", timeout=10_000)
-    labels = desktop.evaluate(
-        f"() => {SLIDER_HANDLES_JS}.map((h) => h.getAttribute('aria-label'))")
+    labels = desktop.wait_for_function(
+        f"() => {{ const h = {SLIDER_HANDLES_JS}; return h.length === 3"
+        " && h.every((el) => el.hasAttribute('aria-label'))"
+        " && h.map((el) => el.getAttribute('aria-label')); }", timeout=10_000).json_value()
     assert labels == [
         "input x₀ (day)", "slope aₖ of the selected unit", "bias bₖ of the selected unit"
     ], labels
@@ -415,10 +397,7 @@ def test_explorer_slider_keyboard_and_play(desktop):
     desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Pause")).click()
     # Stopped means the sweep's interval timer is gone (live_explorer.js keeps
     # it in the explorer's state) and the button offers Play again.
-    try:
-        desktop.wait_for_function(PLAY_STOPPED_JS, timeout=10_000)
-    except PlaywrightTimeout:
-        pytest.fail("pressing the button again did not stop play: its timer still runs")
+    desktop.wait_for_function(PLAY_STOPPED_JS, timeout=10_000)
     desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Play")).wait_for()
     stopped_at = desktop.evaluate(X0_JS)
     desktop.evaluate(f"() => {SETTLE}")
@@ -438,10 +417,16 @@ def _touch_drag(page, handle: dict, dx: float) -> None:
     cdp.detach()
 
 
-def test_touch_drag_on_a_phone(chromium_browser, book_url):
-    context, page, errors, outside = _open_explorer(chromium_browser, book_url, PHONE,
-                                                    touch=True)
-    try:
+def test_touch_drag_on_a_phone_in_dark_mode_on_a_card_that_stays_light(chromium_browser, book_url):
+    with _explorer(chromium_browser, book_url, PHONE, "dark",
+                   has_touch=True) as (page, outside, errors):
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        colours = page.evaluate(
+            "() => { const s = getComputedStyle(document.querySelector('.jacobian-live'));"
+            " const c = getComputedStyle(document.querySelector('.jacobian-live caption'));"
+            " return [s.backgroundColor, c.color]; }")
+        # The card stays light, with dark text, whatever the theme around it.
+        assert colours == ["rgb(255, 255, 255)", "rgb(26, 26, 26)"], colours
         page.evaluate("() => { window.jl_pointer_types = new Set();"
                       " document.addEventListener('pointerdown',"
                       " (e) => window.jl_pointer_types.add(e.pointerType), true); }")
@@ -465,30 +450,7 @@ def test_touch_drag_on_a_phone(chromium_browser, book_url):
                 _assert_only_unit_moved(before, after, unit)
         # The drags came as touches, not as a mouse.
         assert page.evaluate("() => [...window.jl_pointer_types]") == ["touch"]
-    finally:
-        context.close()
     assert errors == [] and outside == []
-
-
-def test_dark_mode_keeps_the_explorer_readable_and_draggable(chromium_browser, book_url):
-    context, page, errors, _ = _open_explorer(chromium_browser, book_url, DESKTOP, mode="dark")
-    try:
-        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
-        colours = page.evaluate(
-            "() => { const s = getComputedStyle(document.querySelector('.jacobian-live'));"
-            " const c = getComputedStyle(document.querySelector('.jacobian-live caption'));"
-            " return [s.backgroundColor, c.color]; }")
-        # The card stays light, with dark text, whatever the theme around it.
-        assert colours == ["rgb(255, 255, 255)", "rgb(26, 26, 26)"], colours
-        before = _snapshot(page)
-        handle = _handle(page, "phi_a", 0)
-        _mouse_drag(page, handle, 50)
-        after = _snapshot(page)
-        assert after["a"][0] > before["a"][0]
-        _check_snapshot(after)
-    finally:
-        context.close()
-    assert errors == []
 
 
 #: The explorer's box, and whether any BokehJS file has been fetched.
@@ -502,25 +464,29 @@ LAZY_STATE_JS = """
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_bokeh_js_loads_near_the_explorer_into_a_box_of_its_final_size_and_layout(
+def test_bokeh_js_loads_near_the_explorer_or_by_its_button_into_its_final_box_and_layout(
         chromium_browser, book_url, viewport):
-    context, outside = open_context(chromium_browser, viewport)
-    page = context.new_page()
-    try:
-        page.goto(f"{book_url}/{EXPLORER_PAGE}.html", wait_until="load")
+    """On a desktop the reader scrolls to the explorer; on a phone presses its load button."""
+    with book_page(chromium_browser, f"{book_url}/{EXPLORER_PAGE}.html",
+                   viewport) as (page, outside, _):
         # Two animation frames: the loader's observer has reported the explorer far away.
         page.evaluate(f"() => {SETTLE}")
         before = page.evaluate(LAZY_STATE_JS)
         assert before["bokeh"] is False and before["state"] is None, before
-        page.locator(".jacobian-live").scroll_into_view_if_needed()
+        if viewport is DESKTOP:
+            page.locator(".jacobian-live").scroll_into_view_if_needed()
+        else:
+            button = page.locator(".jl-load")
+            assert button.count() == 1 and button.is_visible()
+            # Focus without scrolling the explorer into the loading margin.
+            button.evaluate("(b) => b.focus({preventScroll: true})")
+            page.keyboard.press("Enter")
         page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
         after = page.evaluate(LAZY_STATE_JS)
         boxes = page.evaluate(FIGURE_BOXES_JS)
         overflow = page.evaluate("() => document.querySelector('.jacobian-live').scrollWidth"
                                  " - document.querySelector('.jacobian-live').clientWidth")
         assert page.locator(".jl-load").count() == 0
-    finally:
-        context.close()
     assert outside == []
     assert after["bokeh"] and after["state"] == "loaded", after
     # The box had its final size before BokehJS drew into it.
@@ -537,18 +503,3 @@ def test_bokeh_js_loads_near_the_explorer_into_a_box_of_its_final_size_and_layou
         assert len({box["x"] for box in boxes}) == 1, boxes
         assert [box["y"] for box in boxes] == sorted({box["y"] for box in boxes}), boxes
         assert all(box["x"] + box["width"] <= PHONE["width"] for box in boxes), boxes
-
-
-def test_the_load_button_loads_the_explorer_from_the_keyboard(chromium_browser, book_url):
-    context, _ = open_context(chromium_browser, DESKTOP)
-    page = context.new_page()
-    try:
-        page.goto(f"{book_url}/{EXPLORER_PAGE}.html", wait_until="load")
-        button = page.locator(".jl-load")
-        assert button.count() == 1 and button.is_visible()
-        # Focus without scrolling the explorer into the loading margin.
-        button.evaluate("(b) => b.focus({preventScroll: true})")
-        page.keyboard.press("Enter")
-        page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
-    finally:
-        context.close()

@@ -1,9 +1,9 @@
 """Hover previews (sphinx-tippy, _ext/jacobian_book/tips.py) in Chromium.
 
-For the first equation reference, glossary term and citation of the toc, the
-pointer and the keyboard show a tip with the target's content and Escape hides
-it, focus kept; at both widths, in both modes, an open tip fits the screen and
-axe-core finds no WCAG 2.1 AA violation in it. No request leaves 127.0.0.1.
+For the first equation reference, glossary term and citation of the toc, at
+both widths in both modes: the pointer and the keyboard show a tip with the
+target's content, which fits the screen and in which axe-core finds no WCAG 2.1
+AA violation; Escape hides it, focus kept. No request leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from book_site import toc_pages
 from bs4 import BeautifulSoup
 
-from browser_book import DESKTOP, PHONE, RUN_AXE_JS, WCAG_TAGS, open_context
+from browser_book import MODES, RUN_AXE_JS, VIEWPORTS, WCAG_TAGS, book_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.site_views]
 
@@ -38,46 +38,28 @@ def _words(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _target(site: Path, docname: str, href: str):
-    """The element a link points at, in the built HTML."""
-    page, _, anchor = href.partition("#")
-    folder = (site / docname).parent
-    path = (folder / page).resolve() if page else site / f"{docname}.html"
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    return soup.find(id=anchor)
-
-
 @pytest.fixture(scope="module")
 def links(site: Path) -> dict[str, tuple[str, str, str]]:
     """kind -> (docname, href, expected text of the tip) for the first such link."""
     found = {}
     for docname in toc_pages():
-        soup = BeautifulSoup((site / f"{docname}.html").read_text(encoding="utf-8"),
-                             "html.parser")
+        path = site / f"{docname}.html"
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         for a in soup.select("article.bd-article a.reference.internal[href]"):
             for kind, pattern in KINDS.items():
                 if kind not in found and pattern.search(a["href"]):
-                    target = _target(site, docname, a["href"])
-                    if kind == "term":  # the definition that follows the term
-                        text = target.find_next_sibling("dd").find("p")
-                    elif kind == "citation":
-                        text = target.find("p")
-                    if kind == "equation":
-                        text = ""  # typeset: checked as math, not as text
-                    else:  # the prose, without the TeX the tip shows typeset
-                        for math in text.select(".math"):
+                    page, _, anchor = a["href"].partition("#")  # the element it points at
+                    html = (path.parent / page if page else path).read_text(encoding="utf-8")
+                    target = BeautifulSoup(html, "html.parser").find(id=anchor)
+                    text = ""  # an equation: typeset, checked as math, not as text
+                    if kind != "equation":  # a term's definition follows it
+                        text = (target.find_next_sibling("dd") if kind == "term" else target).p
+                        for math in text.select(".math"):  # the TeX the tip shows typeset
                             math.decompose()
                         text = text.get_text(" ")
                     found[kind] = (docname, a["href"], _words(text)[:60])
     assert set(found) == set(KINDS), f"no link of kind {set(KINDS) - set(found)} on any page"
     return found
-
-
-def _open(chromium_browser, book_url: str, docname: str, viewport: dict, mode: str):
-    context, outside = open_context(chromium_browser, viewport, mode)
-    page = context.new_page()
-    page.goto(f"{book_url}/{docname}.html", wait_until="load")
-    return context, outside, page
 
 
 def _check_tip(page, kind: str, expected: str) -> None:
@@ -95,58 +77,38 @@ def _check_tip(page, kind: str, expected: str) -> None:
         assert expected in _words(prose), f"{kind}: tip lacks {expected!r}"
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
-def test_pointer_and_keyboard_show_the_target_and_escape_hides_it(
-    chromium_browser, book_url, links, kind
-):
-    docname, href, expected = links[kind]
-    context, outside, page = _open(chromium_browser, book_url, docname, DESKTOP, "light")
-    try:
-        link = page.locator(f'article a.reference.internal[href="{href}"]').first
-        page.wait_for_function("(el) => el._tippy !== undefined", arg=link.element_handle())
-        link.hover()
-        _check_tip(page, kind, expected)
-        page.keyboard.press("Escape")
-        page.wait_for_selector(".tippy-box", state="detached")
-
-        page.mouse.move(0, 0)
-        link.focus()
-        _check_tip(page, kind, expected)
-        # The tip describes the link to a screen reader.
-        tip_id = link.get_attribute("aria-describedby")
-        assert tip_id and page.locator(f"#{tip_id} .tippy-content").count() == 1
-        page.keyboard.press("Escape")
-        page.wait_for_selector(".tippy-box", state="detached")
-        assert page.evaluate("(el) => document.activeElement === el", link.element_handle())
-        assert outside == [], f"requests to other hosts: {outside}"
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize(("size", "mode"), [("desktop", "light"), ("desktop", "dark"),
-                                            ("phone", "light"), ("phone", "dark")])
-def test_open_tips_pass_axe_and_fit_the_screen(
+@pytest.mark.parametrize(("size", "mode"), [(size, mode) for size in VIEWPORTS for mode in MODES])
+def test_pointer_and_keyboard_show_each_tip_that_fits_passes_axe_and_escape_hides(
     chromium_browser, book_url, links, axe_source, screenshots, size, mode
 ):
-    viewport = PHONE if size == "phone" else DESKTOP
     by_page: dict[str, list[str]] = {}
-    for kind in ("equation", "term"):
-        by_page.setdefault(links[kind][0], []).append(kind)
+    for kind, (docname, _, _) in links.items():
+        by_page.setdefault(docname, []).append(kind)
     for docname, kinds in by_page.items():
-        context, _, page = _open(chromium_browser, book_url, docname, viewport, mode)
-        try:
+        with book_page(chromium_browser, f"{book_url}/{docname}.html", VIEWPORTS[size],
+                       mode) as (page, outside, _):
             page.add_script_tag(content=axe_source)
             for kind in kinds:
-                link = page.locator(f'article a.reference.internal[href="{links[kind][1]}"]').first
+                _, href, expected = links[kind]
+                link = page.locator(f'article a.reference.internal[href="{href}"]').first
                 page.wait_for_function("(el) => el._tippy !== undefined", arg=link.element_handle())
+                link.hover()
+                _check_tip(page, kind, expected)
+                page.keyboard.press("Escape")
+                page.wait_for_selector(".tippy-box", state="detached")
+
+                page.mouse.move(0, 0)
                 link.focus()
-                _check_tip(page, kind, links[kind][2])
+                _check_tip(page, kind, expected)
+                # The tip describes the link to a screen reader.
+                tip_id = link.get_attribute("aria-describedby")
+                assert tip_id and page.locator(f"#{tip_id} .tippy-content").count() == 1
                 page.screenshot(path=screenshots / f"tip-{kind}-{size}-{mode}.png")
                 box = page.locator(".tippy-box[data-state=visible]").bounding_box()
-                assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+                assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS[size]["width"], box
                 violations = page.evaluate(RUN_AXE_JS, [TIP, WCAG_TAGS])
                 assert violations == [], f"{kind} tip, {size} {mode}: {violations}"
                 page.keyboard.press("Escape")
                 page.wait_for_selector(".tippy-box", state="detached")
-        finally:
-            context.close()
+                assert page.evaluate("(el) => document.activeElement === el", link.element_handle())
+        assert outside == [], f"requests to other hosts: {outside}"
