@@ -23,7 +23,7 @@ import pytest
 from book_site import serve, toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_book import DEEP_QUERY_JS, open_context
+from browser_book import AFTER_PAINT_JS, DEEP_QUERY_JS, open_context
 
 pytestmark = pytest.mark.slow
 
@@ -159,6 +159,8 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
             if name == "(landing)":  # a meta refresh forwards to the first page
                 with contextlib.suppress(PlaywrightTimeout):  # the test says where it stayed
                     page.wait_for_url(f"{base_url}{PAGES[0]}.html", wait_until="load")
+            # The deferred scripts' errors belong to this page, not the next.
+            page.wait_for_function(AFTER_PAINT_JS)
             visit.url = page.url
             canonical = page.locator("link[rel=canonical]")
             visit.canonical = canonical.get_attribute("href") if canonical.count() else None
