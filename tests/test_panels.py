@@ -65,8 +65,7 @@ def test_every_curve_of_the_year_fits_its_panel(x0: float) -> None:
     assert np.abs(values["dphi_a"]).max() == pytest.approx(abs(x0), rel=1e-12)
 
 
-def test_real_and_parameters_return_new_floats() -> None:
-    assert panels.real(3, "x0") == 3.0 and isinstance(panels.real(3, "x0"), float)
+def test_parameters_return_new_float_arrays() -> None:
     mine = np.array([0.1, 0.2])
     a, b = panels.parameters(mine, [1, 2])
     a[0] = 9.0
@@ -81,10 +80,7 @@ def test_real_and_parameters_return_new_floats() -> None:
     ({"a": np.ones(8), "b": np.ones(8)}, ValueError, "1 to 7"),
     ({"a": (0.1, np.nan), "b": (1.0, 2.0)}, ValueError, "a must be finite"),
     ({"a": (0.1,), "b": (2e12,)}, ValueError, "b must be at most"),
-    ({"a": ("x",), "b": (1.0,)}, TypeError, "a must hold real numbers"),
     ({"a": (0.1,), "b": (True,)}, TypeError, "b must hold real numbers"),
-    ({"x0": True}, TypeError, "x0"),
-    ({"x0": np.nan}, ValueError, "x0"),
     ({"x0": 2 * panels.LIMIT}, ValueError, "x0"),
 ])
 def test_real_and_parameters_name_a_bad_argument(kwargs, error, match) -> None:

@@ -76,14 +76,12 @@ def test_where_one_minus_tanh_squared_loses_half_its_digits():
     assert 9.6 < z[np.argmax(rel > 1e-8)] < 9.8
     assert rel[z <= 9.0].max() < 1e-8  # not "by |z| = 9", as an old docstring said
     assert rel[(z > 9.95) & (z < 10.05)].max() > 1e-8  # by |z| = 10 half is gone
-    assert (np.abs(tb.sech2(z) - ref) / ref).max() < 1e-15  # the stable formula keeps them
 
 
 @pytest.mark.parametrize("sech2", [tb.sech2, tbf.sech2], ids=["reference", "fast"])
-@pytest.mark.parametrize("bad", [["a", "b"], [True, False]])
-def test_sech2_rejects_non_real(sech2, bad):
+def test_sech2_rejects_non_real(sech2):  # tests/test_validate.py: real_array's table
     with pytest.raises(TypeError, match="z must hold real numbers"):
-        sech2(bad)
+        sech2(["a", "b"])
 
 
 def test_one_unit_functions_broadcast_and_agree_with_finite_differences():
@@ -205,6 +203,8 @@ def test_W_is_a_read_only_copy_that_only_a_valid_assignment_replaces(Basis):
     # A numpy scalar eps is a number like any other.
     np.testing.assert_array_equal(basis.numerical_jacobian(X, eps=np.float64(1e-3)),
                                   basis.numerical_jacobian(X, eps=1e-3))
+    with pytest.raises(TypeError, match="eps must be"):  # tests/test_validate.py: the table
+        basis.numerical_jacobian(X, eps="1e-6")
     basis.vjp(X, np.ones((5, 2)))
     np.testing.assert_array_equal(basis.W, before)
     for bad, match in ((np.ones((4,)), "W must have shape"),
@@ -248,27 +248,32 @@ def test_numerical_jacobian_passes_move_parameters_apart_and_never_W(Basis, monk
 
 
 SHAPE_W = r"W must have shape \(D\+1, K\)"
+SHAPE_G = r"G must have shape \(N, K\) = \(4, 2\)"
 
 
 @TWINS
 @pytest.mark.parametrize(
-    ("W", "exc", "msg"),
+    ("W", "G", "exc", "msg"),
     [
-        *((np.ones(shape), ValueError, SHAPE_W) for shape in [3, (1, 3), (3, 0), (2, 2, 2)]),
-        (np.array([[1.0, np.nan], [0.0, 1.0]]), ValueError, "W must be finite"),
-        (np.array([[1.0, np.inf], [0.0, 1.0]]), ValueError, "W must be finite"),
-        (np.array([["a", "b"], ["c", "d"]]), TypeError, "W must hold real numbers"),
-        (np.array([[True], [False]]), TypeError, "W must hold real numbers"),
+        *((np.ones(shape), None, ValueError, SHAPE_W) for shape in [3, (1, 3), (3, 0), (2, 2, 2)]),
+        (np.array([[1.0, np.nan], [0.0, 1.0]]), None, ValueError, "W must be finite"),
+        (np.array([[1.0, np.inf], [0.0, 1.0]]), None, ValueError, "W must be finite"),
+        (np.array([["a", "b"], ["c", "d"]]), None, TypeError, "W must hold real numbers"),
+        (np.array([[True], [False]]), None, TypeError, "W must hold real numbers"),
+        (np.ones((3, 2)), np.ones((5, 3)), ValueError, SHAPE_G),
+        (np.ones((3, 2)), np.ones(8), ValueError, SHAPE_G),
+        (np.ones((3, 2)), np.full((4, 2), np.nan), ValueError, "G must be finite"),
+        (np.ones((3, 2)), np.array([["a"] * 2] * 4), TypeError, "G must hold real numbers"),
     ],
 )
-def test_bad_W_is_rejected(Basis, W, exc, msg):
+def test_bad_W_or_G_is_rejected(Basis, W, G, exc, msg):
     with pytest.raises(exc, match=msg):
-        Basis(W)
+        Basis(W).vjp(np.ones((4, 2)), np.ones((4, 2)) if G is None else G)
 
 
 @TWINS
 @pytest.mark.parametrize("method", ["Z", "transform", "jacobian", "full_jacobian",
-                                    "numerical_jacobian"])
+                                    "numerical_jacobian", "vjp"])
 @pytest.mark.parametrize(
     ("X", "exc", "msg"),
     [
@@ -281,31 +286,7 @@ def test_bad_W_is_rejected(Basis, W, exc, msg):
 )
 def test_bad_X_is_rejected_by_every_method(Basis, method, X, exc, msg):
     basis = Basis(np.ones((4, 2)))
+    G = (np.ones((1, 2)),) if method == "vjp" else ()  # X is named before vjp's G
     with pytest.raises(exc, match=msg):
-        getattr(basis, method)(X)
-    with pytest.raises(exc, match=msg):
-        basis.vjp(X, np.ones((1, 2)))
+        getattr(basis, method)(X, *G)
     np.testing.assert_array_equal(basis.W, np.ones((4, 2)))
-
-
-@TWINS
-@pytest.mark.parametrize(
-    ("G", "exc", "msg"),
-    [
-        (np.ones((5, 3)), ValueError, r"G must have shape \(N, K\) = \(4, 2\)"),
-        (np.ones(8), ValueError, r"G must have shape \(N, K\) = \(4, 2\)"),
-        (np.full((4, 2), np.nan), ValueError, "G must be finite"),
-        (np.array([["a"] * 2] * 4), TypeError, "G must hold real numbers"),
-    ],
-)
-def test_bad_G_is_rejected(Basis, G, exc, msg):
-    with pytest.raises(exc, match=msg):
-        Basis(np.ones((3, 2))).vjp(np.ones((4, 2)), G)
-
-
-@TWINS
-@pytest.mark.parametrize(("eps", "exc"), [(0.0, ValueError), ("1e-6", TypeError)])
-def test_bad_eps_is_rejected(Basis, eps, exc):
-    """eps reaches its check (tests/test_validate.py holds the table of bad numbers)."""
-    with pytest.raises(exc, match="eps must be"):
-        Basis(np.ones((3, 2))).numerical_jacobian(np.ones((4, 2)), eps=eps)
