@@ -118,9 +118,7 @@ def test_page_png_records_its_smallest_text_and_it_reads_on_a_phone(page_figure)
         style.use_book_style()
         png, metadata = style.figure_png(page_figure)
     image = Image.open(io.BytesIO(png))
-    recorded = float(image.info[style.MIN_TEXT_KEY])
-    smallest_pt = style.smallest_text_pt(page_figure)
-    assert recorded == pytest.approx(smallest_pt * style.FIGURE_DPI / 72, abs=0.01)
+    recorded = float(image.info[style.MIN_TEXT_KEY])  # its value: tests/test_style.py
     # On a phone the image is shown at most a text column (about 340 CSS px) wide,
     # and its text must stay at 11 CSS px or more.
     assert recorded * min(metadata["width"], 340) / image.width >= 11
