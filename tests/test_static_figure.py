@@ -17,7 +17,7 @@ import panels
 import static_figure as sf
 import style
 import tanh_basis as tb
-from panel_formulas import formula
+from panel_formulas import assert_unit_drawn
 
 
 @pytest.fixture(scope="module")
@@ -44,17 +44,9 @@ def test_four_panels_draws_the_formulas_and_is_not_registered_with_pyplot(layout
         # x-axis of the derivative panel below it).
         assert ax.get_ylabel()
         assert ax.get_xlabel() or (layout == "grid" and name.startswith("phi"))
-        grid = np.linspace(*panels.param_range(name), 201)
-        for k in range(2):
-            line, marker = sf.line(fig, "curve", name, k), sf.line(fig, "marker", name, k)
-            assert line.axes is ax
-            np.testing.assert_array_equal(line.get_xdata(), grid)
-            np.testing.assert_allclose(line.get_ydata(), formula(name, x0, a[k], b[k], grid),
-                                       rtol=1e-15, atol=0)
-            # One marker per unit, at the unit's own parameter, on its curve.
-            (mx,), (my,) = marker.get_data()
-            assert mx == (a[k] if name.endswith("_a") else b[k])
-            assert my == pytest.approx(formula(name, x0, a[k], b[k], mx))
+        assert all(sf.line(fig, role, name, 1).axes is ax for role in ("curve", "marker"))
+    for k in range(2):
+        assert_unit_drawn(fig, k, x0, a[k], b[k], n_grid=201)
     assert fig.get_suptitle() == sf.x0_label(x0) and fig.get_suptitle().endswith("97.5")
 
 
@@ -68,21 +60,13 @@ def test_limits_are_fixed_over_the_year_and_widen_beyond(page_figure) -> None:
     assert sf.line(wide, "curve", "dphi_a", 0).axes.get_ylim()[1] > 500.0
 
 
-def test_tangents_touch_phi_with_the_slope_below_and_have_one_length(page_figure) -> None:
-    """Every tangent goes through its marker with the slope the derivative panel's marker shows."""
-    K = len(panels.DEFAULT_A)
+def test_tangents_have_one_length(page_figure) -> None:
+    """Where they touch, and their slopes: test_four_panels_draws_the_formulas_*."""
     page_figure.draw_without_rendering()
     for panel in ("phi_a", "phi_b"):
         ax = sf.line(page_figure, "curve", panel, 0).axes
         lengths = []
-        for k, tangent in enumerate(lines(page_figure, "tangent", panel, K)):
-            (p1, p2), (v1, v2) = tangent.get_data()
-            slope = (v2 - v1) / (p2 - p1)
-            below = sf.line(page_figure, "marker", "d" + panel, k).get_ydata()[0]
-            assert slope == pytest.approx(below, rel=1e-9, abs=1e-15)
-            marker = sf.line(page_figure, "marker", panel, k).get_data()
-            assert ((p1 + p2) / 2, (v1 + v2) / 2) == pytest.approx(
-                (marker[0][0], marker[1][0]), abs=1e-12)
+        for tangent in lines(page_figure, "tangent", panel, len(panels.DEFAULT_A)):
             ends = ax.transData.transform(np.column_stack(tangent.get_data()))
             lengths.append(np.hypot(*(ends[1] - ends[0])))
         # Unit 1 is on its slope (steep), units 2 and 3 are flat.
