@@ -139,9 +139,8 @@ def test_twin_agrees_with_tanh_basis_in_node():
         {"z": z.tolist(), "x": x.tolist()})
     want = tb.sech2(z)
     assert rel_close(got["s"], want, 1e-13)
-    # Exact zeros where Python underflows to zero, and never a zero where it does not.
+    # Exact zeros where Python underflows, and never a zero where it does not (z = -55).
     np.testing.assert_array_equal(np.asarray(got["s"]) == 0, want == 0)
-    assert got["s"][np.flatnonzero(z == -55.0)[0]] > 0
     for name, key in (("tanh_unit", "p"), ("tanh_unit_dslope", "da"), ("tanh_unit_dbias", "db")):
         assert rel_close(got[key], getattr(tb, name)(x, 0.3, -50), 1e-13), name
 
