@@ -20,13 +20,11 @@ import panels
 import tanh_basis as tb
 from panel_formulas import formula
 
-TINY = np.finfo(np.float64).tiny  # smallest normal double
-
 
 def rel_close(js, py, rtol):
     """|js - py| <= rtol |py|, with exact agreement required only down to normal doubles."""
     js, py = np.asarray(js, float), np.asarray(py, float)
-    return np.all(np.abs(js - py) <= rtol * np.abs(py) + TINY)
+    return np.all(np.abs(js - py) <= rtol * np.abs(py) + np.finfo(np.float64).tiny)
 
 
 def node(script: str, data: object) -> object:

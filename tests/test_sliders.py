@@ -23,8 +23,9 @@ import style
 from panel_formulas import assert_unit_drawn
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def plot() -> sliders.FourPanelPlot:
+    """Shared: each test leaves it as it found it, and checks that it does."""
     return sliders.FourPanelPlot(n_grid=301)
 
 

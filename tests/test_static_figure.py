@@ -26,10 +26,6 @@ def page_figure():
     return sf.four_panels()
 
 
-def lines(fig, role: str, panel: str, K: int) -> list:
-    return [sf.line(fig, role, panel, k) for k in range(K)]
-
-
 @pytest.mark.parametrize("layout", ["column", "grid"])
 def test_four_panels_draws_the_formulas_and_is_not_registered_with_pyplot(layout) -> None:
     before = plt.get_fignums()
@@ -66,7 +62,8 @@ def test_tangents_have_one_length(page_figure) -> None:
     for panel in ("phi_a", "phi_b"):
         ax = sf.line(page_figure, "curve", panel, 0).axes
         lengths = []
-        for tangent in lines(page_figure, "tangent", panel, len(panels.DEFAULT_A)):
+        for k in range(len(panels.DEFAULT_A)):
+            tangent = sf.line(page_figure, "tangent", panel, k)
             ends = ax.transData.transform(np.column_stack(tangent.get_data()))
             lengths.append(np.hypot(*(ends[1] - ends[0])))
         # Unit 1 is on its slope (steep), units 2 and 3 are flat.
@@ -89,7 +86,7 @@ def test_page_figure_shows_what_the_page_says(page_figure) -> None:
     # ... and units 2 and 3 sit on their flat parts, |z| > 3.
     z = a * x0 + b
     assert np.all(np.abs(z[1:]) > 3) and np.all(tb.tanh_unit_dbias(x0, a[1:], b[1:]) < 0.01)
-    markers = lines(fig, "marker", "phi_a", a.size)
+    markers = [sf.line(fig, "marker", "phi_a", k) for k in range(a.size)]
     assert [m.get_color() for m in markers] == list(panels.UNIT_COLOURS[:a.size])
     assert [m.get_marker() for m in markers] == list(panels.UNIT_MARKERS_MPL[:a.size])
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
