@@ -204,10 +204,8 @@ def test_W_is_a_read_only_copy_that_only_a_valid_assignment_replaces(Basis):
         basis.numerical_jacobian(X, eps="1e-6")
     basis.vjp(X, np.ones((5, 2)))
     np.testing.assert_array_equal(basis.W, before)
-    for bad, match in ((np.ones((4,)), "W must have shape"),
-                       (np.full((3, 2), np.nan), "W must be finite")):
-        with pytest.raises(ValueError, match=match):
-            basis.W = bad
+    with pytest.raises(ValueError, match="W must be finite"):  # the setter is __init__'s
+        basis.W = np.full((3, 2), np.nan)  # (test_bad_W_or_G_is_rejected: its table)
     np.testing.assert_array_equal(basis.W, before)
     basis.W = np.zeros((3, 2))  # replacing through the setter is allowed
     assert np.all(basis.W == 0)
