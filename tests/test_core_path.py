@@ -1,7 +1,6 @@
 """The core path (the root page and the first part of ``_toc.yml``) stays one sitting.
 
-At most 7,500 prose words in all, no page over 1,600, the exercises at most
-2,200. ``python tests/test_core_path.py`` prints the counts.
+``python tests/test_core_path.py`` prints the counts against the limits below.
 """
 
 from __future__ import annotations

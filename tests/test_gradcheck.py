@@ -29,22 +29,7 @@ def test_central_difference_jacobians_gradients_and_error() -> None:
     assert 80 < errs[0] / errs[1] < 120
 
 
-@pytest.mark.parametrize(
-    ("args", "kwargs", "exc", "match"),
-    [((np.sin, [1.0]), {"eps": 0.0}, ValueError, "eps must be"),
-     ((np.sin, [1.0]), {"eps": "1e-6"}, TypeError, "eps must be"),
-     ((3.0, [1.0]), {}, TypeError, "f must be callable"),
-     ((np.sin, ["a"]), {}, TypeError, "theta must hold real numbers"),
-     ((np.sin, [np.nan]), {}, ValueError, "theta must be finite"),
-     ((lambda t: np.ones(3 if t[0] > 0 else 2), [0.0]), {}, ValueError, "same shape"),
-     ((lambda t: np.where(t > 0, 1.0, np.inf), [0.0]), {}, ValueError, "finite")],
-)
-def test_central_difference_names_a_bad_argument(args, kwargs, exc, match) -> None:
-    with pytest.raises(exc, match=match):
-        gradcheck.central_difference(*args, **kwargs)
-
-
-def test_relative_error_and_check_gradient_values() -> None:
+def test_every_error_measure_on_known_values() -> None:
     r = gradcheck.relative_error([1.0, 0.0, -2.0, 1e-20], [1.0, 0.0, 2.0, 2e-20])
     np.testing.assert_allclose(r, [0.0, 0.0, 1.0, 1 / 3])
     assert tb.relative_error is gradcheck.relative_error  # the pages' name: one function
@@ -54,68 +39,6 @@ def test_relative_error_and_check_gradient_values() -> None:
     # Scale-free in its second value.
     assert gradcheck.check_gradient(1000 * a, 1000 * n) == pytest.approx((100.0, 0.1 / 2.1))
     assert gradcheck.check_gradient([1.0], [-1.0])[1] == pytest.approx(1.0)
-
-
-def test_loglog_slope_recovers_a_power() -> None:
-    x = np.logspace(-6, -1, 11)
-    for p in (-1.0, 0.5, 2.0, 3.0):
-        assert gradcheck.loglog_slope(x, 7.0 * x**p) == pytest.approx(p, abs=1e-10)
-
-
-@pytest.mark.parametrize(("x", "y", "match"), [
-    ([1.0, 2.0], [1.0, 0.0], "positive"), ([-1.0, 2.0], [1.0, 2.0], "positive"),
-    ([1.0, 2.0], [1.0, 2.0, 3.0], "shape"), ([1.0], [1.0], "shape"),
-    ([2.0, 2.0], [1.0, 3.0], "two different"),
-])
-def test_loglog_slope_rejects_what_it_cannot_fit(x, y, match) -> None:
-    with pytest.raises(ValueError, match=match):
-        gradcheck.loglog_slope(x, y)
-
-
-def test_sech2_reference_against_closed_forms() -> None:
-    """The yardstick of tests/test_tanh_basis.py's sech2 tests, checked without tanh_basis."""
-    z = np.array([0.0, 0.5, -3.0, 40.0, 300.0])
-    ref = gradcheck.sech2_reference(z)
-    assert ref[0] == 1.0
-    np.testing.assert_allclose(ref[1:3], 1 / np.cosh(z[1:3]) ** 2, rtol=1e-15)
-    # 4 e^{-2|z|} has no cancellation for large |z| and equals sech^2 to 1e-26 there.
-    np.testing.assert_allclose(ref[3:], 4 * np.exp(-2 * z[3:]), rtol=1e-15)
-    assert gradcheck.sech2_reference(np.zeros((2, 3))).shape == (2, 3)
-
-
-@pytest.mark.parametrize(("args", "exc", "match"), [
-    (([1.0], 10), ValueError, "dps"), (([1.0], 30.0), TypeError, "dps"),
-    (([np.inf],), ValueError, "z must be finite"), ((["x"],), TypeError, "z"),
-])
-def test_sech2_reference_names_a_bad_argument(args, exc, match) -> None:
-    with pytest.raises(exc, match=match):
-        gradcheck.sech2_reference(*args)
-
-
-def test_saturated_unit_gives_entrywise_error_one_but_small_normwise_error() -> None:
-    z = np.linspace(0.0, 20.0, 2001)
-    basis = tb.TanhBasis([[1.0], [0.0]])  # phi = tanh(x): z = x
-    J, NJ = basis.jacobian(z), basis.numerical_jacobian(z)
-    rel = gradcheck.relative_error(J, NJ)[:, :, 0]  # (N, 2): slope and bias
-    assert rel.max() == 1.0  # where the quotient is 0 (the fine-grid tests find where)
-    # Already at z = 8 round-off alone gives the entry-wise error about 1e-5.
-    assert 3e-6 < np.median(rel[(z > 7.9) & (z < 8.1), 1]) < 3e-5
-    # |a - n| stays near machine_eps * |phi| / eps while a = sech2(z) falls from
-    # 2e-4 to 2e-10 over 5 < z < 12: the relative error grows as sech2 shrinks.
-    mid = (z > 5) & (z < 12)
-    bias_err = np.abs(J[mid, 1, 0] - NJ[mid, 1, 0])
-    assert np.median(bias_err) > 1e-12 and np.all(bias_err < 1e-9)
-    assert bias_err[-1] / J[mid, 1, 0][-1] > 100 * bias_err[0] / J[mid, 1, 0][0]
-    # The formula is right, and the error measures that weigh entries by size say so,
-    # while a real bug (the bias derivative's sign flipped) still fails both.
-    assert gradcheck.normwise_relative_error(J, NJ) < 1e-9
-    assert gradcheck.floored_relative_error(J, NJ, floor=1e-3).max() < 1e-7
-    J[:, 1, :] *= -1
-    assert gradcheck.normwise_relative_error(J, NJ) > 0.1
-    assert gradcheck.floored_relative_error(J, NJ, floor=1e-3).max() == pytest.approx(1.0)
-
-
-def test_normwise_and_floored_relative_error_values() -> None:
     a = np.array([[3.0, 0.0], [0.0, 4.0]])
     n = np.array([[3.0, 0.0], [0.0, 0.0]])
     assert gradcheck.normwise_relative_error(a, n) == pytest.approx(4.0 / (5.0 + 3.0))
@@ -132,6 +55,43 @@ def test_normwise_and_floored_relative_error_values() -> None:
     big = np.array([0.5, 2.0])
     np.testing.assert_array_equal(gradcheck.floored_relative_error(big, big[::-1], floor=1e-3),
                                   gradcheck.relative_error(big, big[::-1]))
+
+
+def test_loglog_slope_recovers_a_power() -> None:
+    x = np.logspace(-6, -1, 11)
+    for p in (-1.0, 0.5, 2.0, 3.0):
+        assert gradcheck.loglog_slope(x, 7.0 * x**p) == pytest.approx(p, abs=1e-10)
+
+
+def test_sech2_reference_against_closed_forms() -> None:
+    """The yardstick of tests/test_tanh_basis.py's sech2 tests, checked without tanh_basis."""
+    z = np.array([0.0, 0.5, -3.0, 40.0, 300.0])
+    ref = gradcheck.sech2_reference(z)
+    assert ref[0] == 1.0
+    np.testing.assert_allclose(ref[1:3], 1 / np.cosh(z[1:3]) ** 2, rtol=1e-15)
+    # 4 e^{-2|z|} has no cancellation for large |z| and equals sech^2 to 1e-26 there.
+    np.testing.assert_allclose(ref[3:], 4 * np.exp(-2 * z[3:]), rtol=1e-15)
+    assert gradcheck.sech2_reference(np.zeros((2, 3))).shape == (2, 3)
+
+
+def test_saturated_unit_fails_entrywise_but_passes_normwise_and_floored_errors() -> None:
+    """The entry-wise error's figures: test_the_docstrings_saturation_figures."""
+    z = np.linspace(0.0, 20.0, 2001)
+    basis = tb.TanhBasis([[1.0], [0.0]])  # phi = tanh(x): z = x
+    J, NJ = basis.jacobian(z), basis.numerical_jacobian(z)
+    # |a - n| stays near machine_eps * |phi| / eps while a = sech2(z) falls from
+    # 2e-4 to 2e-10 over 5 < z < 12: the relative error grows as sech2 shrinks.
+    mid = (z > 5) & (z < 12)
+    bias_err = np.abs(J[mid, 1, 0] - NJ[mid, 1, 0])
+    assert np.median(bias_err) > 1e-12 and np.all(bias_err < 1e-9)
+    assert bias_err[-1] / J[mid, 1, 0][-1] > 100 * bias_err[0] / J[mid, 1, 0][0]
+    # The formula is right, and the error measures that weigh entries by size say so,
+    # while a real bug (the bias derivative's sign flipped) still fails both.
+    assert gradcheck.normwise_relative_error(J, NJ) < 1e-9
+    assert gradcheck.floored_relative_error(J, NJ, floor=1e-3).max() < 1e-7
+    J[:, 1, :] *= -1
+    assert gradcheck.normwise_relative_error(J, NJ) > 0.1
+    assert gradcheck.floored_relative_error(J, NJ, floor=1e-3).max() == pytest.approx(1.0)
 
 
 MEASURES = {
@@ -157,11 +117,33 @@ def test_every_error_measure_validates_alike(measure, analytic, numeric, exc, ms
         measure(analytic, numeric)
 
 
-@pytest.mark.parametrize(("floor", "exc"), [(0.0, ValueError), ("1e-3", TypeError)])
-def test_floored_relative_error_rejects_bad_floor(floor, exc) -> None:
-    """The floor reaches its check (tests/test_validate.py holds the full table)."""
-    with pytest.raises(exc, match="floor must be"):
-        gradcheck.floored_relative_error([1.0], [1.0], floor=floor)
+BAD_CALLS = [
+    # eps and floor only reach their check: tests/test_validate.py holds the table.
+    (gradcheck.central_difference, (np.sin, [1.0]), {"eps": "1e-6"}, TypeError, "eps must be"),
+    (gradcheck.floored_relative_error, ([1.0], [1.0]), {"floor": 0.0}, ValueError,
+     "floor must be"),
+    (gradcheck.central_difference, (3.0, [1.0]), {}, TypeError, "f must be callable"),
+    (gradcheck.central_difference, (np.sin, ["a"]), {}, TypeError, "theta must hold real"),
+    (gradcheck.central_difference, (np.sin, [np.nan]), {}, ValueError, "theta must be finite"),
+    (gradcheck.central_difference, (lambda t: np.ones(3 if t[0] > 0 else 2), [0.0]), {},
+     ValueError, "same shape"),
+    (gradcheck.central_difference, (lambda t: np.where(t > 0, 1.0, np.inf), [0.0]), {},
+     ValueError, "finite"),
+    *((gradcheck.loglog_slope, xy, {}, ValueError, match) for *xy, match in [
+        ([1.0, 2.0], [1.0, 0.0], "positive"), ([-1.0, 2.0], [1.0, 2.0], "positive"),
+        ([1.0, 2.0], [1.0, 2.0, 3.0], "shape"), ([1.0], [1.0], "shape"),
+        ([2.0, 2.0], [1.0, 3.0], "two different")]),
+    (gradcheck.sech2_reference, ([1.0], 10), {}, ValueError, "dps"),
+    (gradcheck.sech2_reference, ([1.0], 30.0), {}, TypeError, "dps"),
+    (gradcheck.sech2_reference, ([np.inf],), {}, ValueError, "z must be finite"),
+    (gradcheck.sech2_reference, (["x"],), {}, TypeError, "z"),
+]
+
+
+@pytest.mark.parametrize(("fn", "args", "kwargs", "exc", "match"), BAD_CALLS)
+def test_a_bad_argument_is_named(fn, args, kwargs, exc, match) -> None:
+    with pytest.raises(exc, match=match):
+        fn(*args, **kwargs)
 
 
 def bias_check(z: np.ndarray, eps: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:

@@ -20,13 +20,11 @@ import panels
 import tanh_basis as tb
 from panel_formulas import formula
 
-TINY = np.finfo(np.float64).tiny  # smallest normal double
-
 
 def rel_close(js, py, rtol):
     """|js - py| <= rtol |py|, with exact agreement required only down to normal doubles."""
     js, py = np.asarray(js, float), np.asarray(py, float)
-    return np.all(np.abs(js - py) <= rtol * np.abs(py) + TINY)
+    return np.all(np.abs(js - py) <= rtol * np.abs(py) + np.finfo(np.float64).tiny)
 
 
 def node(script: str, data: object) -> object:
@@ -42,9 +40,8 @@ def node(script: str, data: object) -> object:
     return json.loads(out.stdout)
 
 
-def callback(ex: lx.BrowserExplorer) -> CustomJS:
+def callback(roots: dict) -> CustomJS:
     """The one callback that computes: every control's and the first frame's."""
-    roots = ex.models()
     callbacks = {cb for root in roots.values() for cb in root.select({"type": CustomJS})}
     (computing,) = [cb for cb in callbacks if "lx" in cb.args]
     return computing
@@ -53,6 +50,12 @@ def callback(ex: lx.BrowserExplorer) -> CustomJS:
 @pytest.fixture(scope="module")
 def explorer():
     return lx.live_explorer(kernel_widgets=False)
+
+
+@pytest.fixture(scope="module")
+def roots(explorer):
+    """One Bokeh document of the book's explorer (each models() call builds a new one)."""
+    return explorer.models()
 
 
 def test_grid_is_increasing_covers_the_axis_and_refines_the_window():
@@ -67,10 +70,10 @@ def test_grid_is_increasing_covers_the_axis_and_refines_the_window():
     np.testing.assert_allclose(no_window, np.linspace(0, 1, 121), rtol=0, atol=1e-15)
 
 
-def test_every_unit_switch_is_resolved_for_every_day(explorer):
+def test_every_unit_switch_is_resolved_for_every_day(roots):
     # The derivative peak is ~4/x0 wide on the a axis: the fine window puts a
     # point within 1 % of the peak height for every x0 of the year.
-    cfg = callback(explorer).args["lx"]["cfg"]
+    cfg = callback(roots).args["lx"]["cfg"]
     peaks = node(
         "const cfg = input; const out = [];"
         "for (let x0 = 1; x0 <= 365; x0++) { const b = -0.4 * x0;"
@@ -84,7 +87,7 @@ def test_every_unit_switch_is_resolved_for_every_day(explorer):
     assert len(on_axis) > 250 and min(on_axis) > 0.99
 
 
-def test_first_frame_equals_tanh_basis(explorer):
+def test_first_frame_equals_tanh_basis(explorer, roots):
     """What live_explorer.js draws first, for the book's example, against tanh_basis."""
     x0, a, b = explorer.x0, explorer.a, explorer.b
     frame = node(
@@ -92,7 +95,7 @@ def test_first_frame_equals_tanh_basis(explorer):
         "const out = a.map((ak, k) => ({panels: unit_panels(x0, ak, b[k], cfg),"
         "  year: unit_year(ak, b[k], cfg), xstar: switch_point(ak, b[k])}));"
         "process.stdout.write(JSON.stringify(out));",
-        {"cfg": callback(explorer).args["lx"]["cfg"], "x0": x0, "a": list(a), "b": list(b)})
+        {"cfg": callback(roots).args["lx"]["cfg"], "x0": x0, "a": list(a), "b": list(b)})
     for k, unit in enumerate(frame):
         for panel in panels.PANELS:
             xs, ys = (np.array(v) for v in unit["panels"]["curves"][panel])
@@ -108,10 +111,6 @@ def test_first_frame_equals_tanh_basis(explorer):
             (p1, p2), (v1, v2) = (unit["panels"]["tangents"][name][c] for c in "xy")
             slope = unit["panels"]["markers"]["d" + name][1]
             np.testing.assert_allclose((v2 - v1) / (p2 - p1), slope, rtol=1e-9, atol=1e-15)
-    # Unit 3 is deep in saturation at the example's x0: tiny, not zero.
-    assert 0 < tb.tanh_unit_dbias(x0, a[2], b[2]) < 1e-30
-    # Unit 1 sits on its switch at the example's x0.
-    assert frame[0]["xstar"] == x0
     # The table's row, in live_explorer.js's formats.
     assert frame[0]["panels"]["row"][0] == f"{tb.tanh_unit(x0, a[0], b[0]):.4f}"
 
@@ -138,15 +137,13 @@ def test_twin_agrees_with_tanh_basis_in_node():
         {"z": z.tolist(), "x": x.tolist()})
     want = tb.sech2(z)
     assert rel_close(got["s"], want, 1e-13)
-    # Exact zeros where Python underflows to zero, and never a zero where it does not.
+    # Exact zeros where Python underflows, and never a zero where it does not (z = -55).
     np.testing.assert_array_equal(np.asarray(got["s"]) == 0, want == 0)
-    assert got["s"][np.flatnonzero(z == -55.0)[0]] > 0
     for name, key in (("tanh_unit", "p"), ("tanh_unit_dslope", "da"), ("tanh_unit_dbias", "db")):
         assert rel_close(got[key], getattr(tb, name)(x, 0.3, -50), 1e-13), name
 
 
-def test_document_holds_parameters_controls_and_views_not_numbers(explorer):
-    roots = explorer.models()
+def test_document_holds_parameters_controls_and_views_not_numbers(roots):
     assert set(roots) == {"controls", *lx.VIEWS}
 
     def select(name):  # the first root that holds the model (sources are shared)
@@ -168,7 +165,7 @@ def test_document_holds_parameters_controls_and_views_not_numbers(explorer):
         assert roots[panel].title.text == panels.TITLES_PLAIN[panel]
     assert (roots["year"].x_range.start, roots["year"].x_range.end) == panels.X0_RANGE
     # The callback runs the twin file unchanged, then the explorer's.
-    code = callback(explorer).code
+    code = callback(roots).code
     assert code.startswith(lx.TWIN_JS.read_text(encoding="utf-8"))
     assert lx.EXPLORER_JS.read_text(encoding="utf-8") in code
 
@@ -179,12 +176,11 @@ def test_ranges_widen_to_include_the_parameters():
     models = ex.models()
     assert models["controls"].select_one({"name": "a"}).end == 1.5
     assert models["year"].x_range.end == 400.0
-    assert callback(ex).args["lx"]["cfg"]["x_range"] == [0.0, 400.0]
+    assert callback(models).args["lx"]["cfg"]["x_range"] == [0.0, 400.0]
 
 
 @pytest.mark.parametrize(("kwargs", "error", "match"), [
     ({"x0": "150"}, TypeError, "x0 must be a real number"),
-    ({"a": [0.1, 0.2], "b": [1.0]}, ValueError, "one entry per unit"),
     ({"a": ["x"], "b": [1.0]}, TypeError, "a must hold real numbers"),
     ({"kernel_widgets": "yes"}, TypeError, "kernel_widgets"),
 ])

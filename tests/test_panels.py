@@ -35,11 +35,8 @@ def test_units_differ_in_colour_and_marker_and_panels_in_title() -> None:
     assert len(set(panels.TITLES.values())) == len(set(panels.TITLES_PLAIN.values())) == 4
 
 
-def test_axes_helpers_pad_pick_the_range_and_name_an_unknown_panel() -> None:
-    margin = 120 * panels.MARGIN
-    assert panels.padded(-120.0, 0.0) == pytest.approx((-120.0 - margin, margin))
-    assert panels.param_range("dphi_a") == panels.A_RANGE
-    assert panels.param_range("phi_b") == panels.B_RANGE
+def test_axes_helpers_name_an_unknown_panel() -> None:
+    """Values: param_range is the curves' grid (test_static_figure), padded the room below."""
     for helper, args in ((panels.param_range, ()), (panels.y_limits, (0.0, 1.0))):
         with pytest.raises(ValueError, match="panel must be one of"):
             helper("phi_x", *args)
@@ -65,8 +62,7 @@ def test_every_curve_of_the_year_fits_its_panel(x0: float) -> None:
     assert np.abs(values["dphi_a"]).max() == pytest.approx(abs(x0), rel=1e-12)
 
 
-def test_real_and_parameters_return_new_floats() -> None:
-    assert panels.real(3, "x0") == 3.0 and isinstance(panels.real(3, "x0"), float)
+def test_parameters_return_new_float_arrays() -> None:
     mine = np.array([0.1, 0.2])
     a, b = panels.parameters(mine, [1, 2])
     a[0] = 9.0
@@ -81,10 +77,7 @@ def test_real_and_parameters_return_new_floats() -> None:
     ({"a": np.ones(8), "b": np.ones(8)}, ValueError, "1 to 7"),
     ({"a": (0.1, np.nan), "b": (1.0, 2.0)}, ValueError, "a must be finite"),
     ({"a": (0.1,), "b": (2e12,)}, ValueError, "b must be at most"),
-    ({"a": ("x",), "b": (1.0,)}, TypeError, "a must hold real numbers"),
     ({"a": (0.1,), "b": (True,)}, TypeError, "b must hold real numbers"),
-    ({"x0": True}, TypeError, "x0"),
-    ({"x0": np.nan}, ValueError, "x0"),
     ({"x0": 2 * panels.LIMIT}, ValueError, "x0"),
 ])
 def test_real_and_parameters_name_a_bad_argument(kwargs, error, match) -> None:

@@ -59,7 +59,6 @@ def test_guarded_turns_a_checker_error_into_a_verdict_but_not_the_students() -> 
     (np.array([2 + 0j]), None),  # no imaginary part: a real answer
     ({"a": 1}, "returned a dict"),
     ([np.zeros(2), np.zeros(3)], "rows of different lengths"),
-    (np.array([1 + 1e-9j]), "complex numbers"),
 ])
 def test_as_float_array(out, says) -> None:
     got, wrong = vd.as_float_array(out, stub_none, "an array of shape (N, K)")
@@ -113,25 +112,21 @@ def test_constant_factor() -> None:
     assert vd.constant_factor(np.ones(3), np.zeros(3), 0.0) is None
 
 
-def test_compare_order_correct_shape_nonfinite_mistake_factor_entries() -> None:
+def test_compare_correct_nonfinite_and_factor() -> None:
+    """Through the checkers, in tests/student_answers/test_corpus.py: a wrong shape, a known
+    mistake before the factor that also explains it (wrong_sign), wrong entries named."""
     expected = np.array([[1.0, 2.0], [3.0, 4.0]])
     compare = functools.partial(vd.compare, expected=expected, fn=stub_none, axes=("N", "D"),
                                 label=vd.label_nd, intro="Intro.", correct="Correct: yes.",
                                 scale_hint=" Hint.", mistakes=[])
     right = compare(expected.copy())
     assert right == vd.Verdict("correct", "Correct: yes.") and str(right) == "Correct: yes."
-    assert compare(expected[:, :1]).message.startswith("Wrong shape")
     with_nan = expected.copy()
     with_nan[1, 0] = np.inf
     v = compare(with_nan)
     assert v.message.startswith("1 entry is not finite") and "(n, d) = (2, 1)" in v.message
-    # A known mistake wins over the constant factor that also explains it.
-    assert compare(-expected, mistakes=[(-expected, "Sign.")]) == vd.Verdict("wrong", "Sign.")
     v = compare(-expected, mistakes=[(np.zeros(3), "Other shape: skipped.")])
     assert v.message.startswith("Your entries are all -1 times") and v.message.endswith(" Hint.")
-    off = expected.copy()
-    off[0, 1] = 7.0
-    assert compare(off).message.startswith("1 of 4 entries are wrong. Intro.")
 
 
 def test_fixed_data_shapes_repeatable_and_away_from_zero_and_one() -> None:
