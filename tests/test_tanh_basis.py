@@ -76,6 +76,7 @@ def test_where_one_minus_tanh_squared_loses_half_its_digits():
     assert 9.6 < z[np.argmax(rel > 1e-8)] < 9.8
     assert rel[z <= 9.0].max() < 1e-8  # not "by |z| = 9", as an old docstring said
     assert rel[(z > 9.95) & (z < 10.05)].max() > 1e-8  # by |z| = 10 half is gone
+    assert (np.abs(tb.sech2(z) - ref) / ref).max() < 1e-15  # the stable formula keeps them
 
 
 @pytest.mark.parametrize("sech2", [tb.sech2, tbf.sech2], ids=["reference", "fast"])
