@@ -1,6 +1,6 @@
 """Buttons and canonical links that follow the fork: _ext/jacobian_book/repository.py.
 
-The resolver as units, then builds of a one-page book with this book's settings.
+The resolver as units, then builds of a one-page book with this book's _config.yml.
 """
 
 from __future__ import annotations
@@ -9,19 +9,16 @@ import html
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from unittest.mock import Mock
 
 import pytest
-import yaml
+from book_copy import build_small, small_book
 from sphinx.errors import ConfigError
 
 from jacobian_book import repository
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 CONFIG_URL = "https://github.com/jacobian-chapter/jacobian-chapter"
 FORK = "https://github.com/fork-owner/my.book"
 FORK_PAGES = "https://someone.github.io/fork/"
@@ -145,50 +142,23 @@ BUTTONS = {
 }
 
 
-def small_book(tmp_path: Path) -> Path:
-    """A one-page book in a clone of from-git/book, with this book's button settings."""
-    book = tmp_path / "book"
-    book.mkdir()
-    small = {
-        "title": "Buttons", "only_build_toc_files": True, "execute": {"execute_notebooks": "off"},
-        "repository": CONFIG["repository"], "launch_buttons": CONFIG["launch_buttons"],
-        "html": {key: CONFIG["html"][key]
-                 for key in ("use_repository_button", "use_issues_button", "use_edit_page_button")},
-        "sphinx": {"local_extensions": {"jacobian_book": os.fspath(ROOT / "_ext")}},
-    }
-    (book / "_config.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: page\n", encoding="utf-8")
-    header = (ROOT / "chapters" / "implementation.md").read_text(encoding="utf-8").split("---")[1]
-    (book / "page.md").write_text(
-        f"---{header}---\n\n# A page\n\n```{{code-cell}} ipython3\n1 + 1\n```\n", encoding="utf-8"
-    )
-    git(book, "init", "-q")
-    git(book, "remote", "add", "origin", "git@github.com:from-git/book.git")
-    return book
-
-
-# Which source wins is checked above, on units; a build shows that every
-# button and the canonical link take the resolved repository, here the clone's.
+# Which source wins is checked above, on units; a build of a page with the real _config.yml
+# in a clone of from-git/book shows that every button and the canonical link take it.
 @pytest.mark.slow
 @pytest.mark.own_build
-@pytest.mark.parametrize("env_url", [None, "https://example.org/o/n"],
-                         ids=["git-origin", "bad-variable"])
+@pytest.mark.parametrize("env_url", ["", "https://example.org/o/n"],
+                         ids=["git-origin", "bad-variable"])  # "": as if unset
 def test_a_build_names_the_resolved_repository_everywhere_or_stops(tmp_path, env_url):
-    book = small_book(tmp_path)
-    env = {k: v for k, v in os.environ.items() if k != "BOOK_REPOSITORY_URL"}
-    env.update({} if env_url is None else {"BOOK_REPOSITORY_URL": env_url})
-    proc = subprocess.run(
-        [os.fspath(Path(sys.executable).with_name("jupyter-book")), "build", os.fspath(book),
-         "-W", "-n", "--keep-going"],
-        cwd=book, env=env, capture_output=True, text=True, timeout=600,
-    )
-    log = proc.stdout + proc.stderr
+    book = small_book(tmp_path, {"page": "1 + 1", "chapter": "2"})
+    git(book, "init", "-q")
+    git(book, "remote", "add", "origin", "git@github.com:from-git/book.git")
+    status, log = build_small(book, {**os.environ, "BOOK_REPOSITORY_URL": env_url})
     page = book / "_build" / "html" / "page.html"
-    if env_url is not None:  # the build stops before any page, naming the variable
-        assert proc.returncode != 0 and not page.exists(), log[-3000:]
+    if env_url:  # the build stops before any page, naming the variable
+        assert status != 0 and not page.exists(), log[-3000:]
         assert "BOOK_REPOSITORY_URL must be a GitHub repository URL" in log, log[-3000:]
         return
-    assert proc.returncode == 0, log[-3000:]
+    assert status == 0, log[-3000:]
     assert "point at https://github.com/from-git/book (from git remote origin)" in log
     text = html.unescape(page.read_text(encoding="utf-8"))
     found = {button: set(re.findall(pattern, text)) for button, pattern in BUTTONS.items()}

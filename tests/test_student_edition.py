@@ -9,6 +9,7 @@ the site's downloads, which tests/test_standalone.py runs.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -29,10 +30,15 @@ PAGE = ROOT / "chapters" / "exercises.md"
 DISTINCT = 25
 
 
-def _solutions_and_rest(cells: list) -> tuple[list, list[str]]:
-    """The cells inside gated solutions (their text up to the end), and the other text."""
+@functools.cache
+def exercises() -> nbformat.NotebookNode:
+    return jupytext.read(PAGE)  # read once: it takes a tenth of a second
+
+
+def solutions_and_rest() -> tuple[list, list[str]]:
+    """The page's cells inside gated solutions (their text up to the end), and the other text."""
     inside, rest, open_ = [], [], False
-    for cell in cells:
+    for cell in exercises().cells:
         starts = cell.cell_type == "markdown" and "{solution-start}" in cell.source
         open_ = open_ or starts
         if not open_:
@@ -49,7 +55,7 @@ def _solutions_and_rest(cells: list) -> tuple[list, list[str]]:
 
 def solution_lines(code_only: bool = False) -> set[str]:
     """Lines that only the exercises page's solutions contain (see the module docstring)."""
-    inside, rest = _solutions_and_rest(jupytext.read(PAGE).cells)
+    inside, rest = solutions_and_rest()
     elsewhere = {line.strip() for text in rest for line in text.splitlines()}
     lines = {line.strip() for cell in inside for line in cell.source.splitlines()
              if cell.cell_type == "code" or not code_only}
@@ -62,13 +68,12 @@ def leaked(text: str, lines: set[str]) -> list[str]:
 
 def test_stripping_the_page_keeps_exercises_and_your_turn_cells_only() -> None:
     """The page has 8 solutions (code and prose); stripped, none is left, each exercise is."""
-    inside, _ = _solutions_and_rest(jupytext.read(PAGE).cells)
     lines = solution_lines()
-    assert sum("{solution-start}" in cell.source for cell in inside) == 8
+    assert sum("{solution-start}" in cell.source for cell in solutions_and_rest()[0]) == 8
     assert any("return N * (D + 1) * K * (K - 1)" in line for line in lines)  # code
     assert any("a fraction $1-1/K$" in line for line in lines)  # prose
     assert len(lines) > 100
-    notebook = jupytext.read(PAGE)
+    notebook = exercises()
     stripped = strip_solutions(notebook)
     text = "\n".join(cell.source for cell in stripped.cells)
     assert leaked(text, lines) == []
