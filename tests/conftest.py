@@ -28,13 +28,14 @@ BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
 #: `make test`'s first process (JACOBIAN_PUBLISH_BUILD=1) writes here how its cold
 #: build ended; the second (JACOBIAN_WAIT_FOR_BUILD=1) waits for it instead of building.
 BUILD_STATUS = BUILD_ROOT / "_build" / "cold-build.status"
+WAITS_FOR_ANOTHER_BUILD = os.environ.get("JACOBIAN_WAIT_FOR_BUILD") == "1"
 SCRATCH = Path(tempfile.mkdtemp(prefix="jacobian-tests-"))
 STUDENT_VENV = SCRATCH / "student-venv"
 
 # ------------------------------------------------------------------ tiers
 #: Using any of these (directly or through another fixture) makes a test slow.
-SLOW_FIXTURES = frozenset({"cold_book", "book_html", "site", "chromium_browser",
-                           "jupyter_server", "student_venv"})
+SLOW_FIXTURES = frozenset({"cold_book", "site", "chromium_browser", "jupyter_server",
+                           "student_venv"})
 #: Modules that only wait for work done in the background: run at the end.
 RUN_LAST = frozenset({"test_incremental"})
 
@@ -106,7 +107,6 @@ class ColdBuild:
                                     capture_output=True, text=True).stdout.strip()
             if not env.get("BOOK_REPOSITORY_URL") and "github.com" in origin:
                 env["BOOK_REPOSITORY_URL"] = origin
-            start = time.perf_counter()
             with self.lock:
                 if self.stopped:
                     return
@@ -114,8 +114,7 @@ class ColdBuild:
                                       env=env)
             returncode = self.job.proc.wait()
             log = self.log.read_text(errors="replace")
-            self.build = Build(returncode, time.perf_counter() - start, log,
-                               executed_pages(log, self.book))
+            self.build = Build(returncode, log, executed_pages(log, self.book))
             if returncode == 0:
                 shutil.rmtree(self.html, ignore_errors=True)
                 shutil.copytree(self.book / "_build" / "html", self.html)
@@ -144,10 +143,6 @@ class ColdBuild:
 
 
 STARTED: dict[str, Background | ColdBuild] = {}
-
-
-def waits_for_another_build() -> bool:
-    return os.environ.get("JACOBIAN_WAIT_FOR_BUILD") == "1"
 
 
 def publish_status(status: str, *, replace: bool = True) -> None:
@@ -180,22 +175,15 @@ def start_cold_build() -> ColdBuild:
 def start_student_venv() -> Background:
     """A virtual environment made from requirements.txt alone (pip's cache is used)."""
     if "student" not in STARTED:
-        python = STUDENT_VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-        script = (f"import subprocess, venv\nvenv.create({str(STUDENT_VENV)!r}, with_pip=True)\n"
-                  f"subprocess.run([{str(python)!r}, '-m', 'pip', 'install', '--quiet', '-r',"
-                  f" {str(ROOT / 'requirements.txt')!r}], check=True)\n")
-        STARTED["student"] = Background([sys.executable, "-c", script],
+        script = '"$0" -m venv "$1" && "$1/bin/python" -m pip install --quiet -r requirements.txt'
+        STARTED["student"] = Background(["sh", "-c", script, sys.executable, str(STUDENT_VENV)],
                                         SCRATCH / "student-venv.log", cwd=ROOT)
     return STARTED["student"]
 
 
 def needs_cold_build(item: pytest.Item) -> bool:
-    names = fixtures_used(item)
-    if "cold_book" in names:
-        return True
-    if waits_for_another_build():
-        return False
-    return "book_html" in names or ("site" in names and not os.environ.get("JACOBIAN_BOOK_HTML"))
+    elsewhere = WAITS_FOR_ANOTHER_BUILD or os.environ.get("JACOBIAN_BOOK_HTML")
+    return "cold_book" in fixtures_used(item) or ("site" in fixtures_used(item) and not elsewhere)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -233,22 +221,17 @@ def cold_book() -> ColdBuild:
 
 
 @pytest.fixture(scope="session")
-def book_html(request: pytest.FixtureRequest) -> Path:
-    """The cold build's HTML folder (with JACOBIAN_WAIT_FOR_BUILD=1, another process's)."""
-    if waits_for_another_build():
+def site(request: pytest.FixtureRequest) -> Path:
+    """The built HTML: JACOBIAN_BOOK_HTML (a book built elsewhere) if set, else the cold build's
+    (with JACOBIAN_WAIT_FOR_BUILD=1, another process's)."""
+    override = os.environ.get("JACOBIAN_BOOK_HTML")
+    if override and not (Path(override) / "index.html").exists():
+        pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
+    if override:
+        return Path(override).resolve()
+    if WAITS_FOR_ANOTHER_BUILD:
         return wait_for_published_build()
     return request.getfixturevalue("cold_book").html
-
-
-@pytest.fixture(scope="session")
-def site(request: pytest.FixtureRequest) -> Path:
-    """The built HTML: JACOBIAN_BOOK_HTML (a book built elsewhere) if set, else ``book_html``."""
-    override = os.environ.get("JACOBIAN_BOOK_HTML")
-    if not override:
-        return request.getfixturevalue("book_html")
-    if not (Path(override) / "index.html").exists():
-        pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
-    return Path(override).resolve()
 
 
 @pytest.fixture(scope="session")

@@ -30,16 +30,16 @@ def test_jupyter_book_1_reads_the_work_tree_alone_and_each_page_is_a_myst_notebo
 
 
 @pytest.mark.slow
-def test_the_built_book_has_local_mathjax_and_the_codes_numbers(book_html):
+def test_the_built_book_has_local_mathjax_and_the_codes_numbers(site):
     # Live Code's MathJax is served by the book itself, not a CDN.
-    assert (book_html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
     # The implementation page's glued gradient check, recomputed here.
     rng = np.random.default_rng(2024)
     X = rng.normal(size=(4, 2))
     W = rng.normal(scale=0.5, size=(3, 3))
     basis = tb.TanhBasis(W)
     J, NJ = basis.jacobian(X), basis.numerical_jacobian(X, eps=1e-6)
-    html = (book_html / "chapters" / "implementation.html").read_text(encoding="utf-8")
+    html = (site / "chapters" / "implementation.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", "", html)
     assert f"{np.max(np.abs(J - NJ)):.1e}" in text
     assert f"{np.max(tb.relative_error(J, NJ)):.1e}" in text
