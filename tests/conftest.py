@@ -1,9 +1,6 @@
-"""Checks the tier marks; makes the session's slow resources, each at most once.
-
-Tiers are pytest marks set by each module or test (``slow``, ``own_build``,
-``site_views``); a test using one of ``SLOW_FIXTURES`` must be ``slow``. Started
-in the background when collection ends: ONE cold build and the student's venv.
-"""
+"""Checks the tier marks (``slow``, ``own_build``, ``site_views``: CONTRIBUTING.md) and makes
+the session's slow resources at most once, starting ONE cold build and the student's venv in
+the background when collection ends."""
 
 from __future__ import annotations
 
@@ -224,10 +221,9 @@ def cold_book() -> ColdBuild:
 def site(request: pytest.FixtureRequest) -> Path:
     """The built HTML: JACOBIAN_BOOK_HTML (a book built elsewhere) if set, else the cold build's
     (with JACOBIAN_WAIT_FOR_BUILD=1, another process's)."""
-    override = os.environ.get("JACOBIAN_BOOK_HTML")
-    if override and not (Path(override) / "index.html").exists():
-        pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
-    if override:
+    if override := os.environ.get("JACOBIAN_BOOK_HTML"):
+        if not (Path(override) / "index.html").exists():
+            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
         return Path(override).resolve()
     if WAITS_FOR_ANOTHER_BUILD:
         return wait_for_published_build()

@@ -1,6 +1,5 @@
-"""benchmarks/: bench_jacobian.py's JSON (one --quick run) names every contender, each agreeing
-with ours (JAX ones where JAX is installed: .venv-bench); no timing is checked.
-"""
+"""benchmarks/: bench_jacobian.py's JSON (one --quick run; JAX where installed: .venv-bench)
+names every contender, each agreeing with ours; no timing is checked."""
 
 from __future__ import annotations
 

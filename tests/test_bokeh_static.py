@@ -1,7 +1,4 @@
-"""Tests for _ext/bokeh_static.py: BokehJS copied once, and loaded only where it is used.
-
-The hooks get stand-ins for Sphinx's app and config; tests/test_browser.py checks the built book.
-"""
+"""_ext/jacobian_book/bokeh_static.py on stand-ins for Sphinx's app and config."""
 
 from __future__ import annotations
 

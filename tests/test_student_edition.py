@@ -1,10 +1,8 @@
 """The student edition (``make student``): no solution anywhere, everything else intact.
 
-A solution line: one of at least :data:`DISTINCT` characters between a
-``{solution-start}`` and its ``{solution-end}`` of chapters/exercises.md, and
-nowhere else on the page. The slow tests make the edition from the session's
-build and run the one notebook that stripping changes; the others must equal
-the site's downloads, which tests/test_standalone.py runs.
+A solution line: one of at least :data:`DISTINCT` characters inside a gated solution of
+chapters/exercises.md, and nowhere else on the page. Of the edition's notebooks only the
+exercises' is run here: the others must equal the site's downloads (test_standalone.py).
 """
 
 from __future__ import annotations

@@ -1,9 +1,4 @@
-"""The GitHub Actions workflows, Dependabot's file, the Makefile and .ci/, checked offline.
-
-The schemas and zizmor pass ours and fail known faults; the workflows run
-``make test`` and publish the build it tested; ``make test`` on a PATH that
-lacks a tool stops, saying what to install.
-"""
+"""The GitHub Actions workflows, Dependabot's file, the Makefile and .ci/, checked offline."""
 
 from __future__ import annotations
 
