@@ -95,28 +95,21 @@ def test_pages_url_is_where_github_pages_serves_the_repository(repository_url, p
 
 
 @pytest.mark.parametrize(
-    ("config_url", "baseurl", "env_url", "origin", "buttons", "canonical", "prefix", "log"), [
-        (CONFIG_URL, "", "https://github.com/someone/fork", None, "https://github.com/someone/fork",
+    ("config_url", "baseurl", "env_url", "buttons", "canonical", "prefix", "log"), [
+        (CONFIG_URL, "", "https://github.com/someone/fork", "https://github.com/someone/fork",
          FORK_PAGES, "/fork/", r"html_baseurl\) \S+/fork/ .*environment variable"),
         # A custom domain in _config.yml's html.baseurl is the author's choice.
-        (CONFIG_URL, "https://course.example.org/", "https://github.com/someone/fork", None,
+        (CONFIG_URL, "https://course.example.org/", "https://github.com/someone/fork",
          "https://github.com/someone/fork", "https://course.example.org/", "/",
          r"https://course\.example\.org/ \(from _config\.yml html\.baseurl\)"),
-        # The origin of the clone the book is built in (app.srcdir).
-        (CONFIG_URL, "", None, "git@github.com:someone/fork.git", "https://github.com/someone/fork",
-         FORK_PAGES, "/fork/", r"html_baseurl\) \S+/fork/ .*git remote origin"),
-        ("https://gitlab.com/someone/fork", "", None, None, "https://gitlab.com/someone/fork", "",
+        ("https://gitlab.com/someone/fork", "", None, "https://gitlab.com/someone/fork", "",
          "/", r"no canonical URL.*is not on GitHub"),
-    ], ids=["variable", "custom-domain", "clone-origin", "off-github"])
+    ], ids=["variable", "custom-domain", "off-github"])  # the clone's origin: the build below
 def test_apply_repository_sets_the_buttons_the_canonical_url_and_the_404_prefix(
-        monkeypatch, tmp_path, config_url, baseurl, env_url, origin, buttons, canonical, prefix,
-        log):
+        monkeypatch, tmp_path, config_url, baseurl, env_url, buttons, canonical, prefix, log):
     monkeypatch.delenv("BOOK_REPOSITORY_URL", raising=False)
     if env_url is not None:
         monkeypatch.setenv("BOOK_REPOSITORY_URL", env_url)
-    if origin is not None:
-        git(tmp_path, "init", "-q")
-        git(tmp_path, "remote", "add", "origin", origin)
     messages: list[str] = []
     monkeypatch.setattr(repository.logger, "info", messages.append)
     config = SimpleNamespace(
