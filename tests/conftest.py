@@ -81,18 +81,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class ColdBuild:
     """``make clean book`` in a fresh copy of the book (``.book``), in a thread.
 
-    On success its HTML is copied to ``.html`` before ``done`` is set, so later
-    edits in the copy (test_incremental) change nothing the site tests read.
+    On success its HTML is copied to ``.html`` and the ``hooks`` run (each module's
+    ``on_cold_build``) before ``done`` is set: nothing edits the copy yet (test_incremental).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, hooks: list = ()) -> None:
         self.book, self.log = folder / "book", folder / "book-build.log"
         self.html = BUILD_ROOT / "_build" / "html"
         self.done, self.lock = threading.Event(), threading.Lock()
         self.build: Build | None = None
         self.error: BaseException | None = None
         self.job: Background | None = None
-        self.stopped = False
+        self.stopped, self.hooks = False, hooks
         threading.Thread(target=self.run, name="cold-build", daemon=True).start()
 
     def run(self) -> None:
@@ -117,6 +117,8 @@ class ColdBuild:
                 shutil.copytree(self.book / "_build" / "html", self.html)
             publish_status("ok" if returncode == 0 else f"failed: make clean book exited "
                            f"{returncode}; the first process's log says why")
+            for hook in self.hooks if returncode == 0 else []:  # before anything edits it
+                hook(self)
         except BaseException as exc:  # handed to the fixtures, which re-raise it
             self.error = exc
             publish_status(f"failed: {exc!r}")
@@ -162,10 +164,10 @@ def wait_for_published_build(timeout: float = 1800, poll: float = 1.0) -> Path:
     return BUILD_ROOT / "_build" / "html"
 
 
-def start_cold_build() -> ColdBuild:
+def start_cold_build(hooks: list = ()) -> ColdBuild:
     if "book" not in STARTED:
         (SCRATCH / "cold").mkdir()
-        STARTED["book"] = ColdBuild(SCRATCH / "cold")
+        STARTED["book"] = ColdBuild(SCRATCH / "cold", hooks)
     return STARTED["book"]
 
 
@@ -188,9 +190,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if session.config.option.collectonly or os.environ.get("JACOBIAN_NO_BACKGROUND"):
         return
     if any(needs_cold_build(item) for item in session.items):
-        cold = start_cold_build()
-        # A module may start work of its own on that build (tests/test_incremental.py).
-        for module in {item.module for item in session.items if isinstance(item, pytest.Function)}:
+        # A module may use the build before anything edits it (test_student_edition), or
+        # start work of its own on it (test_incremental).
+        modules = {item.module for item in session.items if isinstance(item, pytest.Function)}
+        cold = start_cold_build([m.on_cold_build for m in modules if hasattr(m, "on_cold_build")])
+        for module in modules:
             if callable(starter := getattr(module, "start_in_background", None)):
                 starter(cold)
     if not os.environ.get("JACOBIAN_STUDENT_VENV") and any(

@@ -21,6 +21,7 @@ def test_jupyter_book_1_reads_the_work_tree_alone_and_each_page_is_a_myst_notebo
     # 2.x (mystmd) ignores _config.yml and _toc.yml.
     assert jupyter_book.__version__.startswith("1."), jupyter_book.__version__
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["repository"]["url"].startswith("https://github.com/")  # buttons' fallback
     # What a cell's warning or error does: the small books below, built with this file.
     for needed in (".pytest_cache", "**/.pytest_cache", ".venv", "tests", "_build"):
         assert needed in config["exclude_patterns"]  # the copies the tests build have none

@@ -100,18 +100,36 @@ def test_a_solution_admonition_goes_the_text_after_a_gated_end_stays_no_end_fail
 
 
 # ------------------------------------------------------------- the edition
+def make_edition(book: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jacobian_book.student_edition", str(book)],
+                          cwd=book, env={**os.environ, "PYTHONPATH": str(book / "_ext")},
+                          capture_output=True, text=True, timeout=900)
+
+
+EDITION: dict = {}
+
+
+def on_cold_build(cold) -> None:
+    """conftest.py runs this once the cold build is done, before test_incremental edits it."""
+    try:
+        EDITION["made"] = make_edition(cold.book)
+    except Exception as exc:  # the fixture re-raises it
+        EDITION["made"] = exc
+
+
 @pytest.fixture(scope="session")
 def student(site: Path, request: pytest.FixtureRequest) -> tuple[Path, Path]:
     """``make student``'s output, and the full build's HTML it was made from."""
     if os.environ.get("JACOBIAN_BOOK_HTML"):
         book = site.parents[1]  # a work tree's build: its doctrees are beside the HTML
-    else:
+        run = make_edition(book)
+    else:  # made by on_cold_build unless nothing started the build in the background
         book = request.getfixturevalue("cold_book").book
-    run = subprocess.run([sys.executable, "-m", "jacobian_book.student_edition", str(book)],
-                         cwd=book, env={**os.environ, "PYTHONPATH": str(book / "_ext")},
-                         capture_output=True, text=True, timeout=900)
+        run = EDITION.get("made") or make_edition(book)
+    if isinstance(run, Exception):
+        raise run
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return book / "_build" / "student", book / "_build" / "html"
+    return book / "_build" / "student", site
 
 
 def _page_text(path: Path) -> str:
