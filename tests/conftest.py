@@ -1,15 +1,11 @@
-"""Checks the tier marks; makes the session's slow resources, each at most once.
-
-Tiers are pytest marks set by each module or test (``slow``, ``own_build``,
-``site_views``); a test using one of ``SLOW_FIXTURES`` must be ``slow``. Started
-in the background when collection ends: ONE cold build and the student's venv.
-"""
+"""Checks the tier marks (``slow``, ``own_build``, ``site_views``: CONTRIBUTING.md) and makes
+the session's slow resources at most once, starting ONE cold build and the student's venv in
+the background when collection ends."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from binder_server import LIVE_CODE_ARGS, BinderServer, binder_lab
-from book_copy import Build, copy_book
+from book_copy import Background, Build, copy_book
 from book_make import executed_pages, make_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,12 +25,14 @@ BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
 #: `make test`'s first process (JACOBIAN_PUBLISH_BUILD=1) writes here how its cold
 #: build ended; the second (JACOBIAN_WAIT_FOR_BUILD=1) waits for it instead of building.
 BUILD_STATUS = BUILD_ROOT / "_build" / "cold-build.status"
-_SCRATCH = Path(tempfile.mkdtemp(prefix="jacobian-tests-"))
+WAITS_FOR_ANOTHER_BUILD = os.environ.get("JACOBIAN_WAIT_FOR_BUILD") == "1"
+SCRATCH = Path(tempfile.mkdtemp(prefix="jacobian-tests-"))
+STUDENT_VENV = SCRATCH / "student-venv"
 
 # ------------------------------------------------------------------ tiers
 #: Using any of these (directly or through another fixture) makes a test slow.
-SLOW_FIXTURES = frozenset({"cold_book", "book_build", "book_html", "site", "chromium_browser",
-                           "jupyter_server", "student_venv"})
+SLOW_FIXTURES = frozenset({"cold_book", "site", "chromium_browser", "jupyter_server",
+                           "student_venv"})
 #: Modules that only wait for work done in the background: run at the end.
 RUN_LAST = frozenset({"test_incremental"})
 
@@ -48,16 +46,19 @@ def fixtures_used(item: pytest.Item) -> set[str]:
 
 def tier_errors(items: list[pytest.Item], test_modules: set[str]) -> list[str]:
     """What is wrong with the tier marks: a slow fixture in an unmarked test, a stale name."""
-    errors = [f"{item.nodeid} uses {sorted(SLOW_FIXTURES & fixtures_used(item))} "
-              "but is not marked slow" for item in items
-              if SLOW_FIXTURES & fixtures_used(item) and not item.get_closest_marker("slow")]
-    errors += [f"{item.nodeid} is marked own_build but not slow" for item in items
-               if item.get_closest_marker("own_build") and not item.get_closest_marker("slow")]
+    errors = []
+    for item in items:
+        if not item.get_closest_marker("slow"):
+            if SLOW_FIXTURES & fixtures_used(item):
+                errors.append(f"{item.nodeid} uses {sorted(SLOW_FIXTURES & fixtures_used(item))}"
+                              " but is not marked slow")
+            if item.get_closest_marker("own_build"):
+                errors.append(f"{item.nodeid} is marked own_build but not slow")
     return errors + [f"RUN_LAST names {name}, which is not a module of tests/"
                      for name in sorted(RUN_LAST - test_modules)]
 
 
-def _stage(item: pytest.Item) -> int:
+def stage(item: pytest.Item) -> int:
     """Run order: fast tests (during the cold build), slow ones, browser tests, RUN_LAST.
 
     Playwright's sync API leaves its loop running here: ``asyncio.run`` (nbclient) fails after.
@@ -73,72 +74,51 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     errors = tier_errors(items, {p.stem for p in Path(__file__).parent.glob("test_*.py")})
     if errors:
         raise pytest.UsageError("Tier marks (tests/conftest.py):\n  " + "\n  ".join(errors))
-    items.sort(key=_stage)  # stable: file order within each stage
+    items.sort(key=stage)  # stable: file order within each stage
 
 
 # ------------------------------------------------ work started early
-class Background:
-    """A command started in its own session, its output to a log (no pipe to fill)."""
-
-    def __init__(self, command: list[str], log: Path, **kwargs) -> None:
-        self.command, self.log = command, log
-        with log.open("w") as out:
-            self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                         text=True, start_new_session=True, **kwargs)
-
-    def result(self, timeout: float) -> subprocess.CompletedProcess:
-        self.proc.wait(timeout=timeout)
-        output = self.log.read_text(errors="replace")
-        return subprocess.CompletedProcess(self.command, self.proc.returncode, output, "")
-
-    def stop(self) -> None:
-        """End the command and its children (kernels) if it still runs."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=30)
-
-
 class ColdBuild:
     """``make clean book`` in a fresh copy of the book (``.book``), in a thread.
 
-    On success its HTML is copied to ``.html`` before ``done`` is set, so later
-    edits in the copy (test_incremental) change nothing the site tests read.
+    On success its HTML is copied to ``.html`` and the ``hooks`` run (each module's
+    ``on_cold_build``) before ``done`` is set: nothing edits the copy yet (test_incremental).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, hooks: list = ()) -> None:
         self.book, self.log = folder / "book", folder / "book-build.log"
         self.html = BUILD_ROOT / "_build" / "html"
         self.done, self.lock = threading.Event(), threading.Lock()
         self.build: Build | None = None
         self.error: BaseException | None = None
         self.job: Background | None = None
-        self._stopped = False
-        threading.Thread(target=self._run, name="cold-build", daemon=True).start()
+        self.stopped, self.hooks = False, hooks
+        threading.Thread(target=self.run, name="cold-build", daemon=True).start()
 
-    def _run(self) -> None:
+    def run(self) -> None:
         try:
             copy_book(self.book)
             env = dict(os.environ)
             # The copy is no git clone: name the repository the work tree's build would.
             origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
-                                    capture_output=True, text=True)
-            if not env.get("BOOK_REPOSITORY_URL") and "github.com" in origin.stdout:
-                env["BOOK_REPOSITORY_URL"] = origin.stdout.strip()
-            start = time.perf_counter()
+                                    capture_output=True, text=True).stdout.strip()
+            if not env.get("BOOK_REPOSITORY_URL") and "github.com" in origin:
+                env["BOOK_REPOSITORY_URL"] = origin
             with self.lock:
-                if self._stopped:
+                if self.stopped:
                     return
                 self.job = Background(make_command("clean", "book"), self.log, cwd=self.book,
                                       env=env)
             returncode = self.job.proc.wait()
             log = self.log.read_text(errors="replace")
-            self.build = Build(returncode, time.perf_counter() - start, log,
-                               executed_pages(log, self.book))
+            self.build = Build(returncode, log, executed_pages(log, self.book))
             if returncode == 0:
                 shutil.rmtree(self.html, ignore_errors=True)
                 shutil.copytree(self.book / "_build" / "html", self.html)
             publish_status("ok" if returncode == 0 else f"failed: make clean book exited "
                            f"{returncode}; the first process's log says why")
+            for hook in self.hooks if returncode == 0 else []:  # before anything edits it
+                hook(self)
         except BaseException as exc:  # handed to the fixtures, which re-raise it
             self.error = exc
             publish_status(f"failed: {exc!r}")
@@ -156,16 +136,12 @@ class ColdBuild:
 
     def stop(self) -> None:
         with self.lock:
-            self._stopped = True
+            self.stopped = True
             if self.job is not None:
                 self.job.stop()
 
 
-_STARTED: dict[str, Background | ColdBuild] = {}
-
-
-def waits_for_another_build() -> bool:
-    return os.environ.get("JACOBIAN_WAIT_FOR_BUILD") == "1"
+STARTED: dict[str, Background | ColdBuild] = {}
 
 
 def publish_status(status: str, *, replace: bool = True) -> None:
@@ -188,47 +164,37 @@ def wait_for_published_build(timeout: float = 1800, poll: float = 1.0) -> Path:
     return BUILD_ROOT / "_build" / "html"
 
 
-def start_cold_build() -> ColdBuild:
-    if "book" not in _STARTED:
-        (_SCRATCH / "cold").mkdir()
-        _STARTED["book"] = ColdBuild(_SCRATCH / "cold")
-    return _STARTED["book"]
-
-
-def student_venv_path() -> Path:
-    return _SCRATCH / "student-venv"
+def start_cold_build(hooks: list = ()) -> ColdBuild:
+    if "book" not in STARTED:
+        (SCRATCH / "cold").mkdir()
+        STARTED["book"] = ColdBuild(SCRATCH / "cold", hooks)
+    return STARTED["book"]
 
 
 def start_student_venv() -> Background:
     """A virtual environment made from requirements.txt alone (pip's cache is used)."""
-    if "student" not in _STARTED:
-        venv = student_venv_path()
-        python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-        script = (f"import subprocess, venv\nvenv.create({str(venv)!r}, with_pip=True)\n"
-                  f"subprocess.run([{str(python)!r}, '-m', 'pip', 'install', '--quiet', '-r',"
-                  f" {str(ROOT / 'requirements.txt')!r}], check=True)\n")
-        _STARTED["student"] = Background([sys.executable, "-c", script],
-                                         _SCRATCH / "student-venv.log", cwd=ROOT)
-    return _STARTED["student"]
+    if "student" not in STARTED:
+        script = '"$0" -m venv "$1" && "$1/bin/python" -m pip install --quiet -r requirements.txt'
+        STARTED["student"] = Background(["sh", "-c", script, sys.executable, str(STUDENT_VENV)],
+                                        SCRATCH / "student-venv.log", cwd=ROOT)
+    return STARTED["student"]
 
 
-def _needs_cold_build(item: pytest.Item) -> bool:
-    names = fixtures_used(item)
-    if waits_for_another_build() and not names & {"cold_book", "book_build"}:
-        return False
-    if names & {"cold_book", "book_build", "book_html"}:
-        return True
-    return "site" in names and not os.environ.get("JACOBIAN_BOOK_HTML")
+def needs_cold_build(item: pytest.Item) -> bool:
+    elsewhere = WAITS_FOR_ANOTHER_BUILD or os.environ.get("JACOBIAN_BOOK_HTML")
+    return "cold_book" in fixtures_used(item) or ("site" in fixtures_used(item) and not elsewhere)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start what the selected tests will need, in the background, now."""
     if session.config.option.collectonly or os.environ.get("JACOBIAN_NO_BACKGROUND"):
         return
-    if any(_needs_cold_build(item) for item in session.items):
-        cold = start_cold_build()
-        # A module may start work of its own on that build (tests/test_incremental.py).
-        for module in {item.module for item in session.items if isinstance(item, pytest.Function)}:
+    if any(needs_cold_build(item) for item in session.items):
+        # A module may use the build before anything edits it (test_student_edition), or
+        # start work of its own on it (test_incremental).
+        modules = {item.module for item in session.items if isinstance(item, pytest.Function)}
+        cold = start_cold_build([m.on_cold_build for m in modules if hasattr(m, "on_cold_build")])
+        for module in modules:
             if callable(starter := getattr(module, "start_in_background", None)):
                 starter(cold)
     if not os.environ.get("JACOBIAN_STUDENT_VENV") and any(
@@ -237,20 +203,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    for job in _STARTED.values():
+    for job in STARTED.values():
         job.stop()
     # A process waiting on this one must not wait for a build that never starts.
     publish_status("failed: the first process ended without a cold build", replace=False)
-    shutil.rmtree(_SCRATCH, ignore_errors=True)
+    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 # ------------------------------------------------------------- fixtures
-@pytest.fixture(scope="session")
-def root() -> Path:
-    """The repository root."""
-    return ROOT
-
-
 @pytest.fixture(scope="session")
 def cold_book() -> ColdBuild:
     """The session's cold build, waited for: ``.book`` the copy, ``.build`` the run."""
@@ -258,33 +218,20 @@ def cold_book() -> ColdBuild:
     if build.returncode != 0:
         tail = "\n".join(build.log.splitlines()[-60:])
         pytest.fail(f"make clean book failed (exit {build.returncode}):\n{tail}")
-    return _STARTED["book"]
-
-
-@pytest.fixture(scope="session")
-def book_build(cold_book: ColdBuild) -> subprocess.CompletedProcess:
-    """The cold build's command and log (stdout and stderr together)."""
-    build = cold_book.build
-    return subprocess.CompletedProcess(["make", "clean", "book"], build.returncode, build.log, "")
-
-
-@pytest.fixture(scope="session")
-def book_html(request: pytest.FixtureRequest) -> Path:
-    """The cold build's HTML folder (with JACOBIAN_WAIT_FOR_BUILD=1, another process's)."""
-    if waits_for_another_build():
-        return wait_for_published_build()
-    return request.getfixturevalue("cold_book").html
+    return STARTED["book"]
 
 
 @pytest.fixture(scope="session")
 def site(request: pytest.FixtureRequest) -> Path:
-    """The built HTML: JACOBIAN_BOOK_HTML (a book built elsewhere) if set, else ``book_html``."""
-    override = os.environ.get("JACOBIAN_BOOK_HTML")
-    if not override:
-        return request.getfixturevalue("book_html")
-    if not (Path(override) / "index.html").exists():
-        pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
-    return Path(override).resolve()
+    """The built HTML: JACOBIAN_BOOK_HTML (a book built elsewhere) if set, else the cold build's
+    (with JACOBIAN_WAIT_FOR_BUILD=1, another process's)."""
+    if override := os.environ.get("JACOBIAN_BOOK_HTML"):
+        if not (Path(override) / "index.html").exists():
+            pytest.fail(f"JACOBIAN_BOOK_HTML={override} holds no built book (no index.html)")
+        return Path(override).resolve()
+    if WAITS_FOR_ANOTHER_BUILD:
+        return wait_for_published_build()
+    return request.getfixturevalue("cold_book").html
 
 
 @pytest.fixture(scope="session")
@@ -295,7 +242,7 @@ def student_venv() -> Path:
     made = start_student_venv().result(timeout=1800)
     if made.returncode != 0:
         pytest.fail(f"making the venv from requirements.txt failed:\n{made.stdout[-3000:]}")
-    return student_venv_path()
+    return STUDENT_VENV
 
 
 @pytest.fixture(scope="session")
@@ -341,7 +288,6 @@ def screenshots(site: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe-core's script (browser_book.axe_script)."""
     from browser_book import axe_script
 
     return axe_script()

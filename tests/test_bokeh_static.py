@@ -1,13 +1,11 @@
-"""Tests for _ext/bokeh_static.py: BokehJS copied once, and loaded only where it is used.
-
-The hooks get stand-ins for Sphinx's app and config; tests/test_browser.py checks the built book.
-"""
+"""_ext/jacobian_book/bokeh_static.py on stand-ins for Sphinx's app and config."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 from types import SimpleNamespace
+from unittest.mock import Mock
 
 import pytest
 
@@ -15,22 +13,15 @@ from jacobian_book import bokeh_static
 from live_explorer import BOOK_BUILD_ENV
 
 
-class FakeApp:
-    """Records add_js_file calls; has the builder and outdir that the hooks read."""
-
-    def __init__(self, outdir: Path, fmt: str = "html") -> None:
-        self.outdir = outdir
-        self.builder = SimpleNamespace(format=fmt)
-        self.js_files: list[tuple[str, dict]] = []
-
-    def add_js_file(self, filename: str, **kwargs) -> None:
-        self.js_files.append((filename, kwargs))
+def fake_app(outdir: Path, fmt: str = "html") -> SimpleNamespace:
+    """What the hooks read of Sphinx's app; ``add_js_file`` records its calls."""
+    return SimpleNamespace(outdir=outdir, builder=SimpleNamespace(format=fmt), add_js_file=Mock())
 
 
 def test_bundles_are_copied_once_into_a_versioned_static_folder(tmp_path, monkeypatch):
-    bokeh_static.copy_bundles(FakeApp(tmp_path / "latex", fmt="latex"))
+    bokeh_static.copy_bundles(fake_app(tmp_path / "latex", fmt="latex"))
     assert not (tmp_path / "latex").exists()  # no copy for other builders
-    bokeh_static.copy_bundles(FakeApp(tmp_path))
+    bokeh_static.copy_bundles(fake_app(tmp_path))
     import bokeh
 
     folder = tmp_path / "_static" / f"bokeh-{bokeh.__version__}"
@@ -43,26 +34,25 @@ def test_bundles_are_copied_once_into_a_versioned_static_folder(tmp_path, monkey
     )
     monkeypatch.setattr(bokeh_static, "bokeh_js_dir", lambda: tmp_path / "nowhere")
     with pytest.raises(FileNotFoundError, match=r"bokeh\.min\.js"):
-        bokeh_static.copy_bundles(FakeApp(tmp_path))
+        bokeh_static.copy_bundles(fake_app(tmp_path))
 
 
 EMBED = "(function() { Bokeh.embed.embed_items(docs_json, render_items) })();"
 
 
 def test_only_pages_that_embed_bokeh_get_the_loader_and_hold_their_embed(tmp_path):
-    app = FakeApp(tmp_path)
+    app = fake_app(tmp_path)
     plain = {"body": "<p>no figure here</p><script>let x = 1;</script>"}
     bokeh_static.add_bokeh_where_embedded(app, "chapters/jacobian", "page.html", plain, None)
-    assert app.js_files == []
+    app.add_js_file.assert_not_called()
     assert plain["body"] == "<p>no figure here</p><script>let x = 1;</script>"
     context = {"body": f"<div></div><script>let x = 1;</script><script>{EMBED}</script>"}
     bokeh_static.add_bokeh_where_embedded(app, "chapters/interactive", "page.html", context,
                                           None)
     # One deferred loader, which names both bundles, the core first.
     folder = bokeh_static.static_folder()
-    assert app.js_files == [(bokeh_static.LOADER, {
-        "defer": "defer",
-        "data-bundles": f"{folder}/bokeh.min.js {folder}/bokeh-widgets.min.js"})]
+    app.add_js_file.assert_called_once_with(bokeh_static.LOADER, defer="defer", **{
+        "data-bundles": f"{folder}/bokeh.min.js {folder}/bokeh-widgets.min.js"})
     # The embed script waits for the loader; the page's other scripts run as before.
     assert context["body"] == (
         f'<div></div><script>let x = 1;</script><script type="text/x-bokeh-deferred">'

@@ -71,13 +71,12 @@ def test_icon_fonts_shrink_to_the_icons_the_style_sheets_draw(tmp_path):
     app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"),
                           config=SimpleNamespace(html_theme_options={}))
     page_weight.lighten_pages(app, None)
+    text = page.read_text(encoding="utf-8")
     for family, (weight, name) in page_weight.ICON_FONTS.items():
         cut = webfonts / f"{name}-book.woff"
         assert cut.stat().st_size < (webfonts / f"{name}.ttf").stat().st_size / 20
-        assert f'font-family:"{family}";font-style:normal;font-weight:{weight}' in (
-            page.read_text(encoding="utf-8"))
-        assert f'url("../{page_weight.WEBFONTS}{name}-book.woff")' in page.read_text(
-            encoding="utf-8")
+        assert f'font-family:"{family}";font-style:normal;font-weight:{weight}' in text
+        assert f'url("../{page_weight.WEBFONTS}{name}-book.woff")' in text
         cmap = TTFont(cut).getBestCmap()
         assert set(cmap) <= {0xF09B, 0xF05A} and cmap, (name, sorted(cmap))
     assert 0xF09B in TTFont(webfonts / "fa-brands-400-book.woff").getBestCmap()

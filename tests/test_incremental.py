@@ -1,25 +1,20 @@
-"""`make book` is incremental and still correct: each edit rebuilds what it can change.
-
-Edits go into the session's cold build's copy (``cold_book``, conftest.py). Which pages
-import a ``code/`` module is found here by regular expressions, not by code_deps.py.
-"""
+"""`make book` is incremental and still correct: each edit in the cold build's copy
+(``cold_book``) rebuilds what it can change, which is found here without code_deps.py."""
 
 from __future__ import annotations
 
 import hashlib
-import os
+import http.client
 import re
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from book_copy import copy_book, make, notebook_pages
+from book_copy import Background, copy_book, make, notebook_pages
+from book_make import make_command
 from book_site import source_file, toc_pages
 
 pytestmark = pytest.mark.slow
@@ -144,8 +139,7 @@ def test_each_edit_shows_on_every_page_it_changes_and_no_other(book):
     for page in book["importers"]:
         notebook = root / "_build/html/_sources" / f"{page}.ipynb"
         assert hashlib.sha256(module).hexdigest() in notebook.read_text(encoding="utf-8"), page
-    served = (root / "_build" / "html" / "_static" / "custom.css").read_text(encoding="utf-8")
-    assert CSS_MARK in served
+    assert CSS_MARK in (root / "_build/html/_static/custom.css").read_text(encoding="utf-8")
     # One new checksum on every page: no page keeps the old stylesheet link.
     after = css_versions(root)
     assert len(after) == 1 and after.isdisjoint(book["css before"])
@@ -157,19 +151,19 @@ def test_each_edit_shows_on_every_page_it_changes_and_no_other(book):
 PREVIEW_MARK = "planted for the preview test 93c1f0"
 
 
-def wait_for(url: str, text: str, proc: subprocess.Popen, log: Path, seconds: float) -> None:
+def wait_for(url: str, text: str, preview: Background, seconds: float) -> None:
     """Poll ``url`` until it shows ``text``; fail if `make preview` ends or time runs out."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"make preview ended early:\n{log.read_text()[-3000:]}"
+    while time.monotonic() < deadline and preview.proc.poll() is None:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if text in response.read().decode("utf-8", errors="replace"):
                     return
-        except OSError:  # not serving yet
+        except (OSError, http.client.HTTPException):  # not serving yet, or mid-rewrite
             pass
         time.sleep(0.25)
-    pytest.fail(f"{url} did not show {text!r} within {seconds} s:\n{log.read_text()[-3000:]}")
+    pytest.fail(f"{url} did not show {text!r} within {seconds} s (make preview exit status "
+                f"{preview.proc.poll()}):\n{preview.log.read_text()[-3000:]}")
 
 
 def test_make_preview_serves_the_book_on_loopback_and_rebuilds_after_an_edit(tmp_path):
@@ -187,20 +181,13 @@ def test_make_preview_serves_the_book_on_loopback_and_rebuilds_after_an_edit(tmp
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    log = tmp_path / "preview.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            ["make", "--no-print-directory", "-o", ".venv/.requirements-installed", "preview",
-             f"BIN={Path(sys.executable).parent}", f"PREVIEW_PORT={port}"],
-            cwd=book, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+    preview = Background(make_command("preview", f"PREVIEW_PORT={port}"),
+                         tmp_path / "preview.log", cwd=book)
     try:
         url = f"http://127.0.0.1:{port}/chapters/page.html"
-        wait_for(url, "tanh_basis", proc, log, seconds=300)
+        wait_for(url, "tanh_basis", preview, seconds=300)
         append(book / "code" / "tanh_basis.py", f"\nprint({PREVIEW_MARK!r})\n")
-        wait_for(url, PREVIEW_MARK, proc, log, seconds=300)
-        assert f"127.0.0.1:{port}" in log.read_text()  # served on loopback only
+        wait_for(url, PREVIEW_MARK, preview, seconds=300)
+        assert f"127.0.0.1:{port}" in preview.log.read_text()  # served on loopback only
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+        preview.stop()

@@ -1,8 +1,4 @@
-"""The printed chapter (`make pdf`, _ext/jacobian_book/print_pdf.py), printed once from the build.
-
-Read back with pypdf: every heading, no TeX or theme chrome, every figure at full
-resolution, a note for the explorer, a contents list, a number on every sheet.
-"""
+"""The printed chapter (`make pdf`, _ext/jacobian_book/print_pdf.py), printed once, read back."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Tests for _ext/jacobian_book/prerender_math.py: equations typeset at build time.
-
-The built pages in Chromium are tests/test_browser.py's and tests/test_a11y.py's.
-"""
+"""_ext/jacobian_book/prerender_math.py (the built pages: test_browser.py, test_a11y.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Buttons and canonical links that follow the fork: _ext/jacobian_book/repository.py.
-
-The resolver as units, then builds of a one-page book with this book's settings.
-"""
+"""Buttons and canonical links that follow the fork: _ext/jacobian_book/repository.py."""
 
 from __future__ import annotations
 
@@ -9,19 +6,16 @@ import html
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from unittest.mock import Mock
 
 import pytest
-import yaml
+from book_copy import build_small, small_book
 from sphinx.errors import ConfigError
 
 from jacobian_book import repository
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 CONFIG_URL = "https://github.com/jacobian-chapter/jacobian-chapter"
 FORK = "https://github.com/fork-owner/my.book"
 FORK_PAGES = "https://someone.github.io/fork/"
@@ -63,11 +57,12 @@ def test_the_variable_wins_then_a_github_origin_then_the_config(environ, origin,
     assert git_origin.call_count == (0 if "BOOK_REPOSITORY_URL" in said else 1)
 
 
-def test_a_url_off_github_is_a_clear_error():
+def test_a_url_off_github_is_a_clear_error_that_stops_the_build(monkeypatch, tmp_path):
+    # A ConfigError from config-inited (apply_repository) stops Sphinx before any page.
+    monkeypatch.setenv("BOOK_REPOSITORY_URL", "https://gitlab.com/o/n")
+    config = SimpleNamespace(html_theme_options={"repository_url": CONFIG_URL})
     with pytest.raises(ConfigError, match=r"BOOK_REPOSITORY_URL must be a GitHub .*gitlab"):
-        repository.resolve_repository(
-            {"BOOK_REPOSITORY_URL": "https://gitlab.com/o/n"}, lambda: None, CONFIG_URL
-        )
+        repository.apply_repository(SimpleNamespace(srcdir=os.fspath(tmp_path)), config)
     with pytest.raises(ValueError, match=r"repository_url must be a GitHub .*gitlab"):
         repository.pages_url("https://gitlab.com/someone/fork")
 
@@ -100,28 +95,21 @@ def test_pages_url_is_where_github_pages_serves_the_repository(repository_url, p
 
 
 @pytest.mark.parametrize(
-    ("config_url", "baseurl", "env_url", "origin", "buttons", "canonical", "prefix", "log"), [
-        (CONFIG_URL, "", "https://github.com/someone/fork", None, "https://github.com/someone/fork",
+    ("config_url", "baseurl", "env_url", "buttons", "canonical", "prefix", "log"), [
+        (CONFIG_URL, "", "https://github.com/someone/fork", "https://github.com/someone/fork",
          FORK_PAGES, "/fork/", r"html_baseurl\) \S+/fork/ .*environment variable"),
         # A custom domain in _config.yml's html.baseurl is the author's choice.
-        (CONFIG_URL, "https://course.example.org/", "https://github.com/someone/fork", None,
+        (CONFIG_URL, "https://course.example.org/", "https://github.com/someone/fork",
          "https://github.com/someone/fork", "https://course.example.org/", "/",
          r"https://course\.example\.org/ \(from _config\.yml html\.baseurl\)"),
-        # The origin of the clone the book is built in (app.srcdir).
-        (CONFIG_URL, "", None, "git@github.com:someone/fork.git", "https://github.com/someone/fork",
-         FORK_PAGES, "/fork/", r"html_baseurl\) \S+/fork/ .*git remote origin"),
-        ("https://gitlab.com/someone/fork", "", None, None, "https://gitlab.com/someone/fork", "",
+        ("https://gitlab.com/someone/fork", "", None, "https://gitlab.com/someone/fork", "",
          "/", r"no canonical URL.*is not on GitHub"),
-    ], ids=["variable", "custom-domain", "clone-origin", "off-github"])
+    ], ids=["variable", "custom-domain", "off-github"])  # the clone's origin: the build below
 def test_apply_repository_sets_the_buttons_the_canonical_url_and_the_404_prefix(
-        monkeypatch, tmp_path, config_url, baseurl, env_url, origin, buttons, canonical, prefix,
-        log):
+        monkeypatch, tmp_path, config_url, baseurl, env_url, buttons, canonical, prefix, log):
     monkeypatch.delenv("BOOK_REPOSITORY_URL", raising=False)
     if env_url is not None:
         monkeypatch.setenv("BOOK_REPOSITORY_URL", env_url)
-    if origin is not None:
-        git(tmp_path, "init", "-q")
-        git(tmp_path, "remote", "add", "origin", origin)
     messages: list[str] = []
     monkeypatch.setattr(repository.logger, "info", messages.append)
     config = SimpleNamespace(
@@ -145,52 +133,19 @@ BUTTONS = {
 }
 
 
-def small_book(tmp_path: Path) -> Path:
-    """A one-page book in a clone of from-git/book, with this book's button settings."""
-    book = tmp_path / "book"
-    book.mkdir()
-    small = {
-        "title": "Buttons", "only_build_toc_files": True, "execute": {"execute_notebooks": "off"},
-        "repository": CONFIG["repository"], "launch_buttons": CONFIG["launch_buttons"],
-        "html": {key: CONFIG["html"][key]
-                 for key in ("use_repository_button", "use_issues_button", "use_edit_page_button")},
-        "sphinx": {"local_extensions": {"jacobian_book": os.fspath(ROOT / "_ext")}},
-    }
-    (book / "_config.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: page\n", encoding="utf-8")
-    header = (ROOT / "chapters" / "implementation.md").read_text(encoding="utf-8").split("---")[1]
-    (book / "page.md").write_text(
-        f"---{header}---\n\n# A page\n\n```{{code-cell}} ipython3\n1 + 1\n```\n", encoding="utf-8"
-    )
-    git(book, "init", "-q")
-    git(book, "remote", "add", "origin", "git@github.com:from-git/book.git")
-    return book
-
-
-# Which source wins is checked above, on units; a build shows that every
-# button and the canonical link take the resolved repository, here the clone's.
+# Which source wins is checked above, on units; a build of a page with the real _config.yml
+# in a clone of from-git/book shows that every button and the canonical link take it.
 @pytest.mark.slow
 @pytest.mark.own_build
-@pytest.mark.parametrize("env_url", [None, "https://example.org/o/n"],
-                         ids=["git-origin", "bad-variable"])
-def test_a_build_names_the_resolved_repository_everywhere_or_stops(tmp_path, env_url):
-    book = small_book(tmp_path)
-    env = {k: v for k, v in os.environ.items() if k != "BOOK_REPOSITORY_URL"}
-    env.update({} if env_url is None else {"BOOK_REPOSITORY_URL": env_url})
-    proc = subprocess.run(
-        [os.fspath(Path(sys.executable).with_name("jupyter-book")), "build", os.fspath(book),
-         "-W", "-n", "--keep-going"],
-        cwd=book, env=env, capture_output=True, text=True, timeout=600,
-    )
-    log = proc.stdout + proc.stderr
-    page = book / "_build" / "html" / "page.html"
-    if env_url is not None:  # the build stops before any page, naming the variable
-        assert proc.returncode != 0 and not page.exists(), log[-3000:]
-        assert "BOOK_REPOSITORY_URL must be a GitHub repository URL" in log, log[-3000:]
-        return
-    assert proc.returncode == 0, log[-3000:]
+def test_a_build_names_the_resolved_repository_everywhere(tmp_path, monkeypatch):
+    monkeypatch.delenv("BOOK_REPOSITORY_URL", raising=False)
+    book = small_book(tmp_path, {"page": "1 + 1", "chapter": "2"})
+    git(book, "init", "-q")
+    git(book, "remote", "add", "origin", "git@github.com:from-git/book.git")
+    status, log = build_small(book)
+    assert status == 0, log[-3000:]
     assert "point at https://github.com/from-git/book (from git remote origin)" in log
-    text = html.unescape(page.read_text(encoding="utf-8"))
+    text = html.unescape((book / "_build" / "html" / "page.html").read_text(encoding="utf-8"))
     found = {button: set(re.findall(pattern, text)) for button, pattern in BUTTONS.items()}
     assert found == {button: {"from-git/book"} for button in BUTTONS}
     # The canonical link: the GitHub Pages site of the same repository.

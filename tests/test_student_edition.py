@@ -1,14 +1,13 @@
 """The student edition (``make student``): no solution anywhere, everything else intact.
 
-A solution line: one of at least :data:`DISTINCT` characters between a
-``{solution-start}`` and its ``{solution-end}`` of chapters/exercises.md, and
-nowhere else on the page. The slow tests make the edition from the session's
-build and run the one notebook that stripping changes; the others must equal
-the site's downloads, which tests/test_standalone.py runs.
+A solution line: one of at least :data:`DISTINCT` characters inside a gated solution of
+chapters/exercises.md, and nowhere else on the page. Of the edition's notebooks only the
+exercises' is run here: the others must equal the site's downloads (test_standalone.py).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -29,10 +28,15 @@ PAGE = ROOT / "chapters" / "exercises.md"
 DISTINCT = 25
 
 
-def _solutions_and_rest(cells: list) -> tuple[list, list[str]]:
-    """The cells inside gated solutions (their text up to the end), and the other text."""
+@functools.cache
+def exercises() -> nbformat.NotebookNode:
+    return jupytext.read(PAGE)  # read once: it takes a tenth of a second
+
+
+def solutions_and_rest() -> tuple[list, list[str]]:
+    """The page's cells inside gated solutions (their text up to the end), and the other text."""
     inside, rest, open_ = [], [], False
-    for cell in cells:
+    for cell in exercises().cells:
         starts = cell.cell_type == "markdown" and "{solution-start}" in cell.source
         open_ = open_ or starts
         if not open_:
@@ -49,7 +53,7 @@ def _solutions_and_rest(cells: list) -> tuple[list, list[str]]:
 
 def solution_lines(code_only: bool = False) -> set[str]:
     """Lines that only the exercises page's solutions contain (see the module docstring)."""
-    inside, rest = _solutions_and_rest(jupytext.read(PAGE).cells)
+    inside, rest = solutions_and_rest()
     elsewhere = {line.strip() for text in rest for line in text.splitlines()}
     lines = {line.strip() for cell in inside for line in cell.source.splitlines()
              if cell.cell_type == "code" or not code_only}
@@ -62,13 +66,12 @@ def leaked(text: str, lines: set[str]) -> list[str]:
 
 def test_stripping_the_page_keeps_exercises_and_your_turn_cells_only() -> None:
     """The page has 8 solutions (code and prose); stripped, none is left, each exercise is."""
-    inside, _ = _solutions_and_rest(jupytext.read(PAGE).cells)
     lines = solution_lines()
-    assert sum("{solution-start}" in cell.source for cell in inside) == 8
+    assert sum("{solution-start}" in cell.source for cell in solutions_and_rest()[0]) == 8
     assert any("return N * (D + 1) * K * (K - 1)" in line for line in lines)  # code
     assert any("a fraction $1-1/K$" in line for line in lines)  # prose
     assert len(lines) > 100
-    notebook = jupytext.read(PAGE)
+    notebook = exercises()
     stripped = strip_solutions(notebook)
     text = "\n".join(cell.source for cell in stripped.cells)
     assert leaked(text, lines) == []
@@ -97,18 +100,36 @@ def test_a_solution_admonition_goes_the_text_after_a_gated_end_stays_no_end_fail
 
 
 # ------------------------------------------------------------- the edition
+def make_edition(book: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jacobian_book.student_edition", str(book)],
+                          cwd=book, env={**os.environ, "PYTHONPATH": str(book / "_ext")},
+                          capture_output=True, text=True, timeout=900)
+
+
+EDITION: dict = {}
+
+
+def on_cold_build(cold) -> None:
+    """conftest.py runs this once the cold build is done, before test_incremental edits it."""
+    try:
+        EDITION["made"] = make_edition(cold.book)
+    except Exception as exc:  # the fixture re-raises it
+        EDITION["made"] = exc
+
+
 @pytest.fixture(scope="session")
 def student(site: Path, request: pytest.FixtureRequest) -> tuple[Path, Path]:
     """``make student``'s output, and the full build's HTML it was made from."""
     if os.environ.get("JACOBIAN_BOOK_HTML"):
         book = site.parents[1]  # a work tree's build: its doctrees are beside the HTML
-    else:
+        run = make_edition(book)
+    else:  # made by on_cold_build unless nothing started the build in the background
         book = request.getfixturevalue("cold_book").book
-    run = subprocess.run([sys.executable, "-m", "jacobian_book.student_edition", str(book)],
-                         cwd=book, env={**os.environ, "PYTHONPATH": str(book / "_ext")},
-                         capture_output=True, text=True, timeout=900)
+        run = EDITION.get("made") or make_edition(book)
+    if isinstance(run, Exception):
+        raise run
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return book / "_build" / "student", book / "_build" / "html"
+    return book / "_build" / "student", site
 
 
 def _page_text(path: Path) -> str:

@@ -1,9 +1,4 @@
-"""The GitHub Actions workflows, Dependabot's file, the Makefile and .ci/, checked offline.
-
-The schemas and zizmor pass ours and fail known faults; the workflows run
-``make test`` and publish the build it tested; ``make test`` on a PATH that
-lacks a tool stops, saying what to install.
-"""
+"""The GitHub Actions workflows, Dependabot's file, the Makefile and .ci/, checked offline."""
 
 from __future__ import annotations
 
@@ -27,8 +22,8 @@ INSTALL_PACKAGES = ROOT / ".ci" / "install-packages"
 VENV_BIN = Path(sys.executable).parent
 STAMP = ".venv/.requirements-installed"
 
-#: Faults zizmor knows: a fork-controlled checkout under pull_request_target,
-#: a pull-request title pasted into a shell, and an action pinned to a tag.
+#: Faults zizmor knows: a fork-controlled checkout under pull_request_target that
+#: keeps its credentials, a pull-request title pasted into a shell, an action pinned to a tag.
 FAULTY = """\
 name: faulty
 on: pull_request_target
@@ -140,7 +135,8 @@ def test_zizmor_finds_nothing_in_ours_and_dependabot_updates_actions_and_require
             path = place["symbolic"]["key"].get("Local", {}).get("verbatim_path", "?")
             found.setdefault(path, set()).add(finding["ident"])
     assert set(found) <= {os.fspath(faulty), os.fspath(no_cooldown)}, found
-    assert {"dangerous-triggers", "template-injection", "unpinned-uses"} <= found[str(faulty)]
+    assert {"artipacked", "dangerous-triggers", "template-injection",
+            "unpinned-uses"} <= found[str(faulty)]
     assert "dependabot-cooldown" in found[str(no_cooldown)]
 
 
@@ -260,23 +256,19 @@ def test_a_site_that_could_lack_live_code_or_go_untested_fails(workflows, fault,
         test_the_published_site_is_the_tested_build({**workflows, "book.yml": doc})
 
 
-def test_least_privilege_no_secrets_and_every_action_pinned_to_a_commit(workflows):
+def test_least_privilege_no_secrets_and_every_pin_names_its_version(workflows):
     for name, doc in workflows.items():
+        # zizmor (above) finds dangerous triggers and checkouts that keep their credentials.
         assert doc.get("permissions") == {"contents": "read"}, name
-        assert not {"pull_request_target", "workflow_run"} & triggers(doc), name
         text = (WORKFLOWS / name).read_text(encoding="utf-8")
         assert not re.search(r"\bsecrets\.", text), f"{name} uses a secret: forks have none"
         for job_id, job in doc["jobs"].items():
             granted = job.get("permissions", {})
             if "actions/deploy-pages" not in map(uses, steps(job)):
                 assert granted in ({}, {"contents": "read"}), f"{name}:{job_id} asks {granted}"
-            for step in steps(job):
-                if uses(step) == "actions/checkout":
-                    assert step.get("with", {}).get("persist-credentials") is False, name
         pins = re.findall(r"uses:[ \t]*([\w.-]+/[\w./-]+)@(\S+)(?:[ \t]*#[ \t]*(\S+))?", text)
         assert pins, f"{name}: no action found (is the pattern still right?)"
-        for action, ref, version in pins:
-            assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name}: {action} is not pinned to a SHA"
+        for action, _, version in pins:  # a pin to a SHA: zizmor's unpinned-uses
             assert re.fullmatch(r"v\d+(\.\d+)*", version), f"{name}: {action} needs # vX.Y.Z"
 
 
