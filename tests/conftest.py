@@ -280,10 +280,10 @@ def book_url(site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def screenshots(site: Path) -> Path:
-    """<build>/screenshots, next to the html folder (ignored by git)."""
-    (site.parent / "screenshots").mkdir(parents=True, exist_ok=True)
-    return site.parent / "screenshots"
+def screenshots() -> Path:
+    """_build/screenshots under JACOBIAN_BUILD_ROOT (ignored by git), never in a given build."""
+    (BUILD_ROOT / "_build" / "screenshots").mkdir(parents=True, exist_ok=True)
+    return BUILD_ROOT / "_build" / "screenshots"
 
 
 @pytest.fixture(scope="session")
