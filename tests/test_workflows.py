@@ -43,11 +43,6 @@ def workflow_files() -> list[Path]:
     return sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
 
 
-def triggers(doc: dict) -> set[str]:
-    on = doc.get("on", {})
-    return {on} if isinstance(on, str) else set(on)
-
-
 def steps(job: dict) -> list[dict]:
     return job.get("steps", [])
 
@@ -70,17 +65,18 @@ def offline_env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def workflows() -> dict[str, dict]:
-    """Each workflow by file name; PyYAML (YAML 1.1) reads the key ``on`` as True."""
+    """Each workflow by file name, ``on`` a set of triggers (PyYAML reads the key as True)."""
     docs = {path.name: yaml.safe_load(path.read_bytes()) for path in workflow_files()}
     assert docs, f"no workflow in {WORKFLOWS}"
     for doc in docs.values():
-        doc["on"] = doc.pop(True, doc.get("on"))
+        on = doc.pop(True, doc.get("on"))
+        doc["on"] = {on} if isinstance(on, str) else set(on)
     return docs
 
 
 def jobs_of(workflows: dict[str, dict]) -> dict[str, dict]:
     """Every job of every workflow, named ``file:job``, with its workflow's triggers."""
-    return {f"{name}:{job_id}": {**job, "_on": triggers(doc)}
+    return {f"{name}:{job_id}": {**job, "_on": doc["on"]}
             for name, doc in workflows.items() for job_id, job in doc.get("jobs", {}).items()}
 
 
@@ -191,9 +187,9 @@ def test_the_published_site_is_the_tested_build(workflows):
     (name, job), = uploading.items()
     workflow, job_id = name.split(":")
     upload_at = [uses(step) for step in steps(job)].index("actions/upload-pages-artifact")
-    tested = [i for i, s in enumerate(steps(job)) if re.search(r"\.ci/run\b", s.get("run", ""))]
-    assert tested, f"{name} runs no tests (.ci/run): an untested build would be published"
-    test_at = tested[0]
+    test_at = next((i for i, s in enumerate(steps(job))
+                    if re.search(r"\.ci/run\b", s.get("run", ""))), None)
+    assert test_at is not None, f"{name} runs no tests (.ci/run): an untested build is published"
     assert test_at < upload_at, f"{name} uploads before the tests run"
     between = [s.get("name", s.get("run", "")) for s in steps(job)[test_at + 1:upload_at]]
     assert between == [], f"{name}: steps between the tests and the upload: {between}"
