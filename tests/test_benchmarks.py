@@ -136,7 +136,6 @@ def test_bench_pages_serves_gzip_and_refuses_bad_arguments(tmp_path, capsys, mon
         assert gzip.decompress(body) == (tmp_path / "index.html").read_bytes()
         assert get("index.html", "identity") == (None, (tmp_path / "index.html").read_bytes())
         assert get("fig.png", "gzip") == (None, b"\x89PNG not really")
-    # ... and refuses bad arguments.
     with pytest.raises(SystemExit):
         bench.main(["--runs", "0", "--html", str(tmp_path)])
     assert "--runs must be at least 1, got 0" in capsys.readouterr().err
