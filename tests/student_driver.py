@@ -80,8 +80,7 @@ def record_outputs(cell: nbformat.NotebookNode) -> list[dict]:
             if glued is not None:
                 recorded.append({"kind": "glue", "name": glued, "text": data.get(GLUE_TEXT, "")})
                 continue
-            recorded.append({"kind": "text/plain", "text": data.get("text/plain", ""),
-                             "mimetypes": sorted(data)})
+            recorded.append({"kind": "text/plain", "text": data.get("text/plain", "")})
         elif kind == "error":
             recorded.append({"kind": "error", "text": f"{output['ename']}: {output['evalue']}"})
     return recorded
@@ -94,8 +93,7 @@ def run_page(path: Path, chapters: Path) -> dict:
                             resources={"metadata": {"path": str(chapters)}})
     code = [(i, c) for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
     result: dict = {"cells": len(code), "tags": [c.metadata.get("tags", []) for _, c in code],
-                    "passes": [], "error": None, "kernel_prefix": None, "kernel_cpu": None,
-                    "states": [], "generators": []}
+                    "passes": [], "error": None, "states": [], "generators": []}
     with client.setup_kernel():
         for run in (1, 2):
             outputs = []
@@ -104,7 +102,6 @@ def run_page(path: Path, chapters: Path) -> dict:
                     client.execute_cell(cell, index)
                 except CellExecutionError as exc:
                     result["error"] = f"pass {run}, code cell {len(outputs)}: {exc}"
-                    result["passes"].append(outputs)
                     return result
                 outputs.append(record_outputs(cell))
                 if run == 1:
@@ -122,7 +119,7 @@ def _run_recorded(page: str, chapters: str) -> dict:
     try:
         return run_page(Path(page), Path(chapters))
     except Exception:  # record and go on, so one broken page hides no other
-        return {"error": traceback.format_exc(), "passes": []}
+        return {"error": traceback.format_exc()}
 
 
 def main(argv: list[str]) -> int:
@@ -130,7 +127,7 @@ def main(argv: list[str]) -> int:
     if argv and argv[0].startswith("--jobs="):
         jobs = max(1, int(argv.pop(0).removeprefix("--jobs=")))
     chapters, out, *pages = argv
-    report: dict = {"driver_prefix": sys.prefix, "pages": {}}
+    report: dict = {"pages": {}}
     # Each page has its own kernel, as in Jupyter, and writes no file: side by side is safe.
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_run_recorded, page, chapters): page for page in pages}

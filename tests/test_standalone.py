@@ -1,10 +1,8 @@
 """A notebook downloaded from the website runs on its own (_ext/jacobian_book/standalone.py).
 
-The slow tests copy each page's download alone into an empty folder and run it
-in a fresh kernel against the site on 127.0.0.1: each cell must print what the
-site shows (test_student_path's rule). Beside them run the failures a student can
-meet (the site unreachable, a module changed on the site, no myst-nb) and one
-page offline with the site's zip unpacked beside it.
+The slow tests run each page's download alone, in an empty folder and a fresh kernel, against
+the site on 127.0.0.1 (one page offline, the site's zip beside it), and the failures a student
+can meet: the site unreachable, a module changed on the site, no myst-nb.
 """
 
 from __future__ import annotations
@@ -24,27 +22,24 @@ from book_site import serve, source_file, toc_pages
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from student_driver import record_outputs
-from test_student_path import OUTPUT_VARIES, comparable
+from test_student_path import JOBS, OUTPUT_VARIES, comparable
 
 from browser_book import ROOT
 from jacobian_book import standalone
 
 PAGES = [docname for docname in toc_pages()
          if any(c.cell_type == "code" for c in jupytext.read(source_file(docname)).cells)]
-#: Notebooks run side by side, each in its own kernel and its own folder.
-JOBS = min(2, os.cpu_count() or 1)
 FETCHED = "Fetched "
-#: What myst-nb's glue displays: left out of the site's notebook (it is in the prose).
-GLUE_RECORD = "application/papermill.record/"
 OFFLINE_PAGE = "chapters/interactive"
 #: The page that the failure cases run (they stop at its first cell, or it is short).
 FAILING_PAGE = "chapters/notation"
 
 
 def _shown(cell: nbformat.NotebookNode) -> list[dict]:
-    """A cell's outputs as test_student_path records them, without glue; prints joined."""
-    kept = [o for o in cell.outputs if "scrapbook" not in o.get("metadata", {})
-            and not (o.get("data") and all(m.startswith(GLUE_RECORD) for m in o["data"]))]
+    """A cell's outputs as test_student_path records them, without glue (the site's notebook
+    leaves out what myst-nb's glue displays: it is in the prose); prints joined."""
+    kept = [o for o in cell.outputs if "scrapbook" not in o.get("metadata", {}) and not (
+        o.get("data") and all(m.startswith("application/papermill.record/") for m in o["data"]))]
     return record_outputs({"outputs": kept})
 
 

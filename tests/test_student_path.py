@@ -1,9 +1,7 @@
 """The student path: every page in a fresh venv from requirements.txt, run twice; Binder's set-up.
 
-tests/student_driver.py runs each toc page through jupytext, in chapters/, in a
-venv made from requirements.txt alone (as Binder makes it), twice in one kernel,
-with NumPy cut down to the x86-64 baseline (an older laptop). "The same
-results" (:func:`comparable`): per code cell, stdout, text/plain and glued
+tests/student_driver.py runs the pages, with NumPy cut down to the x86-64 baseline (an older
+laptop). "The same results" (:func:`comparable`): per code cell, stdout, text/plain and glued
 values, addresses, durations and ids masked; ``output-varies`` cells exempt.
 """
 
@@ -66,7 +64,7 @@ def student_runs(student_venv: Path, tmp_path_factory: pytest.TempPathFactory) -
     out = tmp_path_factory.mktemp("student-runs") / "runs.json"
     env = {k: v for k, v in os.environ.items()
            if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
-    python = student_venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    python = student_venv / "bin" / "python"  # conftest makes it so (or a Binder-like venv)
     env["PATH"] = os.pathsep.join([str(python.parent), env.get("PATH", "")])
     # A kernelspec in the user's ~/.local/share must not replace the venv's python3.
     env["JUPYTER_DATA_DIR"] = str(tmp_path_factory.mktemp("jupyter-data"))
@@ -106,7 +104,7 @@ def test_page_runs_twice_alike_in_a_fresh_environment(student_runs, site, docnam
             f"(tag the cell {OUTPUT_VARIES!r} if its output is a measurement)")
     # A cell that draws from another cell's generator draws anew each time it is re-run.
     before: dict = {}
-    cells = _code_cells(docname)
+    cells = [c for c in jupytext.read(source_file(docname)).cells if c.cell_type == "code"]
     for number, (cell, after) in enumerate(zip(cells, run["generators"], strict=True)):
         advanced = {name for name, state in after.items() if before.get(name, state) != state}
         foreign = advanced - _assigned(cell.source)
@@ -127,10 +125,8 @@ def test_page_runs_twice_alike_in_a_fresh_environment(student_runs, site, docnam
               if o["kind"] == "glue" and OUTPUT_VARIES not in run["tags"][cell]}
     differ = sorted((name, built, steady[name]) for name, built in _glued_in_text(site, docname)
                     if name in steady and normalise(built) != normalise(steady[name]))
-    assert differ == [], (
-        f"{docname}: glued into the text, (name, built book, baseline CPU) differ; compute "
-        f"them so that they do not depend on the CPU, or glue them from a cell tagged "
-        f"{OUTPUT_VARIES!r} and say in the prose that they are this build's: {differ}")
+    assert differ == [], (f"{docname}: glued (name, built book, baseline CPU) differ: make them "
+                          f"CPU-independent, or glue them from an {OUTPUT_VARIES!r} cell: {differ}")
 
 
 def _tanh_18995(baseline: bool) -> float:
@@ -176,10 +172,6 @@ def _assigned(source: str) -> set[str]:
         elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             names.add(node.name)
     return names
-
-
-def _code_cells(docname: str) -> list:
-    return [c for c in jupytext.read(source_file(docname)).cells if c.cell_type == "code"]
 
 
 def test_normalise_masks_only_what_legitimately_varies():
@@ -231,11 +223,9 @@ def test_binder_python_launch_buttons_and_repository_are_set_as_documented():
     match = re.fullmatch(r"python-(\d+)\.(\d+)", (ROOT / "runtime.txt").read_text().strip())
     assert match and (int(match[1]), int(match[2])) >= (3, 11), "runtime.txt: python-3.11+"
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    # Binder's link into JupyterLab and the Live Code button: test_browser, on every page.
-    buttons = config["launch_buttons"]
-    assert buttons["binderhub_url"] == "https://mybinder.org"
-    # Colab cannot open MyST .md notebooks: no button that leads nowhere.
-    assert not buttons.get("colab_url")
+    # Colab cannot open MyST .md notebooks: no button that leads nowhere. The Binder button
+    # (mybinder.org): test_repository.test_a_build_names_the_resolved_repository_everywhere.
+    assert not config["launch_buttons"].get("colab_url")
     # The repository is named once: no second copy for Thebe to drift from.
     assert "thebe_config" not in (config.get("sphinx", {}).get("config") or {})
     assert "repository_url" not in json.dumps(config)

@@ -43,11 +43,6 @@ def workflow_files() -> list[Path]:
     return sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
 
 
-def triggers(doc: dict) -> set[str]:
-    on = doc.get("on", {})
-    return {on} if isinstance(on, str) else set(on)
-
-
 def steps(job: dict) -> list[dict]:
     return job.get("steps", [])
 
@@ -70,17 +65,18 @@ def offline_env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def workflows() -> dict[str, dict]:
-    """Each workflow by file name; PyYAML (YAML 1.1) reads the key ``on`` as True."""
+    """Each workflow by file name, ``on`` a set of triggers (PyYAML reads the key as True)."""
     docs = {path.name: yaml.safe_load(path.read_bytes()) for path in workflow_files()}
     assert docs, f"no workflow in {WORKFLOWS}"
     for doc in docs.values():
-        doc["on"] = doc.pop(True, doc.get("on"))
+        on = doc.pop(True, doc.get("on"))
+        doc["on"] = {on} if isinstance(on, str) else set(on)
     return docs
 
 
 def jobs_of(workflows: dict[str, dict]) -> dict[str, dict]:
     """Every job of every workflow, named ``file:job``, with its workflow's triggers."""
-    return {f"{name}:{job_id}": {**job, "_on": triggers(doc)}
+    return {f"{name}:{job_id}": {**job, "_on": doc["on"]}
             for name, doc in workflows.items() for job_id, job in doc.get("jobs", {}).items()}
 
 
@@ -115,12 +111,11 @@ def test_zizmor_finds_nothing_in_ours_and_dependabot_updates_actions_and_require
     # The schema checks the settings' form; zizmor (dependabot-cooldown) a cooldown of 7+ days.
     for update in config["updates"]:
         assert update["schedule"]["interval"] in {"daily", "weekly", "monthly"}, update
+        update.pop("cooldown", None)  # for no_cooldown, below
     faulty = tmp_path / "faulty.yml"
     faulty.write_text(FAULTY, encoding="utf-8")
     no_cooldown = tmp_path / ".github" / "dependabot.yml"
     no_cooldown.parent.mkdir()
-    for update in config["updates"]:
-        update.pop("cooldown", None)
     no_cooldown.write_text(yaml.safe_dump(config), encoding="utf-8")
     proc = subprocess.run(
         [VENV_BIN / "zizmor", "--offline", "--no-progress", "--format", "json", "--min-severity",
@@ -166,9 +161,8 @@ def test_every_push_and_pull_request_runs_make_test_in_debian(workflows):
         assert "if" not in job, f"{name} must run on every push and pull request"
         # GitHub's Ubuntu Chromium is a snap, which does not run in Actions;
         # Docker's 64 MB /dev/shm makes Chromium tabs crash.
-        container = job.get("container")
-        container = container if isinstance(container, dict) else {"image": container}
-        assert re.search(r"bookworm|debian", container["image"] or ""), f"{name}: {container}"
+        container = job.get("container") or {}  # a mapping: only it can have --shm-size
+        assert re.search(r"bookworm|debian", container.get("image", "")), f"{name}: {container}"
         assert "--shm-size" in container.get("options", ""), name
         # git before the checkout, else it is a tarball and not a clone.
         checkout = [uses(s) for s in steps(job)].index("actions/checkout")
@@ -191,9 +185,9 @@ def test_the_published_site_is_the_tested_build(workflows):
     (name, job), = uploading.items()
     workflow, job_id = name.split(":")
     upload_at = [uses(step) for step in steps(job)].index("actions/upload-pages-artifact")
-    tested = [i for i, s in enumerate(steps(job)) if re.search(r"\.ci/run\b", s.get("run", ""))]
-    assert tested, f"{name} runs no tests (.ci/run): an untested build would be published"
-    test_at = tested[0]
+    test_at = next((i for i, s in enumerate(steps(job))
+                    if re.search(r"\.ci/run\b", s.get("run", ""))), None)
+    assert test_at is not None, f"{name} runs no tests (.ci/run): an untested build is published"
     assert test_at < upload_at, f"{name} uploads before the tests run"
     between = [s.get("name", s.get("run", "")) for s in steps(job)[test_at + 1:upload_at]]
     assert between == [], f"{name}: steps between the tests and the upload: {between}"
