@@ -23,7 +23,7 @@ import pytest
 from book_site import serve, toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_book import AFTER_PAINT_JS, DEEP_QUERY_JS, open_context
+from browser_book import AFTER_PAINT_JS, DEEP_QUERY_JS, DESKTOP, open_context
 
 pytestmark = pytest.mark.slow
 
@@ -35,15 +35,9 @@ EXPLORER_PAGE = "chapters/interactive"
 #: Two folders deep, so links relative to the 404 page would break.
 MISSING = "no/such/page.html"
 #: The explorer's BokehJS document exists and has drawn onto a visible canvas.
-BOKEH_DRAWN_JS = """
-() => {
-  if (!(window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0)) return false;
-  return (DEEP)("canvas").some((c) => {
-    const box = c.getBoundingClientRect();
-    return c.width > 0 && c.height > 0 && box.width > 50 && box.height > 50;
-  });
-}
-""".replace("(DEEP)", f"({DEEP_QUERY_JS})")
+BOKEH_DRAWN_JS = """() => window.Bokeh?.documents?.length > 0 && (DEEP)("canvas").some((c) =>
+  c.width > 0 && c.height > 0 && c.getBoundingClientRect().width > 50
+  && c.getBoundingClientRect().height > 50)""".replace("(DEEP)", f"({DEEP_QUERY_JS})")
 #: The theme's and the book's styles apply: colour variables set, sidebar beside the article.
 STYLED_JS = """() => ({
   primary: getComputedStyle(document.documentElement)
@@ -135,8 +129,7 @@ def served(site: Path, canonical_root: str):
 def visits(served, chromium_browser) -> dict[str, Visit]:
     """Landing page, every toc page, a search and a missing page, once each in one context."""
     base_url, server_errors = served
-    # Requests to another host are blocked and collected in `outside`.
-    context, outside = open_context(chromium_browser, {"width": 1280, "height": 900})
+    context, outside = open_context(chromium_browser, DESKTOP)
     context.set_default_timeout(60_000)
     current: list[Visit] = []
     context.on("response", lambda r: current[-1].failed.append(f"{r.status} {r.url}")
@@ -147,9 +140,9 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
     page.on("pageerror", lambda exc: current[-1].console_errors.append(f"uncaught: {exc}"))
 
     results: dict[str, Visit] = {}
-    targets = {"(landing)": base_url, **{doc: f"{base_url}{doc}.html" for doc in PAGES}}
-    targets["(search)"] = f"{base_url}search.html?q={SEARCH_WORD}"
-    targets["(missing)"] = f"{base_url}{MISSING}"
+    targets = {"(landing)": base_url, **{doc: f"{base_url}{doc}.html" for doc in PAGES},
+               "(search)": f"{base_url}search.html?q={SEARCH_WORD}",
+               "(missing)": f"{base_url}{MISSING}"}
     try:
         for name, url in targets.items():
             visit = Visit(url=url)
