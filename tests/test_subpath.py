@@ -10,7 +10,6 @@ search and a missing page, once each, with other hosts blocked.
 from __future__ import annotations
 
 import contextlib
-import http.server
 import io
 import re
 import urllib.error
@@ -20,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from book_site import serve, toc_pages
+from book_site import QuietHandler, serve, toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_book import AFTER_PAINT_JS, DEEP_QUERY_JS, DESKTOP, open_context
@@ -47,7 +46,7 @@ STYLED_JS = """() => ({
   sidebar: document.querySelector(".bd-sidebar-primary")?.getBoundingClientRect().width || 0 })"""
 
 
-class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
+class _SubpathHandler(QuietHandler):
     """Serves ``directory`` under ``/<prefix>/`` only; notes every 4xx it sends."""
 
     prefix = "/"
@@ -78,9 +77,6 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         self.errors.append(f"{code} {self.path}")
         super().send_error(code, message, explain)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @dataclass
