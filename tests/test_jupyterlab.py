@@ -58,9 +58,8 @@ NOTEBOOK_STATE_JS = """(path) => {
     }
   }
   const ctx = w.sessionContext;
-  state.kernelReady = !!(ctx && ctx.isReady);
-  state.kernel = ctx && ctx.session && ctx.session.kernel ? ctx.session.kernel.status : null;
-  return state;
+  return Object.assign(state, {kernelReady: !!ctx?.isReady,
+                               kernel: ctx?.session?.kernel?.status ?? null});
 }""".replace("FIND", FIND_JS)
 #: Every slider label has its text (JupyterLab typesets them after rendering).
 LABELS_READY_JS = """() => {

@@ -102,10 +102,11 @@ RESTART_AND_RUN_JS = """
 
 
 # ------------------------------------------------------------ the pages
-def code_cells(docname: str) -> list[list[str]]:
-    """The tags of every code cell of a page's source, in order."""
-    return [list(cell.metadata.get("tags", [])) for cell in jupytext.read(source_file(docname))
-            .cells if cell.cell_type == "code"]
+def shown_cells(docname: str) -> list[list[str]]:
+    """The tags of each code cell of a page's source that the page shows (in order)."""
+    tagged = [cell.metadata.get("tags", []) for cell in jupytext.read(source_file(docname)).cells
+              if cell.cell_type == "code"]
+    return [list(tags) for tags in tagged if not HIDDEN_CODE & set(tags)]
 
 
 def _normal(text: str) -> str:
@@ -198,11 +199,10 @@ class LivePage:
         if code is not None:
             self.page.keyboard.press("Control+A")
             self.page.keyboard.type(code)
-        if not run:
-            return
-        before = self.cell_state(index)["count"]
-        self.page.keyboard.press("Shift+Enter")
-        self.wait_ran(index, before)
+        if run:
+            before = self.cell_state(index)["count"]
+            self.page.keyboard.press("Shift+Enter")
+            self.wait_ran(index, before)
 
     def close(self) -> None:
         self.context.close()
@@ -271,8 +271,7 @@ AXED_KINDS: set[str] = set()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("docname", [page for page in PAGES if any(
-    not HIDDEN_CODE & set(tags) for tags in code_cells(page))])
+@pytest.mark.parametrize("docname", [page for page in PAGES if shown_cells(page)])
 def test_live_code_runs_every_cell_under_its_own_output(
         docname, book_url, jupyter_server, chromium_browser, axe_source, screenshots, capsys):
     """Pinned Thebe; kernel in the page's folder; init cells ran; each cell, run by its
@@ -283,8 +282,7 @@ def test_live_code_runs_every_cell_under_its_own_output(
     try:
         page = visit.page
         shown = page.evaluate(PAGE_CELLS_JS)
-        expected = [tags for tags in code_cells(docname) if not HIDDEN_CODE & set(tags)]
-        assert [c["tags"] for c in shown] == expected, (
+        assert [c["tags"] for c in shown] == shown_cells(docname), (
             f"{docname}: the page shows other code cells than the .md has (tags by cell)")
 
         started = time.perf_counter()
@@ -354,8 +352,7 @@ def test_live_code_runs_every_cell_under_its_own_output(
 
 def _run_all(visit: LivePage, cell, button: str) -> None:
     """Click a cell's "run all" or "restart & run all": every cell runs again, cleanly."""
-    cells = visit.page.locator(".thebe-cell")
-    counts = [visit.cell_state(i)["count"] for i in range(cells.count())]
+    counts = [live_cell["count"] for live_cell in visit.live_cells()]
     visit.page.evaluate(KERNEL_LOG_JS)
     cell.locator(button).click()
     if "restart" in button:
