@@ -81,17 +81,14 @@ def binder_lab(tmp: Path, *extra_args: str) -> Iterator[BinderServer]:
     server = BinderServer(f"http://127.0.0.1:{port}", token, home)
     try:
         deadline = time.monotonic() + SERVER_START
-        while True:  # until it answers
-            if proc.poll() is not None:
-                pytest.fail(f"jupyter lab exited ({proc.returncode}):\n{log_path.read_text()}")
-            try:
+        while proc.poll() is None and time.monotonic() < deadline:  # until it answers
+            with contextlib.suppress(OSError):  # URLError too
                 api(server, "/api/status")
                 break
-            except OSError:  # URLError too
-                if time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not answer in {SERVER_START} s:\n"
-                                f"{log_path.read_text()[-3000:]}")
-                time.sleep(0.5)
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"jupyter lab exited ({proc.returncode}) or did not answer in "
+                        f"{SERVER_START} s:\n{log_path.read_text()[-3000:]}")
         yield server
     finally:
         proc.terminate()  # the server shuts its kernels down, then exits

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from book_site import toc_pages
 from bs4 import BeautifulSoup
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from browser_book import COLOUR_RULES, MODES, RUN_AXE_JS, VIEWPORTS, WCAG_TAGS, all_views, book_page
@@ -71,16 +71,13 @@ def test_axe_finds_no_serious_or_critical_violation(page_view, docname):
 
 
 #: A paragraph with an equation, given a grey-on-white word (contrast 1.6:1).
-LOW_CONTRAST_JS = """
-() => {
-  const p = [...document.querySelectorAll(".bd-content p")].find((el) =>
-    el.querySelector("mjx-container"));
-  p.insertAdjacentHTML("beforeend",
-    '<span id="faint-word" style="color:#ccc;background:#fff">faint</span>');
-  document.querySelector(".bd-content").insertAdjacentHTML(
-    "beforeend", "<input type=range id=unlabelled-slider>");
-}
-"""
+LOW_CONTRAST_JS = """() => {
+  [...document.querySelectorAll(".bd-content p")].find((p) => p.querySelector("mjx-container"))
+    .insertAdjacentHTML("beforeend",
+                        '<span id="faint-word" style="color:#ccc;background:#fff">faint</span>');
+  document.querySelector(".bd-content")
+    .insertAdjacentHTML("beforeend", "<input type=range id=unlabelled-slider>");
+}"""
 
 
 @pytest.mark.slow
@@ -98,30 +95,26 @@ def test_axe_catches_a_violation(chromium_browser, book_url, axe_source, mode):
                                ".filter((r) => r.tags.includes('cat.color')).map((r) => r.ruleId)",
                                WCAG_TAGS)
     assert sorted(colour) == sorted(COLOUR_RULES), colour
-    expected = {"color-contrast": "faint-word"}
-    if mode == "light":
-        expected["label"] = "unlabelled-slider"
+    expected = {"color-contrast": "faint-word"} | (
+        {"label": "unlabelled-slider"} if mode == "light" else {})
     for rule, target in expected.items():
         assert found.get(rule, {}).get("impact") in BLOCKING, (rule, found)
         assert any(target in n["target"] for n in found[rule]["nodes"]), found[rule]
 
 
 # ------------------------------------------------------------------- figures
-def _png_bytes(src: str, site: Path) -> bytes:
-    """The bytes of an image the page shows: a data: URI or a file of the built site."""
-    if src.startswith("data:"):
-        header, _, data = src.partition(",")
-        return base64.b64decode(data) if header.endswith(";base64") else unquote(data).encode()
-    return (site / unquote(urlsplit(src).path).lstrip("/")).read_bytes()
-
-
 def _figure_text(image: dict, site: Path) -> dict | None:
     """Rendered size, in CSS px, of the smallest text of a matplotlib PNG; None if not one.
 
     code/style.py records that text's size in image pixels under MIN_TEXT_KEY; the
     browser scales it by rendered / natural width, whatever the dpi, crop or CSS.
     """
-    data = _png_bytes(image["src"], site)
+    # A data: URI or a file of the built site.
+    header, _, data = image["src"].partition(",")
+    if header.startswith("data:"):
+        data = base64.b64decode(data) if header.endswith(";base64") else unquote(data).encode()
+    else:
+        data = (site / unquote(urlsplit(image["src"]).path).lstrip("/")).read_bytes()
     if not data.startswith(b"\x89PNG"):
         return None
     with Image.open(io.BytesIO(data)) as png:
@@ -157,8 +150,6 @@ def test_figure_text_is_at_least_11_css_px(page_view, site, docname):
 
 
 def _matplotlib_png(**text: str) -> str:
-    from PIL import PngImagePlugin
-
     info = PngImagePlugin.PngInfo()
     for key, value in {"Software": "Matplotlib version3.x", **text}.items():
         info.add_text(key, value)
@@ -204,16 +195,8 @@ def test_the_keyboard_reaches_every_control_with_a_visible_ring_and_moves_slider
 
 
 #: The colour mode is no longer ``before`` and the switch has focus again.
-SWITCHED_AND_FOCUSED_JS = """
-(before) => document.documentElement.dataset.mode !== before
-  && document.activeElement
-  && document.activeElement.classList.contains("theme-switch-button")
-"""
-
-LAUNCH_MENU_OPEN_JS = """
-() => [...document.querySelectorAll(".dropdown-launch-buttons button.dropdown-toggle")]
-  .some((b) => b.getAttribute("aria-expanded") === "true")
-"""
+SWITCHED_AND_FOCUSED_JS = """(before) => document.documentElement.dataset.mode !== before
+  && document.activeElement?.classList.contains("theme-switch-button")"""
 
 
 @pytest.mark.slow
@@ -240,14 +223,12 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(chromium_bro
         assert menu.count() == 1, f"{PAGE_WITH_MENU} has no launch menu"
         menu.focus()
         page.keyboard.press("Enter")
-        with contextlib.suppress(PlaywrightTimeoutError):
-            page.wait_for_function(LAUNCH_MENU_OPEN_JS, timeout=5000)
+        with contextlib.suppress(PlaywrightTimeoutError):  # the menu opens
+            menu.and_(page.locator("[aria-expanded=true]")).wait_for(timeout=5000)
         page.keyboard.press("ArrowDown")
-        launch_items = page.evaluate(
-            "[...document.querySelectorAll('.dropdown-launch-buttons .dropdown-item')]"
-            ".filter((a) => a.getClientRects().length > 0).map((a) => a.textContent.trim())")
-        focused = page.evaluate(
-            "document.activeElement.closest('.dropdown-launch-buttons .dropdown-menu') !== null")
+        launch_items = page.locator(
+            ".dropdown-launch-buttons .dropdown-item:visible").all_inner_texts()
+        focused = page.locator(".dropdown-launch-buttons .dropdown-menu :focus").count() > 0
         assert outside == []
         # The first request for another host (open_context blocks and notes it),
         # then one round trip, by which the route handler has seen it too.

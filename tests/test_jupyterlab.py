@@ -29,9 +29,6 @@ from browser_book import DESKTOP, ROOT, move_each_slider
 pytestmark = pytest.mark.slow
 
 PAGES = toc_pages()
-BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
-SCREENSHOTS = BUILD_ROOT / "_build" / "screenshots"
-RUNALL_JSON = BUILD_ROOT / "_build" / "jupyterlab_runall.json"
 PAGE_OPEN, KERNEL_READY, RUN_ALL, FIGURE_UPDATE = 90, 90, 600, 30  # bounded waits (seconds)
 
 #: The main-area widget that shows ``path``, by its path: ``shell.currentWidget``
@@ -61,9 +58,8 @@ NOTEBOOK_STATE_JS = """(path) => {
     }
   }
   const ctx = w.sessionContext;
-  state.kernelReady = !!(ctx && ctx.isReady);
-  state.kernel = ctx && ctx.session && ctx.session.kernel ? ctx.session.kernel.status : null;
-  return state;
+  return Object.assign(state, {kernelReady: !!ctx?.isReady,
+                               kernel: ctx?.session?.kernel?.status ?? null});
 }""".replace("FIND", FIND_JS)
 #: Every slider label has its text (JupyterLab typesets them after rendering).
 LABELS_READY_JS = """() => {
@@ -90,8 +86,8 @@ SCROLL_TO_WIDGET_JS = """async (path) => {
 class LabTab:
     """One JupyterLab tab for the module's pages; ``open(path)`` shows a page in it."""
 
-    def __init__(self, browser, server: BinderServer) -> None:
-        self.browser, self.server = browser, server
+    def __init__(self, browser, server: BinderServer, screenshots: Path) -> None:
+        self.browser, self.server, self.screenshots = browser, server, screenshots
         self.context = self.page = self.starting = None
         self.seconds: dict[str, dict] = {}  # Run All, per page
 
@@ -135,48 +131,45 @@ class LabTab:
             self.context.close()
         self.context = self.page = None
 
+    def wait(self, path: str, predicate, timeout: float, what: str) -> dict:
+        """Poll NOTEBOOK_STATE_JS until ``predicate(state)``; fail with the last state."""
+        page, deadline, state = self.page, time.monotonic() + timeout, None
+        while time.monotonic() < deadline:
+            state = page.evaluate(NOTEBOOK_STATE_JS, path)
+            if state and state.get("problems"):
+                pytest.fail(f"{what}: the notebook shows errors or stderr:\n"
+                            + "\n".join(state["problems"]))
+            if state and predicate(state):
+                return state
+            if state and state.get("dialog"):
+                # None is expected (every page names its kernel); answer it as a student
+                # would: its default button, else the one it has; it may close meanwhile.
+                dialog = page.locator(".jp-Dialog").first
+                button = dialog.locator(".jp-mod-accept")
+                button = button if button.count() else dialog.locator(".jp-Dialog-button")
+                with contextlib.suppress(PlaywrightTimeout):
+                    button.first.click(timeout=5_000)
+            page.wait_for_timeout(100)  # the next poll of the condition
+        shot = self.screenshots / f"jupyterlab-failure-{secrets.token_hex(3)}.png"
+        with contextlib.suppress(Exception):  # the page itself may be what failed
+            page.screenshot(path=str(shot))
+        pytest.fail(f"{what}: not done within {timeout} s; last state: {state}\n"
+                    f"page url: {page.url}; screenshot: {shot}")
+
 
 @pytest.fixture(scope="module")
-def lab_tab(chromium_browser, jupyter_server) -> Iterator[LabTab]:
-    """The tab; at the end each page's Run All seconds are written to RUNALL_JSON."""
-    tab = LabTab(chromium_browser, jupyter_server)
+def lab_tab(chromium_browser, jupyter_server, screenshots) -> Iterator[LabTab]:
+    """The tab; at the end each page's Run All seconds go to _build/jupyterlab_runall.json."""
+    tab = LabTab(chromium_browser, jupyter_server, screenshots)
     yield tab
     tab.discard()
-    RUNALL_JSON.parent.mkdir(parents=True, exist_ok=True)
-    RUNALL_JSON.write_text(json.dumps({
+    (screenshots.parent / "jupyterlab_runall.json").write_text(json.dumps({
         "what": "Seconds from JupyterLab's Run All to the last code cell done, kernel "
                 "already started; measured by tests/test_jupyterlab.py",
         # Other work on the machine slows every page alike: the load says how much.
         "load_average_1min_at_end": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "pages": tab.seconds}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _wait(page, path: str, predicate, timeout: float, what: str) -> dict:
-    """Poll NOTEBOOK_STATE_JS until ``predicate(state)``; fail with the last state."""
-    deadline, state = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        state = page.evaluate(NOTEBOOK_STATE_JS, path)
-        if state and state.get("problems"):
-            pytest.fail(f"{what}: the notebook shows errors or stderr:\n"
-                        + "\n".join(state["problems"]))
-        if state and predicate(state):
-            return state
-        if state and state.get("dialog"):
-            # None is expected (every page names its kernel); answer it as a student
-            # would: its default button, else the one it has; it may close meanwhile.
-            dialog = page.locator(".jp-Dialog").first
-            button = dialog.locator(".jp-mod-accept")
-            button = button if button.count() else dialog.locator(".jp-Dialog-button")
-            with contextlib.suppress(PlaywrightTimeout):
-                button.first.click(timeout=5_000)
-        page.wait_for_timeout(100)  # the next poll of the condition
-    shot = SCREENSHOTS / f"jupyterlab-failure-{secrets.token_hex(3)}.png"
-    with contextlib.suppress(Exception):  # the page itself may be what failed
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot))
-    pytest.fail(f"{what}: not done within {timeout} s; last state: {state}\n"
-                f"page url: {page.url}; screenshot: {shot}")
 
 
 def _check_sliders(page, path: str) -> list[str]:
@@ -200,22 +193,22 @@ def test_page_runs_in_jupyterlab(docname, lab_tab, capsys):
     following = PAGES[PAGES.index(docname) + 1:]
     try:
         page = lab_tab.open(path)
-        state = _wait(page, path, lambda s: s.get("path") == path, PAGE_OPEN, f"{path} opens")
+        state = lab_tab.wait(path, lambda s: s.get("path") == path, PAGE_OPEN, f"{path} opens")
         assert "jp-NotebookPanel" in state["classes"], (
             f"{path} opened in {state['classes']!r}, not as a notebook: postBuild's default "
             "viewer (jupytext) was not applied")
-        state = _wait(page, path, lambda s: "code" in s, PAGE_OPEN, f"{path} notebook model")
+        state = lab_tab.wait(path, lambda s: "code" in s, PAGE_OPEN, f"{path} notebook model")
         if state["code"]:
-            _wait(page, path, lambda s: s["kernelReady"] and s["kernel"] == "idle",
-                  KERNEL_READY, f"{path} kernel start")
+            lab_tab.wait(path, lambda s: s["kernelReady"] and s["kernel"] == "idle",
+                         KERNEL_READY, f"{path} kernel start")
         if following:  # the next page's kernel starts while this page runs
             lab_tab.start_kernel(source_file(following[0]).relative_to(ROOT).as_posix())
         start = time.perf_counter()
         # Run All on this notebook by its id, which also activates it, whatever had focus.
         page.evaluate(f"(path) => {{ {FIND_JS} window.jupyterapp.commands.execute("
                       "'notebook:run-all-cells', {semanticWidget: find(path).id}); }", path)
-        state = _wait(page, path, lambda s: s["counted"] == s["code"]
-                      and (s["code"] == 0 or s["kernel"] == "idle"), RUN_ALL, f"{path} Run All")
+        state = lab_tab.wait(path, lambda s: s["counted"] == s["code"] and (
+            s["code"] == 0 or s["kernel"] == "idle"), RUN_ALL, f"{path} Run All")
         seconds = time.perf_counter() - start
         lab_tab.seconds[docname] = {"seconds": round(seconds, 2), "code_cells": state["code"]}
         moved = _check_sliders(page, path) if docname == "chapters/interactive" else []

@@ -20,10 +20,10 @@ from types import SimpleNamespace
 import jupytext
 import pytest
 from binder_server import BinderServer, api
-from book_site import source_file, toc_pages
+from book_site import ROOT, source_file, toc_pages
 from sphinx.errors import ExtensionError
 
-from browser_book import DESKTOP, ROOT, RUN_AXE_JS, WCAG_TAGS, move_each_slider, open_context
+from browser_book import DESKTOP, RUN_AXE_JS, WCAG_TAGS, move_each_slider, open_context, open_page
 from jacobian_book import live_code as live
 from jacobian_book import npm
 
@@ -35,8 +35,6 @@ KERNEL_READY, CELL_RUN, FIGURE_UPDATE = 120, 120, 30  # bounded waits (seconds)
 HIDDEN_CODE = {"remove-input", "remove-cell"}
 #: The page where a student edits cells and uses every button (a short one).
 EDIT_PAGE = "chapters/notation"
-#: What axe checks on EDIT_PAGE and where a kind of live output shows first.
-LIVE_PARTS = [["div.cell"], [".jb-live-status"]]
 
 #: The code cells the page shows, before Live Code: tags and the build's stdout.
 PAGE_CELLS_JS = """
@@ -80,18 +78,13 @@ return [...document.querySelectorAll(".thebe-cell")].map((box) => {
   };
 });
 """
-#: Arms a log of the kernel's status and socket and of the status line's texts.
-KERNEL_LOG_JS = """
-() => {
-  window.kernelLog = [];
-  const kernel = window.thebe.session.kernel;
-  kernel.statusChanged.connect((_, s) => window.kernelLog.push(["status", s]));
-  kernel.connectionStatusChanged.connect((_, s) => window.kernelLog.push(["socket", s]));
+#: Arms a log of the status line's texts.
+KERNEL_LOG_JS = """() => {
   const line = document.querySelector(".jb-live-status");
-  new MutationObserver(() => window.kernelLog.push(["line", line.textContent]))
+  window.kernelLog = [];
+  new MutationObserver(() => window.kernelLog.push(line.textContent))
     .observe(line, { childList: true, characterData: true, subtree: true });
-}
-"""
+}"""
 #: Click live cell i's restart button and, in the same task, press Shift+Enter in
 #: its editor; what the page says right then.
 RESTART_AND_RUN_JS = """
@@ -109,10 +102,11 @@ RESTART_AND_RUN_JS = """
 
 
 # ------------------------------------------------------------ the pages
-def code_cells(docname: str) -> list[list[str]]:
-    """The tags of every code cell of a page's source, in order."""
-    return [list(cell.metadata.get("tags", [])) for cell in jupytext.read(source_file(docname))
-            .cells if cell.cell_type == "code"]
+def shown_cells(docname: str) -> list[list[str]]:
+    """The tags of each code cell of a page's source that the page shows (in order)."""
+    tagged = [cell.metadata.get("tags", []) for cell in jupytext.read(source_file(docname)).cells
+              if cell.cell_type == "code"]
+    return [list(tags) for tags in tagged if not HIDDEN_CODE & set(tags)]
 
 
 def _normal(text: str) -> str:
@@ -148,9 +142,7 @@ class LivePage:
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
         self.page.on("console", lambda msg: self.problems.append(f"console: {msg.text}")
                      if msg.type == "error" else None)
-        self.page.goto(f"{site_url}/{docname}.html")
-        # The launch menu and Live Code's scripts start after the first paint.
-        self.page.wait_for_function("document.documentElement.dataset.afterPaint === 'ran'")
+        open_page(self.page, f"{site_url}/{docname}.html")
 
     def launch(self) -> dict:
         """Click Live Code (the pinned Thebe loads); wait for the kernel; its session."""
@@ -163,9 +155,9 @@ class LivePage:
         page.wait_for_function(
             "() => ['ready', 'failed'].includes(document.body.dataset.liveCode)",
             timeout=KERNEL_READY * 1000)
-        status = page.locator(".jb-live-status").inner_text()
         assert page.evaluate("document.body.dataset.liveCode") == "ready", (
-            f"{self.docname}: {status}; {self.problems}; blocked: {self.outside}")
+            f"{self.docname}: {page.locator('.jb-live-status').inner_text()}; {self.problems}; "
+            f"blocked: {self.outside}")
         new = [s for s in api(self.server, "/api/sessions") if s["id"] not in self.before]
         assert len(new) == 1, f"{self.docname}: {len(new)} new kernel sessions"
         return new[0]
@@ -186,9 +178,8 @@ class LivePage:
         except Exception as error:
             name = f"thebe-{self.docname.replace('/', '-')}-stalled.png"
             self.page.screenshot(path=str(self.screenshots / name), full_page=True)
-            diagnosis = self.cell_state(index)
             raise AssertionError(f"{self.docname}: live cell {index + 1} not done after "
-                                 f"{CELL_RUN} s; {diagnosis}; {self.problems}; "
+                                 f"{CELL_RUN} s; {self.cell_state(index)}; {self.problems}; "
                                  f"blocked: {self.outside}") from error
 
     def wait_restarted(self) -> None:
@@ -199,42 +190,19 @@ class LivePage:
         status = self.page.locator(".jb-live-status").inner_text()
         assert state == "ready", f"{self.docname}: after a restart: {status}; {self.problems}"
         assert "the kernel is ready" in status, status
-        said = [text for kind, text in self.page.evaluate("window.kernelLog") if kind == "line"]
+        said = self.page.evaluate("window.kernelLog")
         assert said and "restarting" in said[0] and not any("stopped" in s for s in said), said
-
-    def run(self, index: int) -> None:
-        """Press live cell ``index``'s run button, as a reader does; wait until it is done."""
-        before = self.cell_state(index)["count"]
-        button = self.page.locator(".thebe-cell").nth(index).locator(".thebe-run-button")
-        button.scroll_into_view_if_needed()
-        button.click()
-        self.wait_ran(index, before)
 
     def edit(self, index: int, code: str | None = None, run: bool = True) -> None:
         """Type ``code`` into live cell ``index`` (if given), as a student does; Shift+Enter."""
-        editor = self.page.locator(".thebe-cell").nth(index).locator(".CodeMirror")
-        editor.scroll_into_view_if_needed()
-        editor.click()
+        self.page.locator(".thebe-cell").nth(index).locator(".CodeMirror").click()
         if code is not None:
             self.page.keyboard.press("Control+A")
             self.page.keyboard.type(code)
-        if not run:
-            return
-        before = self.cell_state(index)["count"]
-        self.page.keyboard.press("Shift+Enter")
-        self.wait_ran(index, before)
-
-    def check(self, axe_source: str | None) -> None:
-        """axe-core (if given) on what Live Code changed; no other host asked; no console error."""
-        if axe_source is not None:
-            self.page.add_script_tag(content=axe_source)
-            violations = self.page.evaluate(RUN_AXE_JS,
-                                            [{"include": LIVE_PARTS}, WCAG_TAGS, None])
-            blocking = [f"{v['id']} ({v['impact']}): {v['help']}; {n['target']}: {n['html']}"
-                        for v in violations if v["impact"] in BLOCKING for n in v["nodes"]]
-            assert not blocking, f"{self.docname} after Live Code:\n" + "\n".join(blocking)
-        assert not self.outside, f"requests to other hosts: {self.outside}"
-        assert not self.problems, "\n".join(self.problems)
+        if run:
+            before = self.cell_state(index)["count"]
+            self.page.keyboard.press("Shift+Enter")
+            self.wait_ran(index, before)
 
     def close(self) -> None:
         self.context.close()
@@ -256,14 +224,12 @@ def test_site_serves_the_pinned_thebe(site):
     with tarfile.open(tarball) as archive:
         npm_index = archive.extractfile("package/lib/index.js").read()
         npm_version = json.load(archive.extractfile("package/package.json"))["version"]
-    assert npm_version == live.THEBE.version
-    assert npm.sri(npm_index) == live.THEBE_INDEX_SHA384
+    assert (npm_version, npm.sri(npm_index)) == (live.THEBE.version, live.THEBE_INDEX_SHA384)
     assert (site / "_static" / live.THEBE.folder / "index.js").read_bytes() == npm_index
     for docname in PAGES:
         html = (site / f"{docname}.html").read_text(encoding="utf-8")
-        assert "unpkg.com" not in html and "thebe@" not in html, docname
-        for left in ("sphinx-thebe.js", "sphinx-thebe.css", "THEBE_JS_URL"):
-            assert left not in html, f"{docname}: sphinx-thebe's {left} is still there"
+        for left in ("unpkg.com", "thebe@", "sphinx-thebe.js", "sphinx-thebe.css", "THEBE_JS_URL"):
+            assert left not in html, f"{docname}: another Thebe's {left} is still there"
         if "btn-launch-thebe" in html:
             assert "live-code.js" in html and "live-code.css" in html, docname
             settings = re.search(r'id="jacobian-live-code"[^>]*>(.*?)</script>', html, re.S)
@@ -305,8 +271,7 @@ AXED_KINDS: set[str] = set()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("docname", [page for page in PAGES if any(
-    not HIDDEN_CODE & set(tags) for tags in code_cells(page))])
+@pytest.mark.parametrize("docname", [page for page in PAGES if shown_cells(page)])
 def test_live_code_runs_every_cell_under_its_own_output(
         docname, book_url, jupyter_server, chromium_browser, axe_source, screenshots, capsys):
     """Pinned Thebe; kernel in the page's folder; init cells ran; each cell, run by its
@@ -317,8 +282,7 @@ def test_live_code_runs_every_cell_under_its_own_output(
     try:
         page = visit.page
         shown = page.evaluate(PAGE_CELLS_JS)
-        expected = [tags for tags in code_cells(docname) if not HIDDEN_CODE & set(tags)]
-        assert [c["tags"] for c in shown] == expected, (
+        assert [c["tags"] for c in shown] == shown_cells(docname), (
             f"{docname}: the page shows other code cells than the .md has (tags by cell)")
 
         started = time.perf_counter()
@@ -328,25 +292,23 @@ def test_live_code_runs_every_cell_under_its_own_output(
         folder = Path(session["path"]).parent if session["path"].endswith(".ipynb") \
             else Path(session["path"])
         assert Path(folder.as_posix().removeprefix("./")) == Path(docname).parent, session
-        assert page.locator(".thebe-cell").count() == len(shown)
         init = [i for i, cell in enumerate(shown) if "thebe-init" in cell["tags"]]
         assert init and all(visit.cell_state(i)["count"] is not None for i in init), (
             f"{docname}: the thebe-init cells {init} did not run by themselves")
         # Open the folded solutions, then the hidden cells, as a reader does.
-        closed = page.locator("div.admonition.toggle-hidden button.toggle-button")
-        while closed.count():
-            closed.first.click()
-        folded = page.locator("div.cell details:not([open]) > summary")
-        while folded.count():
-            folded.first.click()
-        for index in range(len(shown)):
-            visit.run(index)
+        for closed in (page.locator("div.admonition.toggle-hidden button.toggle-button"),
+                       page.locator("div.cell details:not([open]) > summary")):
+            while closed.count():
+                closed.first.click()
+        for index in range(len(shown)):  # each by its run button, as a reader does
+            before = visit.cell_state(index)["count"]
+            page.locator(".thebe-cell").nth(index).locator(".thebe-run-button").click()
+            visit.wait_ran(index, before)
         seconds = time.perf_counter() - started
 
         cells = visit.live_cells()
         for number, (cell, before) in enumerate(zip(cells, shown, strict=True), start=1):
             where = f"{docname} cell {number} ({cell['source']})"
-            assert cell["count"] is not None, f"{where} did not run"
             assert cell["inOwnCell"], f"{where}: its output is not under it"
             assert cell["otherAreas"] == 0, f"{where}: another cell's output is in it"
             for out in cell["outputs"]:
@@ -369,14 +331,20 @@ def test_live_code_runs_every_cell_under_its_own_output(
                                      "window.thebe.session.kernel", FIGURE_UPDATE)
         if docname == EDIT_PAGE:
             moved = _student_edits(visit)
-        axe_started = time.perf_counter()
         kinds = {m for c in cells for o in c["outputs"] for m in o["mimes"] + [o["type"]]}
-        visit.check(axe_source if docname == EDIT_PAGE or kinds - AXED_KINDS else None)
+        if docname == EDIT_PAGE or kinds - AXED_KINDS:  # on what Live Code changed
+            page.add_script_tag(content=axe_source)
+            violations = page.evaluate(
+                RUN_AXE_JS, [{"include": [["div.cell"], [".jb-live-status"]]}, WCAG_TAGS, None])
+            blocking = [f"{v['id']} ({v['impact']}): {v['help']}; {n['target']}: {n['summary']}"
+                        for v in violations if v["impact"] in BLOCKING for n in v["nodes"]]
+            assert not blocking, f"{docname} after Live Code:\n" + "\n".join(blocking)
         AXED_KINDS.update(kinds)
+        assert not visit.outside, f"requests to other hosts: {visit.outside}"
+        assert not visit.problems, "\n".join(visit.problems)
         with capsys.disabled():
             print(f"\n  Live Code {docname}: Thebe, kernel and init cells {ready:.1f} s, "
-                  f"{len(shown)} cells {seconds - ready:.1f} s, "
-                  f"axe {time.perf_counter() - axe_started:.1f} s"
+                  f"{len(shown)} cells {seconds - ready:.1f} s"
                   + (f"; {'; '.join(moved)}" if moved else ""), end="")
     finally:
         visit.close()
@@ -384,8 +352,7 @@ def test_live_code_runs_every_cell_under_its_own_output(
 
 def _run_all(visit: LivePage, cell, button: str) -> None:
     """Click a cell's "run all" or "restart & run all": every cell runs again, cleanly."""
-    last = visit.page.locator(".thebe-cell").count() - 1
-    counts = [visit.cell_state(i)["count"] for i in range(last + 1)]
+    counts = [live_cell["count"] for live_cell in visit.live_cells()]
     visit.page.evaluate(KERNEL_LOG_JS)
     cell.locator(button).click()
     if "restart" in button:

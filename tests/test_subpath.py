@@ -10,7 +10,6 @@ search and a missing page, once each, with other hosts blocked.
 from __future__ import annotations
 
 import contextlib
-import http.server
 import io
 import re
 import urllib.error
@@ -20,30 +19,21 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from book_site import serve, toc_pages
+from book_site import QuietHandler, serve, toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_book import AFTER_PAINT_JS, DEEP_QUERY_JS, open_context
+from browser_book import AFTER_PAINT_JS, DEEP_QUERY_JS, DESKTOP, open_context
 
 pytestmark = pytest.mark.slow
 
 PAGES = toc_pages()
-#: Sub-path used when the build's canonical URL is a user site (served at "/").
-FALLBACK_SUBPATH = "jacobian-chapter"
 SEARCH_WORD = "Jacobian"
-EXPLORER_PAGE = "chapters/interactive"
 #: Two folders deep, so links relative to the 404 page would break.
 MISSING = "no/such/page.html"
 #: The explorer's BokehJS document exists and has drawn onto a visible canvas.
-BOKEH_DRAWN_JS = """
-() => {
-  if (!(window.Bokeh && Bokeh.documents && Bokeh.documents.length > 0)) return false;
-  return (DEEP)("canvas").some((c) => {
-    const box = c.getBoundingClientRect();
-    return c.width > 0 && c.height > 0 && box.width > 50 && box.height > 50;
-  });
-}
-""".replace("(DEEP)", f"({DEEP_QUERY_JS})")
+BOKEH_DRAWN_JS = """() => window.Bokeh?.documents?.length > 0 && (DEEP)("canvas").some((c) =>
+  c.width > 0 && c.height > 0 && c.getBoundingClientRect().width > 50
+  && c.getBoundingClientRect().height > 50)""".replace("(DEEP)", f"({DEEP_QUERY_JS})")
 #: The theme's and the book's styles apply: colour variables set, sidebar beside the article.
 STYLED_JS = """() => ({
   primary: getComputedStyle(document.documentElement)
@@ -53,7 +43,7 @@ STYLED_JS = """() => ({
   sidebar: document.querySelector(".bd-sidebar-primary")?.getBoundingClientRect().width || 0 })"""
 
 
-class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
+class _SubpathHandler(QuietHandler):
     """Serves ``directory`` under ``/<prefix>/`` only; notes every 4xx it sends."""
 
     prefix = "/"
@@ -78,15 +68,11 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
     def translate_path(self, path: str) -> str:
-        inside = urlsplit(path).path[len(self.prefix):]
-        return super().translate_path("/" + inside)
+        return super().translate_path("/" + urlsplit(path).path[len(self.prefix):])
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         self.errors.append(f"{code} {self.path}")
         super().send_error(code, message, explain)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @dataclass
@@ -121,7 +107,7 @@ def canonical_root(site: Path) -> str:
 @pytest.fixture(scope="module")
 def served(site: Path, canonical_root: str):
     """``(base_url, server_errors)``: the site under its GitHub Pages sub-path."""
-    subpath = urlsplit(canonical_root).path.strip("/") or FALLBACK_SUBPATH
+    subpath = urlsplit(canonical_root).path.strip("/") or "jacobian-chapter"  # a user site
     errors: list[str] = []
     handler = type("Handler", (_SubpathHandler,), {"prefix": f"/{subpath}/", "errors": errors})
     with serve(site, handler) as url:
@@ -135,8 +121,7 @@ def served(site: Path, canonical_root: str):
 def visits(served, chromium_browser) -> dict[str, Visit]:
     """Landing page, every toc page, a search and a missing page, once each in one context."""
     base_url, server_errors = served
-    # Requests to another host are blocked and collected in `outside`.
-    context, outside = open_context(chromium_browser, {"width": 1280, "height": 900})
+    context, outside = open_context(chromium_browser, DESKTOP)
     context.set_default_timeout(60_000)
     current: list[Visit] = []
     context.on("response", lambda r: current[-1].failed.append(f"{r.status} {r.url}")
@@ -147,13 +132,12 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
     page.on("pageerror", lambda exc: current[-1].console_errors.append(f"uncaught: {exc}"))
 
     results: dict[str, Visit] = {}
-    targets = {"(landing)": base_url, **{doc: f"{base_url}{doc}.html" for doc in PAGES}}
-    targets["(search)"] = f"{base_url}search.html?q={SEARCH_WORD}"
-    targets["(missing)"] = f"{base_url}{MISSING}"
+    targets = {"(landing)": base_url, **{doc: f"{base_url}{doc}.html" for doc in PAGES},
+               "(search)": f"{base_url}search.html?q={SEARCH_WORD}",
+               "(missing)": f"{base_url}{MISSING}"}
     try:
         for name, url in targets.items():
-            visit = Visit(url=url)
-            current.append(visit)
+            current.append(visit := Visit(url=url))
             seen_by_server, seen_outside = len(server_errors), len(outside)
             visit.status = page.goto(url, wait_until="load").status
             if name == "(landing)":  # a meta refresh forwards to the first page
@@ -221,8 +205,7 @@ def test_each_page_loads_cleanly_and_links_stay_under_the_sub_path(
     assert visit.failed == [], f"{name}: requests answered with an error: {visit.failed}"
     assert visit.outside == [], f"{name}: requests to another host: {visit.outside}"
     assert visit.console_errors == [], f"{name}: console errors: {visit.console_errors}"
-    broken = _broken_links(visit.links, served[0], site)
-    assert broken == [], f"{name}: {broken}"
+    assert _broken_links(visit.links, served[0], site) == []
     if name in PAGES:
         assert visit.canonical == f"{canonical_root}{name}.html"
 
@@ -231,8 +214,8 @@ def test_landing_leads_to_the_first_page_search_finds_and_the_explorer_draws(vis
     assert visits["(landing)"].url == f"{served[0]}{PAGES[0]}.html"
     assert visits["(search)"].search_results > 0, f"search.html?q={SEARCH_WORD}: no result"
     # BokehJS only where the explorer is (one copy: tests/test_bokeh_static.py), and it draws.
-    assert [name for name in PAGES if visits[name].has_bokeh] == [EXPLORER_PAGE]
-    assert visits[EXPLORER_PAGE].bokeh_drawn, "Bokeh drew no canvas under the sub-path"
+    assert [name for name in PAGES if visits[name].has_bokeh] == ["chapters/interactive"]
+    assert visits["chapters/interactive"].bokeh_drawn, "Bokeh drew no canvas under the sub-path"
 
 
 def test_a_missing_page_gets_the_404_page_styled_with_working_links(visits, served, site):
@@ -242,8 +225,7 @@ def test_a_missing_page_gets_the_404_page_styled_with_working_links(visits, serv
     assert [f for f in visit.failed if MISSING not in f] == [], visit.failed
     errors = [e for e in visit.console_errors if not e.endswith(f"({base_url}{MISSING})")]
     assert errors == [] and visit.outside == [], (errors, visit.outside)
-    styled = visit.styled
-    assert styled["primary"] and styled["custom"] and styled["sidebar"] > 100, styled
+    assert all(visit.styled.values()) and visit.styled["sidebar"] > 100, visit.styled
     pages = {link for link in visit.links if link.endswith(".html")
              and urlsplit(link).netloc == urlsplit(base_url).netloc}
     assert {f"{base_url}{doc}.html" for doc in PAGES} <= pages, "the navigation is missing"
