@@ -15,7 +15,7 @@ import pytest
 
 import panels
 import tanh_basis as tb
-from browser_book import DEEP_QUERY_JS, DESKTOP, PHONE, WAIT_FOR_BOKEH_JS, book_page
+from browser_book import DEEP_QUERY_JS, DESKTOP, PHONE, TWO_FRAMES, WAIT_FOR_BOKEH_JS, book_page
 
 pytestmark = pytest.mark.slow
 
@@ -72,8 +72,6 @@ SNAPSHOT_JS = """
 }
 """
 
-SETTLE = "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
-
 #: Set unit, x0, a and b through the controls' models, as a slider does, and
 #: take a snapshot after each move.
 SETTINGS_JS = """
@@ -97,7 +95,7 @@ async (settings) => {
   }
   return steps;
 }
-""".replace("SNAPSHOT", SNAPSHOT_JS.strip()).replace("SETTLE", SETTLE)
+""".replace("SNAPSHOT", SNAPSHOT_JS.strip()).replace("SETTLE", TWO_FRAMES)
 
 #: Each drag handle: its name, value, where its centre is on the screen, and
 #: the data-per-pixel of its view (from BokehJS's scale of that figure).
@@ -121,21 +119,13 @@ PANEL_TOP_JS = """(panel) =>
   document.querySelector(`.jacobian-live .jl-fig[data-panel='${panel}']`)
     .getBoundingClientRect().top"""
 
-FIGURE_BOXES_JS = """
-() => [...document.querySelectorAll(".jacobian-live .jl-grid > div")].map((el) => {
-  const r = el.getBoundingClientRect();
-  return {panel: el.dataset.panel, x: Math.round(r.x), y: Math.round(r.y),
-          width: Math.round(r.width), height: Math.round(r.height)};
-})
-"""
-
 X0_JS = "() => Bokeh.documents[0].get_model_by_name('x0').value"
 #: True when no explorer on the page has a play timer running.
 PLAY_STOPPED_JS = "() => Object.values(window.jacobian_live || {}).every((s) => !s.timer)"
 
 
 def _snapshot(page) -> dict:
-    return page.evaluate(f"async () => {{ await {SETTLE}; return ({SNAPSHOT_JS.strip()})(); }}")
+    return page.evaluate(f"async () => {{ await {TWO_FRAMES}; return ({SNAPSHOT_JS.strip()})(); }}")
 
 
 def _steps(page) -> dict:
@@ -158,18 +148,14 @@ def _explorer_settings(seed: int = 9, n: int = 6) -> list[dict]:
 
 
 # ---------------------------------------------------------- the numbers
-def _expected(panel: str, x0: float, a_k: float, b_k: float, p) -> np.ndarray:
-    """What tanh_basis gives at points p of a view's horizontal axis."""
-    p = np.asarray(p, dtype=float)
-    if panel == "year":
-        return tb.tanh_unit(p, a_k, b_k)
-    if panel == "phi_a":
-        return tb.tanh_unit(x0, p, b_k)
-    if panel == "dphi_a":
-        return tb.tanh_unit_dslope(x0, p, b_k)
-    if panel == "phi_b":
-        return tb.tanh_unit(x0, a_k, p)
-    return tb.tanh_unit_dbias(x0, a_k, p)
+#: What tanh_basis gives, for x0, a_k and b_k, at points p of each view's horizontal axis.
+EXPECTED = {
+    "year": lambda x0, a_k, b_k, p: tb.tanh_unit(p, a_k, b_k),
+    "phi_a": lambda x0, a_k, b_k, p: tb.tanh_unit(x0, p, b_k),
+    "dphi_a": lambda x0, a_k, b_k, p: tb.tanh_unit_dslope(x0, p, b_k),
+    "phi_b": lambda x0, a_k, b_k, p: tb.tanh_unit(x0, a_k, p),
+    "dphi_b": lambda x0, a_k, b_k, p: tb.tanh_unit_dbias(x0, a_k, p),
+}
 
 
 def _worst_rel(got, want) -> float:
@@ -186,14 +172,14 @@ def _check_snapshot(snap: dict, rtol: float = 1e-12) -> None:
         for view in VIEWS:
             xs, ys = snap[f"curves-{view}"]["xs"][k], snap[f"curves-{view}"]["ys"][k]
             assert len(xs) == len(ys) > 100
-            worst = _worst_rel(ys, _expected(view, x0, a[k], b[k], xs))
+            worst = _worst_rel(ys, EXPECTED[view](x0, a[k], b[k], np.asarray(xs, dtype=float)))
             assert worst <= rtol, f"x0={x0} unit {k + 1} {view}: relative error {worst:.1e}"
             if view == "year":
                 continue
             where = a[k] if view.endswith("_a") else b[k]
             marker = snap[f"markers-{view}"]
             assert marker["x"][k] == where
-            worst = _worst_rel(marker["y"][k], _expected(view, x0, a[k], b[k], where))
+            worst = _worst_rel(marker["y"][k], EXPECTED[view](x0, a[k], b[k], where))
             assert worst <= rtol, f"x0={x0} unit {k + 1} {view} marker: {worst:.1e}"
         for panel in ("phi_a", "phi_b"):
             (p1, p2), (v1, v2) = (snap[f"tangents-{panel}"][c][k] for c in ("xs", "ys"))
@@ -275,7 +261,7 @@ def _handle(page, panel: str, unit: int) -> dict:
     page.evaluate(f"""() => {{
       document.querySelector(".jl-handle[data-panel='{panel}'][data-unit='{unit}']")
         .scrollIntoView({{block: "center", behavior: "instant"}});
-      return {SETTLE};
+      return {TWO_FRAMES};
     }}""")
     found = [h for h in page.evaluate(HANDLES_JS) if h["panel"] == panel and h["unit"] == unit]
     assert len(found) == 1, (panel, unit, found)
@@ -298,35 +284,46 @@ DRAGS = [("year", 0, "switch", 40), ("phi_a", 1, "a", 60), ("dphi_b", 2, "b", -4
          ("phi_b", 0, "b", -70), ("year", -1, "x0", 90)]
 
 
-def _expected_after_drag(param: str, handle: dict, before: dict, dx: float, steps: dict):
-    """The control's value after moving its handle by dx pixels: snapped to its step."""
-    delta = dx * handle["per_px"]
+def _drag(page, move, view: str, unit: int, param: str, dx: float) -> tuple[dict, dict]:
+    """(before, after) ``move`` (a mouse's or a finger's) dragged a handle by dx pixels.
+
+    The control takes the value dx pixels make, snapped to its step; the page does
+    not scroll; every number the explorer plots still equals tanh_basis.
+    """
+    steps = _steps(page)
+    before, handle = _snapshot(page), _handle(page, view, unit)
+    top = page.evaluate(PANEL_TOP_JS, view)
+    move(page, handle, dx)
+    after = _snapshot(page)
+    delta, name = dx * handle["per_px"], "b" if param == "switch" else param
     if param == "x0":
-        return before["x0"] + delta, steps["x0"]
-    k = handle["unit"]
-    if param == "switch":  # the switch point x* = -b/a moves by delta days
-        return -before["a"][k] * (-before["b"][k] / before["a"][k] + delta), steps["b"]
-    return before[param][k] + delta, steps[param]
+        want, got = before["x0"] + delta, after["x0"]
+    elif param == "switch":  # the switch point x* = -b/a moves by delta days
+        want = -before["a"][unit] * (-before["b"][unit] / before["a"][unit] + delta)
+        got = after["b"][unit]
+    else:
+        want, got = before[param][unit] + delta, after[param][unit]
+    assert abs(got - want) <= steps[name] / 2 + 1e-9, (view, got, want)
+    # The pointer moved the marker, not the page: the panel is still at the same
+    # height on the screen. (window.scrollY is no measure: the browser's scroll
+    # anchoring shifts it when MathJax, still typesetting under load, changes the
+    # height of the text above.)
+    assert abs(page.evaluate(PANEL_TOP_JS, view) - top) <= 1.0, view
+    _check_snapshot(after)
+    return before, after
 
 
 def test_dragging_each_handle_sets_that_units_parameter(desktop):
-    steps = _steps(desktop)
     for view, unit, param, dx in DRAGS:
-        before = _snapshot(desktop)
-        handle = _handle(desktop, view, unit)
-        _mouse_drag(desktop, handle, dx)
-        after = _snapshot(desktop)
-        want, step = _expected_after_drag(param, handle, before, dx, steps)
-        _check_snapshot(after)
+        before, after = _drag(desktop, _mouse_drag, view, unit, param, dx)
         if param == "x0":
-            assert abs(after["x0"] - want) <= step / 2 + 1e-9, (after["x0"], want)
             # Dragging the line moves the x0 slider; the units' parameters stay.
             assert (after["a"], after["b"]) == (before["a"], before["b"])
             continue
         name = "b" if param == "switch" else param
         other = "a" if name == "b" else "b"
         got = after[name][unit]
-        assert abs(got - want) <= step / 2 + 1e-9 and got != before[name][unit], (view, got, want)
+        assert got != before[name][unit], (view, got)
         assert after[other] == before[other] and after["x0"] == before["x0"], view
         # Dragging picks the unit: the sliders show its values.
         assert after["unit"] == unit and after["sliders"][name] == got, view
@@ -370,20 +367,18 @@ def test_handles_are_named_sliders_that_keys_move_and_focus_or_hover_highlight(d
     assert _snapshot(desktop)["highlighted"] == [False, False, False]
 
 
-#: The noUiSlider handles of BokehJS's sliders, inside nested shadow roots.
-SLIDER_HANDLES_JS = f"({DEEP_QUERY_JS})('.noUi-handle')"
-
-
 def test_explorer_slider_keyboard_and_play(desktop):
-    # Named once BokehJS has drawn them (after the document is ready).
+    # Named once BokehJS has drawn them (after the document is ready); noUiSlider's
+    # handles are inside nested shadow roots.
     labels = desktop.wait_for_function(
-        f"() => {{ const h = {SLIDER_HANDLES_JS}; return h.length === 3"
+        f"() => {{ const h = ({DEEP_QUERY_JS})('.noUi-handle'); return h.length === 3"
         " && h.every((el) => el.hasAttribute('aria-label'))"
         " && h.map((el) => el.getAttribute('aria-label')); }", timeout=10_000).json_value()
     assert labels == [
         "input x₀ (day)", "slope aₖ of the selected unit", "bias bₖ of the selected unit"
     ], labels
-    handle = desktop.locator(".jacobian-live .noUi-handle").first
+    live = desktop.locator(".jacobian-live")
+    handle = live.locator(".noUi-handle").first
     handle.focus()
     start = desktop.evaluate(X0_JS)
     handle.press("ArrowRight")
@@ -391,16 +386,15 @@ def test_explorer_slider_keyboard_and_play(desktop):
     handle.press("ArrowLeft")
     assert (right - start, desktop.evaluate(X0_JS)) == (1, start)
     # Play sweeps x0 until pressed again.
-    button = desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Play"))
-    button.click()
+    live.get_by_role("button", name=re.compile("Play")).click()
     desktop.wait_for_function(f"{X0_JS.removeprefix('() => ')} !== {start}", timeout=10_000)
-    desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Pause")).click()
+    live.get_by_role("button", name=re.compile("Pause")).click()
     # Stopped means the sweep's interval timer is gone (live_explorer.js keeps
     # it in the explorer's state) and the button offers Play again.
     desktop.wait_for_function(PLAY_STOPPED_JS, timeout=10_000)
-    desktop.locator(".jacobian-live").get_by_role("button", name=re.compile("Play")).wait_for()
+    live.get_by_role("button", name=re.compile("Play")).wait_for()
     stopped_at = desktop.evaluate(X0_JS)
-    desktop.evaluate(f"() => {SETTLE}")
+    desktop.evaluate(f"() => {TWO_FRAMES}")
     assert desktop.evaluate(X0_JS) == stopped_at, "x0 moved after play stopped"
     _check_snapshot(_snapshot(desktop))
 
@@ -430,22 +424,8 @@ def test_touch_drag_on_a_phone_in_dark_mode_on_a_card_that_stays_light(chromium_
         page.evaluate("() => { window.jl_pointer_types = new Set();"
                       " document.addEventListener('pointerdown',"
                       " (e) => window.jl_pointer_types.add(e.pointerType), true); }")
-        steps = _steps(page)
         for view, unit, param, dx in (("phi_b", 2, "b", 40), ("year", -1, "x0", -50)):
-            before = _snapshot(page)
-            handle = _handle(page, view, unit)
-            top = page.evaluate(PANEL_TOP_JS, view)
-            _touch_drag(page, handle, dx)
-            after = _snapshot(page)
-            want, step = _expected_after_drag(param, handle, before, dx, steps)
-            got = after["x0"] if param == "x0" else after[param][unit]
-            assert abs(got - want) <= step / 2 + 1e-9, (view, got, want)
-            # The finger moved the marker, not the page: the panel is still at
-            # the same height on the screen. (window.scrollY is no measure: the
-            # browser's scroll anchoring shifts it when MathJax, still typesetting
-            # under load, changes the height of the text above.)
-            assert abs(page.evaluate(PANEL_TOP_JS, view) - top) <= 1.0, view
-            _check_snapshot(after)
+            before, after = _drag(page, _touch_drag, view, unit, param, dx)
             if unit >= 0:
                 _assert_only_unit_moved(before, after, unit)
         # The drags came as touches, not as a mouse.
@@ -453,13 +433,22 @@ def test_touch_drag_on_a_phone_in_dark_mode_on_a_card_that_stays_light(chromium_
     assert errors == [] and outside == []
 
 
-#: The explorer's box, and whether any BokehJS file has been fetched.
+#: The explorer's height and overflow, its figures' boxes, and whether any BokehJS
+#: file has been fetched.
 LAZY_STATE_JS = """
-() => ({
-  height: document.querySelector(".jacobian-live").getBoundingClientRect().height,
-  bokeh: performance.getEntriesByType("resource").some((e) => /bokeh[^/]*\\.min\\.js/.test(e.name)),
-  state: document.documentElement.dataset.bokeh || null,
-})
+() => {
+  const live = document.querySelector(".jacobian-live");
+  const boxes = [...live.querySelectorAll(".jl-grid > div")].map((el) => {
+    const r = el.getBoundingClientRect();
+    return {panel: el.dataset.panel, x: Math.round(r.x), y: Math.round(r.y),
+            width: Math.round(r.width), height: Math.round(r.height)};
+  });
+  return {height: live.getBoundingClientRect().height,
+          overflow: live.scrollWidth - live.clientWidth, boxes,
+          bokeh: performance.getEntriesByType("resource")
+            .some((e) => /bokeh[^/]*\\.min\\.js/.test(e.name)),
+          state: document.documentElement.dataset.bokeh || null};
+}
 """
 
 
@@ -470,7 +459,7 @@ def test_bokeh_js_loads_near_the_explorer_or_by_its_button_into_its_final_box_an
     with book_page(chromium_browser, f"{book_url}/{EXPLORER_PAGE}.html",
                    viewport) as (page, outside, _):
         # Two animation frames: the loader's observer has reported the explorer far away.
-        page.evaluate(f"() => {SETTLE}")
+        page.evaluate(f"() => {TWO_FRAMES}")
         before = page.evaluate(LAZY_STATE_JS)
         assert before["bokeh"] is False and before["state"] is None, before
         if viewport is DESKTOP:
@@ -483,15 +472,13 @@ def test_bokeh_js_loads_near_the_explorer_or_by_its_button_into_its_final_box_an
             page.keyboard.press("Enter")
         page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
         after = page.evaluate(LAZY_STATE_JS)
-        boxes = page.evaluate(FIGURE_BOXES_JS)
-        overflow = page.evaluate("() => document.querySelector('.jacobian-live').scrollWidth"
-                                 " - document.querySelector('.jacobian-live').clientWidth")
         assert page.locator(".jl-load").count() == 0
     assert outside == []
     assert after["bokeh"] and after["state"] == "loaded", after
     # The box had its final size before BokehJS drew into it.
     assert abs(after["height"] - before["height"]) <= 1, (before, after)
-    assert [b["panel"] for b in boxes] == list(VIEWS) and overflow <= 1
+    boxes = after["boxes"]
+    assert [b["panel"] for b in boxes] == list(VIEWS) and after["overflow"] <= 1
     assert all(box["height"] > 150 for box in boxes), boxes
     year, grid = boxes[0], boxes[1:]
     if viewport is DESKTOP:
