@@ -51,7 +51,8 @@ SNAPSHOT_JS = """
   const arr = (v) => Array.from(v, (x) => (Number.isNaN(x) ? null : x));
   const out = {x0: m("x0").value, unit: m("unit").active,
                a: arr(m("state").data.a), b: arr(m("state").data.b),
-               sliders: {a: m("a").value, b: m("b").value}, x0_line: m("x0-line").location};
+               sliders: {a: m("a").value, b: m("b").value}, x0_line: m("x0-line").location,
+               steps: {x0: m("x0").step, a: m("a").step, b: m("b").step}};
   for (const p of ["year", "phi_a", "dphi_a", "phi_b", "dphi_b"]) {
     const c = m("curves-" + p).data;
     out["curves-" + p] = {xs: c.xs.map(arr), ys: c.ys.map(arr), width: arr(c.width)};
@@ -60,10 +61,8 @@ SNAPSHOT_JS = """
     const t = m("tangents-" + p);
     if (t) out["tangents-" + p] = {xs: t.data.xs.map(arr), ys: t.data.ys.map(arr)};
   }
-  for (const name of ["dots-year", "switches-year"]) {
-    const d = m(name).data;
-    out[name] = {x: arr(d.x), y: arr(d.y)};
-  }
+  for (const name of ["dots-year", "switches-year"])
+    out[name] = {x: arr(m(name).data.x), y: arr(m(name).data.y)};
   out.readouts = Object.fromEntries([...document.querySelectorAll(".jacobian-live td[id]")]
     .map((td) => [td.id.replace(/^jl-[0-9a-f]+-/, ""), td.textContent]));
   out.highlighted = [...document.querySelectorAll(".jacobian-live tbody tr")]
@@ -78,17 +77,15 @@ SETTINGS_JS = """
 async (settings) => {
   const doc = Bokeh.documents[0];
   const m = (name) => doc.get_model_by_name(name);
-  const snapshot = SNAPSHOT;
-  // BokehJS runs a CustomJS callback asynchronously: wait until the page has
-  // painted the result, as a reader would see it.
-  const settle = () => SETTLE;
   const steps = [];
   for (const s of settings) {
     const snaps = [];
     for (const name of ["unit", "x0", "a", "b"]) {
       m(name)[name === "unit" ? "active" : "value"] = s[name];
-      await settle();
-      if (name !== "unit") snaps.push(snapshot());
+      // BokehJS runs a CustomJS callback asynchronously: wait until the page has
+      // painted the result, as a reader would see it.
+      await SETTLE;
+      if (name !== "unit") snaps.push((SNAPSHOT)());
     }
     const [at_x0, after_a, after_b] = snaps;
     steps.push({setting: s, at_x0, after_a, after_b});
@@ -103,8 +100,7 @@ HANDLES_JS = """
 () => [...document.querySelectorAll(".jacobian-live .jl-handle")].map((h) => {
   const r = h.getBoundingClientRect();
   const fig = Bokeh.documents[0].get_model_by_name("figure-" + h.dataset.panel);
-  const view = Bokeh.index.find_one(fig);
-  const s = view.frame.x_scale;
+  const s = Bokeh.index.find_one(fig).frame.x_scale;
   return {panel: h.dataset.panel, unit: Number(h.dataset.unit), role: h.getAttribute("role"),
           label: h.getAttribute("aria-label"), tabindex: h.tabIndex,
           // The x0 line is grabbed high up, clear of the switch points on phi = 0.
@@ -126,11 +122,6 @@ PLAY_STOPPED_JS = "() => Object.values(window.jacobian_live || {}).every((s) => 
 
 def _snapshot(page) -> dict:
     return page.evaluate(f"async () => {{ await {TWO_FRAMES}; return ({SNAPSHOT_JS.strip()})(); }}")
-
-
-def _steps(page) -> dict:
-    return {n: page.evaluate(f"() => Bokeh.documents[0].get_model_by_name('{n}').step")
-            for n in ("x0", "a", "b")}
 
 
 def _explorer_settings(seed: int = 9, n: int = 6) -> list[dict]:
@@ -199,15 +190,10 @@ def _check_snapshot(snap: dict, rtol: float = 1e-12) -> None:
 
 
 def _unit_data(snap: dict, k: int) -> list:
-    rows = []
-    for kind in ("curves", "markers", "tangents"):
-        for view in VIEWS:
-            data = snap.get(f"{kind}-{view}")
-            if data:
-                rows.append({c: data[c][k] for c in data if c != "width"})
-    rows.append(snap["dots-year"]["y"][k])  # its x is x0, the same for every unit
-    rows.append(snap["switches-year"]["x"][k])
-    return rows
+    keys = [f"{kind}-{view}" for kind in ("curves", "markers", "tangents") for view in VIEWS]
+    rows = [{c: snap[key][c][k] for c in snap[key] if c != "width"} for key in keys if key in snap]
+    # The year's dot: its x is x0, the same for every unit.
+    return [*rows, snap["dots-year"]["y"][k], snap["switches-year"]["x"][k]]
 
 
 def _assert_only_unit_moved(before: dict, after: dict, unit: int) -> None:
@@ -258,11 +244,9 @@ def test_explorer_starts_at_the_books_example_and_equals_tanh_basis_after_moves(
 def _handle(page, panel: str, unit: int) -> dict:
     """A handle's place on the screen, once it has been scrolled into view."""
     # In the middle of the screen: not under the theme's sticky header.
-    page.evaluate(f"""() => {{
-      document.querySelector(".jl-handle[data-panel='{panel}'][data-unit='{unit}']")
-        .scrollIntoView({{block: "center", behavior: "instant"}});
-      return {TWO_FRAMES};
-    }}""")
+    page.locator(f".jl-handle[data-panel='{panel}'][data-unit='{unit}']").evaluate(
+        "(h) => h.scrollIntoView({block: 'center', behavior: 'instant'})")
+    page.evaluate(f"() => {TWO_FRAMES}")
     found = [h for h in page.evaluate(HANDLES_JS) if h["panel"] == panel and h["unit"] == unit]
     assert len(found) == 1, (panel, unit, found)
     return found[0]
@@ -290,7 +274,6 @@ def _drag(page, move, view: str, unit: int, param: str, dx: float) -> tuple[dict
     The control takes the value dx pixels make, snapped to its step; the page does
     not scroll; every number the explorer plots still equals tanh_basis.
     """
-    steps = _steps(page)
     before, handle = _snapshot(page), _handle(page, view, unit)
     top = page.evaluate(PANEL_TOP_JS, view)
     move(page, handle, dx)
@@ -303,7 +286,7 @@ def _drag(page, move, view: str, unit: int, param: str, dx: float) -> tuple[dict
         got = after["b"][unit]
     else:
         want, got = before[param][unit] + delta, after[param][unit]
-    assert abs(got - want) <= steps[name] / 2 + 1e-9, (view, got, want)
+    assert abs(got - want) <= before["steps"][name] / 2 + 1e-9, (view, got, want)
     # The pointer moved the marker, not the page: the panel is still at the same
     # height on the screen. (window.scrollY is no measure: the browser's scroll
     # anchoring shifts it when MathJax, still typesetting under load, changes the
@@ -337,8 +320,8 @@ def test_handles_are_named_sliders_that_keys_move_and_focus_or_hover_highlight(d
     # Those in the Tab order (Tab reaches each: tests/test_a11y.py), each named apart.
     labels = [h["label"] for h in handles if h["tabindex"] == 0]
     assert len(set(labels)) == len(labels) == 3 * 3 + 1, labels
-    steps = _steps(desktop)
     before = _snapshot(desktop)
+    steps = before["steps"]
     desktop.locator(".jl-handle[data-panel='phi_b'][data-unit='1']").focus()
     desktop.keyboard.press("ArrowRight")
     desktop.keyboard.press("ArrowRight")
@@ -414,7 +397,6 @@ def _touch_drag(page, handle: dict, dx: float) -> None:
 def test_touch_drag_on_a_phone_in_dark_mode_on_a_card_that_stays_light(chromium_browser, book_url):
     with _explorer(chromium_browser, book_url, PHONE, "dark",
                    has_touch=True) as (page, outside, errors):
-        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
         colours = page.evaluate(
             "() => { const s = getComputedStyle(document.querySelector('.jacobian-live'));"
             " const c = getComputedStyle(document.querySelector('.jacobian-live caption'));"
