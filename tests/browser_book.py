@@ -1,6 +1,6 @@
 """Helpers for the browser tests: Chromium, axe-core, and one load per page view.
 
-:func:`book_page` opens a page once its buttons work.
+:func:`book_page` opens a page once its buttons work (:func:`open_page`).
 :func:`view_page` loads a page once per (width, colour mode) and records what
 tests/test_browser.py and tests/test_a11y.py check (``page_view`` in conftest.py).
 :func:`move_each_slider` moves the ipywidgets sliders by keyboard in JupyterLab
@@ -264,13 +264,21 @@ def open_context(browser, viewport: dict, mode: str = "light", **options):
 AFTER_PAINT_JS = "document.documentElement.dataset.afterPaint === 'ran'"
 
 
+def open_page(page, url: str) -> None:
+    """Go to ``url`` and wait until its buttons work.
+
+    _ext/jacobian_book/after-paint.js starts the scripts behind them after the
+    first paint, which may come after the load event that ``goto`` waits for.
+    """
+    page.goto(url, wait_until="load")
+    page.wait_for_function(AFTER_PAINT_JS)
+
+
 @contextlib.contextmanager
 def book_page(browser, url: str, viewport: dict = DESKTOP, mode: str = "light", **options):
-    """(page, blocked URLs, errors): ``url`` opened in a fresh context, its buttons working.
+    """(page, blocked URLs, errors): ``url`` opened (:func:`open_page`) in a fresh context.
 
-    _ext/jacobian_book/after-paint.js starts the scripts behind them after the first
-    paint, which may come after the load event that ``goto`` waits for. ``errors``
-    collects the page's uncaught errors and console errors.
+    ``errors`` collects the page's uncaught errors and console errors.
     """
     context, outside = open_context(browser, viewport, mode, **options)
     errors: list[str] = []
@@ -279,8 +287,7 @@ def book_page(browser, url: str, viewport: dict = DESKTOP, mode: str = "light", 
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: errors.append(f"{msg.text} ({msg.location.get('url')})")
                 if msg.type == "error" else None)
-        page.goto(url, wait_until="load")
-        page.wait_for_function(AFTER_PAINT_JS)
+        open_page(page, url)
         yield page, outside, errors
     finally:
         context.close()

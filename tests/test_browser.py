@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import jupytext
 import nbformat
 import pytest
 from book_site import source_file, toc_pages
 from bs4 import BeautifulSoup
-from test_student_path import _code_cells
 
 from browser_book import all_views, require_chromium
 
@@ -125,6 +125,11 @@ def test_launch_buttons_where_the_page_has_code(page_view, docname):
     assert re.fullmatch(binder, view.binder_links[0]), view.binder_links
     # What it needs, settings and script: tests/test_live_code.py, on every page.
     assert view.thebe_buttons == 1, f"{docname}: no Live Code (Thebe) button"
+
+
+def _code_cells(docname: str) -> list:
+    """The page's code cells, read the way Jupyter reads the .md file."""
+    return [c for c in jupytext.read(source_file(docname)).cells if c.cell_type == "code"]
 
 
 @pytest.mark.slow
