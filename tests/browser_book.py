@@ -23,18 +23,20 @@ from PIL import Image, ImageStat
 
 ROOT = Path(__file__).resolve().parents[1]
 
+def _missing(message: str, environ=os.environ):
+    """Skip, or fail under JACOBIAN_REQUIRE_BROWSER=1 (`make test`)."""
+    if environ.get("JACOBIAN_REQUIRE_BROWSER") == "1":
+        pytest.fail(message + " JACOBIAN_REQUIRE_BROWSER=1 makes this an error.")
+    pytest.skip(message)
+
+
 def require_chromium(find=find_chromium, environ=os.environ) -> str:
-    """Chromium's path; else skip, or fail under JACOBIAN_REQUIRE_BROWSER=1 (`make test`)."""
+    """Chromium's path; else :func:`_missing`."""
     path = find()
     if path is None:
-        message = (
-            "Chromium not found (/usr/bin/chromium or `chromium` on PATH), so the "
-            "browser tests cannot run. Enable them with `apt-get install chromium` "
-            "(or `sudo .ci/install-packages`)."
-        )
-        if environ.get("JACOBIAN_REQUIRE_BROWSER") == "1":
-            pytest.fail(message + " JACOBIAN_REQUIRE_BROWSER=1 makes this an error.")
-        pytest.skip(message)
+        _missing("Chromium not found (/usr/bin/chromium or `chromium` on PATH), so the browser "
+                 "tests cannot run. Enable them with `apt-get install chromium` "
+                 "(or `sudo .ci/install-packages`).", environ)
     return path
 
 
@@ -63,6 +65,9 @@ WAIT_FOR_BOKEH_JS = """
            .every((el) => el.getBoundingClientRect().height > 100)
 """
 
+#: Two animation frames (a JS expression): the page has painted what came before.
+TWO_FRAMES = "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
 #: What a page shows, in one round trip; the keys are PageView's fields.
 FACTS_JS = """
 () => {
@@ -74,7 +79,6 @@ FACTS_JS = """
     math: {
       math: math.length,
       typeset: math.filter((el) => el.querySelector("mjx-container")).length,
-      containers: all("mjx-container").length,
       // Typeset at build time (_ext/jacobian_book/prerender_math.py): by what.
       prerendered: document.querySelector("style[data-prerendered-math]")
         ?.dataset.prerenderedMath || null,
@@ -178,10 +182,6 @@ CONTROLS_JS = """
 }
 """.replace("(DEEP)", f"({DEEP_QUERY_JS})")
 
-#: How many elements could take focus (a bound for pressing Tab).
-FOCUSABLE_COUNT_JS = ("document.querySelectorAll('a[href], button, input, select, summary,"
-                      " textarea, [tabindex]').length")
-
 #: The element that has focus, inside shadow roots too, and whether its ring shows.
 FOCUSED_JS = """
 () => {
@@ -201,20 +201,17 @@ FOCUSED_JS = """
 }
 """
 
-#: Every range slider (inside shadow roots too).
+#: How many range sliders show (inside shadow roots too); window.__value(i): slider i's value.
 SLIDERS_JS = """
 () => {
   window.__sliders = (DEEP)("input[type=range], [role=slider]")
     .filter((el) => el.getClientRects().length > 0);
+  window.__value = (i) => { const el = window.__sliders[i];
+    return el.tagName === "INPUT" && el.value !== "" ? el.value
+      : el.getAttribute("aria-valuenow"); };
   return window.__sliders.length;
 }
 """.replace("(DEEP)", f"({DEEP_QUERY_JS})")
-
-SLIDER_VALUE_JS = """
-(i) => { const el = window.__sliders[i];
-         return el.value !== undefined && el.value !== "" && el.tagName === "INPUT"
-           ? el.value : el.getAttribute("aria-valuenow"); }
-"""
 
 
 def axe_script() -> str:
@@ -228,10 +225,7 @@ def axe_script() -> str:
     if not installed:
         npm = shutil.which("npm")
         if npm is None:
-            message = "npm not found: it installs axe-core for the accessibility tests"
-            if os.environ.get("JACOBIAN_REQUIRE_BROWSER") == "1":
-                pytest.fail(message)
-            pytest.skip(message)
+            _missing("npm not found: it installs axe-core for the accessibility tests.")
         proc = subprocess.run(
             [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix",
              str(AXE_PREFIX), f"axe-core@{AXE_VERSION}"],
@@ -337,14 +331,11 @@ def all_views(page_view, docname: str) -> list[PageView]:
     return [page_view(docname, size, mode) for size in VIEWPORTS for mode in MODES]
 
 
-#: Hover previews (tests/test_hover.py) off: each one a link's focus opens costs a
-#: layout of the page, 95% of a Tab walk's time, and reaches no other control.
-TIPS_OFF_JS = "() => document.querySelectorAll('a').forEach((a) => a._tippy?.disable())"
-
-
 def _tab_through(page, limit: int) -> list[dict]:
     """Press Tab until focus leaves the page or comes back round; what each press focused."""
-    page.evaluate(TIPS_OFF_JS)
+    # Hover previews (tests/test_hover.py) off: each one a link's focus opens costs a
+    # layout of the page, 95% of a Tab walk's time, and reaches no other control.
+    page.evaluate("() => document.querySelectorAll('a').forEach((a) => a._tippy?.disable())")
     stops, seen = [], set()
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -362,21 +353,18 @@ def _tab_through(page, limit: int) -> list[dict]:
 
 
 #: Focus slider i; its value.
-FOCUS_SLIDER_JS = """
-(i) => { window.__sliders[i].scrollIntoView(); window.__sliders[i].focus();
-         return (VALUE)(i); }
-""".replace("(VALUE)", f"({SLIDER_VALUE_JS.strip()})")
+FOCUS_SLIDER_JS = """(i) => { window.__sliders[i].scrollIntoView(); window.__sliders[i].focus();
+                              return window.__value(i); }"""
 #: Slider i's value once it differs from ``before``, or after 5 s.
 SLIDER_MOVED_JS = """
 async ([i, before]) => {
-  const value = VALUE;
   for (const end = performance.now() + 5000; performance.now() < end;) {
-    if (value(i) !== before) break;
+    if (window.__value(i) !== before) break;
     await new Promise((resolve) => requestAnimationFrame(resolve));
   }
-  return value(i);
+  return window.__value(i);
 }
-""".replace("VALUE", SLIDER_VALUE_JS.strip())
+"""
 
 
 def _move_sliders(page) -> list[tuple]:
@@ -423,8 +411,10 @@ def view_page(browser, base_url: str, docname: str, size: str, mode: str,
         view.violations = page.evaluate(RUN_AXE_JS, [None, WCAG_TAGS, rules])
         if mode == "light":
             view.controls = page.evaluate(CONTROLS_JS)
-            limit = page.evaluate(FOCUSABLE_COUNT_JS) + len(view.controls) + 40
-            view.tab_stops = _tab_through(page, limit)
+            # A bound for pressing Tab: the elements that could take focus, and more.
+            limit = page.evaluate("document.querySelectorAll('a[href], button, input, select,"
+                                  " summary, textarea, [tabindex]').length")
+            view.tab_stops = _tab_through(page, limit + len(view.controls) + 40)
             if size == "desktop":
                 view.sliders = _move_sliders(page)
     return view
@@ -459,8 +449,6 @@ TRACK_REQUESTS_JS = """
   window.__requests = {kernel, open};
 }
 """
-#: Two animation frames: the page has painted what the kernel sent back.
-TWO_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def move_each_slider(page, sliders, figure, kernel_js: str, timeout: float) -> list[str]:
@@ -473,7 +461,7 @@ def move_each_slider(page, sliders, figure, kernel_js: str, timeout: float) -> l
     def settled() -> bytes:
         page.wait_for_function("() => window.__requests.open.size === 0",
                                timeout=timeout * 1000)
-        page.evaluate(TWO_FRAMES_JS)
+        page.evaluate(f"() => {TWO_FRAMES}")
         return base64.b64decode(figure.evaluate(FIGURE_BYTES_JS))
 
     sliders.first.wait_for(state="visible", timeout=timeout * 1000)

@@ -27,11 +27,6 @@ KINDS = {
 }
 #: axe-core's context: the open tip only (tests/test_a11y.py checks the rest of each page).
 TIP = {"include": [["[data-tippy-root]"]]}
-#: The tip is fully shown: tippy's fade-in has ended.
-TIP_SHOWN_JS = """
-() => [...document.querySelectorAll(".tippy-box[data-state=visible]")]
-        .some((box) => getComputedStyle(box).opacity === "1")
-"""
 
 
 def _words(text: str) -> str:
@@ -63,7 +58,9 @@ def links(site: Path) -> dict[str, tuple[str, str, str]]:
 
 
 def _check_tip(page, kind: str, expected: str) -> None:
-    page.wait_for_function(TIP_SHOWN_JS)
+    # Fully shown: tippy's fade-in has ended.
+    page.wait_for_function("() => [...document.querySelectorAll('.tippy-box[data-state=visible]')]"
+                           ".some((box) => getComputedStyle(box).opacity === '1')")
     box = page.locator(".tippy-box[data-state=visible]")
     if kind == "equation":
         # Typeset in the tip, with no TeX left over.
