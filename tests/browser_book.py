@@ -128,11 +128,6 @@ FACTS_JS = """
 #: context (null: the page).
 RUN_AXE_JS = """
 async ([context, tags, rules]) => {
-  // _static/custom.css leaves far sections unrendered (content-visibility: auto), where
-  // axe finds no element's background: render all, as for a reader who scrolls through.
-  for (const section of document.querySelectorAll(".bd-article > section > section")) {
-    section.style.contentVisibility = "visible";
-  }
   const result = await axe.run(context || document, {
     runOnly: rules ? { type: "rule", values: rules } : { type: "tag", values: tags },
     resultTypes: ["violations"],

@@ -246,36 +246,6 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(chromium_bro
     assert all("/build/gh/" in urlsplit(url).path for url in outside), outside
 
 
-#: Each section below a page's first: its id, and whether the browser skips
-#: laying it out (content-visibility: auto, _static/custom.css).
-FAR_SECTIONS_JS = """[...document.querySelectorAll('.bd-article > section > section')].map((s) =>
-  ({id: s.id, skipped: !s.firstElementChild.checkVisibility({contentVisibilityAuto: true})}))"""
-#: Where a heading is after the sections around it have been drawn (two frames).
-LANDED_JS = """async (id) => {
-  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-  return [document.getElementById(id).getBoundingClientRect().top,
-          parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop)];
-}"""
-
-
-@pytest.mark.slow
-def test_far_sections_wait_for_the_reader_and_a_link_lands_on_its_heading(
-        chromium_browser, book_url):
-    """A phone lays out the exercises as the reader nears them; a #link still lands exactly."""
-    url = f"{book_url}/chapters/exercises.html"
-    with book_page(chromium_browser, url, VIEWPORTS["phone"]) as (page, _, errors):
-        sections = page.evaluate(FAR_SECTIONS_JS)
-        # A link on the page (the contents, a cross-reference): with estimated
-        # heights above it, the heading landed about 200 px low.
-        target = sections[-2]["id"]
-        page.evaluate("(id) => { location.hash = id; }", target)
-        top, padding = page.evaluate(LANDED_JS, target)
-        reached = page.evaluate(FAR_SECTIONS_JS)[-2]
-    assert sum(s["skipped"] for s in sections) >= len(sections) - 2, sections
-    assert abs(top - padding) < 2, f"#{target} landed at {top} px, not under the header"
-    assert not reached["skipped"] and errors == [], (reached, errors)
-
-
 # -------------------------------------------------------------- page weight
 @pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
