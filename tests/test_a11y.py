@@ -246,6 +246,30 @@ def test_the_keyboard_operates_the_theme_switch_and_the_launch_menu(chromium_bro
     assert all("/build/gh/" in urlsplit(url).path for url in outside), outside
 
 
+#: Per solution: (folded, how many parts of its body have a box, its equations' height).
+SOLUTIONS_JS = """() => [...document.querySelectorAll("div.solution")].map((s) => [
+  s.classList.contains("toggle-hidden"),
+  [...s.querySelectorAll(".admonition-title ~ *")].filter((el) => el.getClientRects().length)
+    .length,
+  Math.min(...[...s.querySelectorAll("mjx-container")].map((m) => m.offsetHeight))])"""
+
+
+@pytest.mark.slow
+def test_a_folded_solution_is_not_laid_out_and_enter_on_its_button_shows_it(
+        chromium_browser, book_url):
+    """custom.css skips the folded bodies' layout (the exercise page's first paint)."""
+    with book_page(chromium_browser, f"{book_url}/chapters/exercises.html") as (page, _, errors):
+        folded = page.evaluate(SOLUTIONS_JS)
+        page.locator("div.solution button.toggle-button").first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => !document.querySelector('div.solution')"
+                               ".classList.contains('toggle-hidden')", timeout=5000)
+        opened = page.evaluate(SOLUTIONS_JS)
+    assert folded and all(f == [True, 0, 0] for f in folded), folded
+    assert opened[0][0] is False and opened[0][1] > 0 and opened[0][2] > 0, opened[0]
+    assert opened[1:] == folded[1:] and errors == []
+
+
 # -------------------------------------------------------------- page weight
 @pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)
