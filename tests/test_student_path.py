@@ -148,6 +148,13 @@ def test_baseline_setting_changes_what_numpy_runs():
         assert _tanh_18995(baseline=False) == 1.0
 
 
+def test_a_pages_first_glue_builds_no_parser():
+    """jsonschema 4.25+ imports rfc3987-syntax: 0.9 s at a first glue() (requirements.txt)."""
+    code = "import sys, myst_nb.ext.glue; print({'lark', 'rfc3987_syntax'} & set(sys.modules))"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "set()"
+
+
 #: Sphinx's smart quotes and dashes, undone so the built text compares as typed.
 SMART = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                        "\u2013": "--", "\u2014": "---", "\u2026": "..."})
