@@ -18,7 +18,7 @@ import pytest
 from book_site import source_file, toc_pages
 from bs4 import BeautifulSoup
 
-from browser_book import all_views, require_chromium
+from browser_book import PHONE_DARK, all_views, require_chromium
 
 pytestmark = pytest.mark.site_views
 
@@ -172,7 +172,7 @@ def test_download_offers_md_and_executed_ipynb(site, docname):
 
 
 def test_the_lists_of_pages_name_pages_of_the_toc():
-    for listed in (WITHOUT_CODE, NOT_NOTEBOOKS, WITHOUT_EQUATIONS):
+    for listed in (WITHOUT_CODE, NOT_NOTEBOOKS, WITHOUT_EQUATIONS, set(PHONE_DARK)):
         assert listed and listed <= set(PAGES), listed - set(PAGES)
     assert set(PAGES) - WITHOUT_CODE, "no page has code"
 
