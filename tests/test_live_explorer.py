@@ -58,16 +58,23 @@ def roots(explorer):
     return explorer.models()
 
 
-def test_grid_is_increasing_covers_the_axis_and_refines_the_window():
+def test_grid_refines_the_window_readouts_format_and_values_snap_to_the_controls_step():
     got = node("process.stdout.write(JSON.stringify([grid(0, 1, 0.3, 0.05, 121, 121),"
-               " grid(-120, 0, 50, 8, 121, 121), grid(0, 1, 0.5, 0, 121, 121)]));", None)
-    pts, outside, no_window = (np.array(g) for g in got)
+               " grid(-120, 0, 50, 8, 121, 121), grid(0, 1, 0.5, 0, 121, 121), input.map(fmt),"
+               " [-10.26, -10.24, 5.0, -500.0].map((v) => snap(v, -120, 0, 0.5))"
+               ".concat([snap(0.30000000001, 0, 1, 0.002), snap(2, 0, 1, 0.002)])]));",
+               [6.7556475e-48, 16.96, 150.0, 0.07065, 0.0, 1234.5])
+    pts, outside, no_window = (np.array(g) for g in got[:3])
     assert pts[0] == 0.0 and pts[-1] == 1.0 and np.all(np.diff(pts) > 0)
     window = pts[(pts >= 0.25) & (pts <= 0.35)]
     assert window.size == 121 and np.max(np.diff(window)) < (1.0 / 120) / 5
     # No fine part when the window is off the axis or empty.
     np.testing.assert_allclose(outside, np.linspace(-120, 0, 121), rtol=0, atol=1e-12)
     np.testing.assert_allclose(no_window, np.linspace(0, 1, 121), rtol=0, atol=1e-15)
+    formatted, snapped = got[3:]
+    assert formatted[:5] == ["6.756e-48", "16.96", "150.0", "0.07065", "0.000e0"]
+    assert formatted[5] in ("1.234e3", "1.235e3")
+    assert snapped == [-10.5, -10.0, 0.0, -120.0, 0.3, 1.0]
 
 
 def test_every_unit_switch_is_resolved_for_every_day(roots):
@@ -115,32 +122,19 @@ def test_first_frame_equals_tanh_basis(explorer, roots):
     assert frame[0]["panels"]["row"][0] == f"{tb.tanh_unit(x0, a[0], b[0]):.4f}"
 
 
-def test_readout_format_and_snap_to_the_controls_step():
-    got = node("process.stdout.write(JSON.stringify([input.map(fmt),"
-               " [-10.26, -10.24, 5.0, -500.0].map((v) => snap(v, -120, 0, 0.5))"
-               ".concat([snap(0.30000000001, 0, 1, 0.002), snap(2, 0, 1, 0.002)])]));",
-               [6.7556475e-48, 16.96, 150.0, 0.07065, 0.0, 1234.5])
-    assert got[0][:5] == ["6.756e-48", "16.96", "150.0", "0.07065", "0.000e0"]
-    assert got[0][5] in ("1.234e3", "1.235e3")
-    assert got[1] == [-10.5, -10.0, 0.0, -120.0, 0.3, 1.0]
-
-
 def test_twin_agrees_with_tanh_basis_in_node():
     z = np.concatenate([np.linspace(-700, 700, 14001), [0.0, -0.0, 1e-300, -55.0, 373.0, 380.0]])
     x = np.linspace(-365, 365, 101)
-    got = node(
-        "const s = input.z.map(sech2);"
-        "const p = input.x.map((x) => tanh_unit(x, 0.3, -50));"
-        "const da = input.x.map((x) => tanh_unit_dslope(x, 0.3, -50));"
-        "const db = input.x.map((x) => tanh_unit_dbias(x, 0.3, -50));"
-        "process.stdout.write(JSON.stringify({s, p, da, db}));",
-        {"z": z.tolist(), "x": x.tolist()})
+    got = node("const out = {sech2: input.z.map(sech2)};"
+               "for (const f of [tanh_unit, tanh_unit_dslope, tanh_unit_dbias])"
+               "  out[f.name] = input.x.map((x) => f(x, 0.3, -50));"
+               "process.stdout.write(JSON.stringify(out));", {"z": z.tolist(), "x": x.tolist()})
     want = tb.sech2(z)
-    assert rel_close(got["s"], want, 1e-13)
+    assert rel_close(got["sech2"], want, 1e-13)
     # Exact zeros where Python underflows, and never a zero where it does not (z = -55).
-    np.testing.assert_array_equal(np.asarray(got["s"]) == 0, want == 0)
-    for name, key in (("tanh_unit", "p"), ("tanh_unit_dslope", "da"), ("tanh_unit_dbias", "db")):
-        assert rel_close(got[key], getattr(tb, name)(x, 0.3, -50), 1e-13), name
+    np.testing.assert_array_equal(np.asarray(got["sech2"]) == 0, want == 0)
+    for name in ("tanh_unit", "tanh_unit_dslope", "tanh_unit_dbias"):
+        assert rel_close(got[name], getattr(tb, name)(x, 0.3, -50), 1e-13), name
 
 
 def test_document_holds_parameters_controls_and_views_not_numbers(roots):

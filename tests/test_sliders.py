@@ -46,7 +46,7 @@ def changed(before: dict, after: dict) -> set:
     return {key for key in before if not np.array_equal(before[key], after[key])}
 
 
-def test_the_static_figure_laid_out_once_not_registered_with_pyplot_and_queried() -> None:
+def test_the_static_figure_laid_out_once_not_registered_with_pyplot_bad_calls_raise() -> None:
     before = plt.get_fignums()
     plot = sliders.FourPanelPlot(n_grid=11)
     assert list(plot.axes) == list(panels.PANELS)
@@ -57,6 +57,11 @@ def test_the_static_figure_laid_out_once_not_registered_with_pyplot_and_queried(
                                ("render_png", (10,), "compress_level")]:
         with pytest.raises(ValueError, match=match):
             getattr(plot, query)(*args)
+    # layout: test_static_figure.py (FourPanelPlot passes it on unchanged).
+    for kwargs, error, match in [({"a": (0.1, 0.2), "b": (1.0,)}, ValueError, "one entry per unit"),
+                                 ({"x0": None}, TypeError, "x0"), ({"dpi": 0}, ValueError, "dpi")]:
+        with pytest.raises(error, match=match):
+            sliders.FourPanelPlot(n_grid=11, **kwargs)
 
 
 MOVES = [
@@ -99,32 +104,19 @@ def test_update_moves_only_what_depends_on_the_new_value(plot) -> None:
         assert changed(before, snapshot(plot)) == set(), kwargs
 
 
-BAD_UPDATES = [
-    ({"unit": 3}, ValueError, "unit"),
-    ({"a": np.nan, "unit": 1}, ValueError, "a"),
-    ({"x0": 200.0, "a": 0.5, "b": -np.inf}, ValueError, "b"),  # late failure, early values
-    ({"x0": 200.0, "a": 0.5, "unit": 7}, ValueError, "unit"),
-    ({"x0": 1e300}, ValueError, "x0"),  # a * x0 would overflow
-]
-
-
 def test_bad_update_raises_and_changes_nothing(plot) -> None:
     # One plot for the whole table: no failed call may leave a trace for the next.
     before = snapshot(plot)
-    for kwargs, error, name in BAD_UPDATES:
+    for kwargs, error, name in [
+        ({"unit": 3}, ValueError, "unit"),
+        ({"a": np.nan, "unit": 1}, ValueError, "a"),
+        ({"x0": 200.0, "a": 0.5, "b": -np.inf}, ValueError, "b"),  # late failure, early values
+        ({"x0": 200.0, "a": 0.5, "unit": 7}, ValueError, "unit"),
+        ({"x0": 1e300}, ValueError, "x0"),  # a * x0 would overflow
+    ]:
         with pytest.raises(error, match=name):
             plot.update(**kwargs)
         assert changed(before, snapshot(plot)) == set(), kwargs
-
-
-@pytest.mark.parametrize(("kwargs", "error", "match"), [
-    ({"a": (0.1, 0.2), "b": (1.0,)}, ValueError, "one entry per unit"),
-    ({"x0": None}, TypeError, "x0"),
-    ({"dpi": 0}, ValueError, "dpi"),  # layout: test_static_figure.py, passed on unchanged
-])
-def test_bad_arguments_raise(kwargs, error, match) -> None:
-    with pytest.raises(error, match=match):
-        sliders.FourPanelPlot(n_grid=11, **kwargs)
 
 
 def png_pixels(png: bytes) -> np.ndarray:
@@ -165,24 +157,11 @@ def test_render_png_matches_a_full_redraw() -> None:
     assert plot.axes["dphi_a"].get_ylim() == widened
 
 
-@pytest.fixture
-def explorer(monkeypatch):
-    ui = sliders.kernel_explorer(120.0, (0.3, 0.1, 0.2), (-20.0, -5.0, -50.0),
-                          continuous_update=False)
-    calls = []
-    original = ui.plot.update
-
-    def counting_update(*args, **kwargs):
-        calls.append(kwargs)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(ui.plot, "update", counting_update)
-    ui.calls = calls
-    return ui
-
-
-def test_explorer_starts_at_the_first_unit_its_sliders_call_update_and_nothing_leaks(
-        explorer) -> None:
+def test_explorer_starts_at_the_first_unit_its_sliders_call_update_and_nothing_leaks() -> None:
+    explorer = sliders.kernel_explorer(120.0, (0.3, 0.1, 0.2), (-20.0, -5.0, -50.0),
+                                       continuous_update=False)
+    calls, update = [], explorer.plot.update  # the sliders call update with keywords only
+    explorer.plot.update = lambda **kwargs: calls.append(kwargs) or update(**kwargs)
     fignums, artists = plt.get_fignums(), snapshot(explorer.plot)["artists"]
     assert explorer.plot.x0 == explorer.x0.value == 120.0
     np.testing.assert_array_equal(explorer.plot.b, [-20.0, -5.0, -50.0])
@@ -200,7 +179,7 @@ def test_explorer_starts_at_the_first_unit_its_sliders_call_update_and_nothing_l
                                 ("b", -20.5, {"b": -20.5, "unit": 0})]:
         image = explorer.view.value
         getattr(explorer, slider).value = value
-        assert explorer.calls[-1] == call
+        assert calls[-1] == call
         assert explorer.view.value != image
     assert (explorer.plot.x0, explorer.plot.a[0], explorer.plot.b[0]) == (220.0, 0.05, -20.5)
     assert explorer.frames == 4
@@ -208,10 +187,10 @@ def test_explorer_starts_at_the_first_unit_its_sliders_call_update_and_nothing_l
     a_before, b_before, image = explorer.plot.a, explorer.plot.b, explorer.view.value
     explorer.unit.value = 2
     assert (explorer.a.value, explorer.b.value) == pytest.approx((a_before[2], b_before[2]))
-    assert len(explorer.calls) == 3 and explorer.frames == 4 and explorer.view.value == image
+    assert len(calls) == 3 and explorer.frames == 4 and explorer.view.value == image
     np.testing.assert_array_equal(explorer.plot.a, a_before)
     explorer.b.value = -60.0  # the sliders now drive unit 2, and only it
-    assert explorer.calls[-1] == {"b": -60.0, "unit": 2}
+    assert calls[-1] == {"b": -60.0, "unit": 2}
     np.testing.assert_array_equal(explorer.plot.b, [b_before[0], b_before[1], -60.0])
     # No figure, line or text leaks over updates of every kind (and their frames).
     for i in range(10):
@@ -222,7 +201,7 @@ def test_explorer_starts_at_the_first_unit_its_sliders_call_update_and_nothing_l
     assert plt.get_fignums() == fignums
     assert snapshot(explorer.plot)["artists"] == artists
     # One frame per update (plus the first): the 4 above and at least the 10 x0 moves.
-    assert len(explorer.calls) == explorer.frames - 1 >= 14
+    assert len(calls) == explorer.frames - 1 >= 14
 
 
 @pytest.mark.slow  # seconds of CPU, not needed after every edit

@@ -22,7 +22,6 @@ from panel_formulas import assert_unit_drawn
 
 @pytest.fixture(scope="module")
 def page_figure():
-    """The page's figure: the default example, as four_panels() draws it."""
     return sf.four_panels()
 
 
@@ -56,8 +55,12 @@ def test_limits_are_fixed_over_the_year_and_widen_beyond(page_figure) -> None:
     assert sf.line(wide, "curve", "dphi_a", 0).axes.get_ylim()[1] > 500.0
 
 
-def test_tangents_have_one_length(page_figure) -> None:
+def test_tangents_have_one_length_and_a_bad_panel_or_missing_line_raises(page_figure) -> None:
     """Where they touch, and their slopes: test_four_panels_draws_the_formulas_*."""
+    with pytest.raises(ValueError, match="panel"):
+        sf.curve("phi_x", 100.0, 0.1, -10.0, [0.0])
+    with pytest.raises(ValueError, match="no line"):  # the derivative panels have none
+        sf.line(page_figure, "tangent", "dphi_a", 0)
     page_figure.draw_without_rendering()
     for panel in ("phi_a", "phi_b"):
         ax = sf.line(page_figure, "curve", panel, 0).axes
@@ -116,10 +119,3 @@ def test_bad_arguments_raise(kwargs, error, match) -> None:
     """Each argument reaches its check (tests/test_panels.py, test_validate.py: the tables)."""
     with pytest.raises(error, match=match):
         sf.four_panels(**kwargs)
-
-
-def test_bad_panel_and_missing_line_raise(page_figure) -> None:
-    with pytest.raises(ValueError, match="panel"):
-        sf.curve("phi_x", 100.0, 0.1, -10.0, [0.0])
-    with pytest.raises(ValueError, match="no line"):
-        sf.line(page_figure, "tangent", "dphi_a", 0)

@@ -93,7 +93,6 @@ class Visit:
     styled: dict = field(default_factory=dict)
 
 
-# ------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="module")
 def canonical_root(site: Path) -> str:
     """The site's address as the build wrote it: the canonical link minus the page."""
@@ -175,7 +174,6 @@ def visits(served, chromium_browser) -> dict[str, Visit]:
     return results
 
 
-# --------------------------------------------------------------------- tests
 def _broken_links(links: list[str], base_url: str, site: Path, here: str = "") -> list[str]:
     """The links to this host that leave the sub-path or name no file of the site."""
     host, prefix = urlsplit(base_url).netloc, urlsplit(base_url).path

@@ -31,22 +31,6 @@ def random_problem(seed: int, N: int, D: int, K: int, scale: float = 1.0):
     return rng.normal(size=(N, D)) * scale, rng.normal(size=(D + 1, K))
 
 
-def kronecker_jacobian(X: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """The dense Jacobian entry by entry from the Kronecker-delta formula (slow, independent).
-
-    d phi[n, k] / d W[d, l] = delta_lk * (1 - phi[n, k]**2) * xt[n, d], xt[n] = (x[n], 1).
-    """
-    N, D = X.shape
-    K = W.shape[1]
-    Xt = np.concatenate([X, np.full((N, 1), 1.0)], axis=1)
-    # tanh' = 1 - tanh^2 = 1 / cosh^2; the cosh form keeps its digits when |z| is large.
-    sech_sq = 1.0 / np.cosh(X @ W[:-1] + W[-1]) ** 2
-    F = np.zeros((N * K, (D + 1) * K))
-    for n, k, d, ell in np.ndindex(N, K, D + 1, K):
-        F[n * K + k, d * K + ell] = (ell == k) * sech_sq[n, k] * Xt[n, d]
-    return F
-
-
 def test_sech2_matches_high_precision_reference_without_warnings():
     z = np.concatenate([np.linspace(-700, 700, 14001), [-55.0, -19.0, 1e-300, -1e-8, 0.0]])
     ref = gradcheck.sech2_reference(z)
@@ -66,6 +50,9 @@ def test_sech2_matches_high_precision_reference_without_warnings():
     np.testing.assert_array_equal(tb.sech2([np.inf, -np.inf]), [0.0, 0.0])
     assert np.isnan(tb.sech2(np.nan))
     assert tb.sech2(np.zeros((2, 3))).shape == (2, 3)
+    for sech2 in (tb.sech2, tbf.sech2):  # tests/test_validate.py: real_array's table
+        with pytest.raises(TypeError, match="z must hold real numbers"):
+            sech2(["a", "b"])
 
 
 def test_where_one_minus_tanh_squared_loses_half_its_digits():
@@ -77,12 +64,6 @@ def test_where_one_minus_tanh_squared_loses_half_its_digits():
     assert rel[z <= 9.0].max() < 1e-8  # not "by |z| = 9", as an old docstring said
     assert rel[(z > 9.95) & (z < 10.05)].max() > 1e-8  # by |z| = 10 half is gone
     assert (np.abs(tb.sech2(z) - ref) / ref).max() < 1e-15  # the stable formula keeps them
-
-
-@pytest.mark.parametrize("sech2", [tb.sech2, tbf.sech2], ids=["reference", "fast"])
-def test_sech2_rejects_non_real(sech2):  # tests/test_validate.py: real_array's table
-    with pytest.raises(TypeError, match="z must hold real numbers"):
-        sech2(["a", "b"])
 
 
 def test_one_unit_functions_broadcast_and_agree_with_finite_differences():
@@ -143,11 +124,20 @@ def test_analytic_jacobian_matches_central_differences(seed, N, D, K, scale):
 
 @pytest.mark.parametrize(("N", "D", "K"), [(1, 1, 1), (4, 2, 3), (5, 3, 2), (2, 4, 5)])
 def test_full_jacobian_is_the_kronecker_delta_formula(N, D, K):
+    """Against the dense Jacobian built entry by entry from the formula (slow, independent):
+
+    d phi[n, k] / d W[d, l] = delta_lk * (1 - phi[n, k]**2) * xt[n, d], xt[n] = (x[n], 1).
+    """
     X, W = random_problem(N * 100 + D * 10 + K, N, D, K)
     X[0, 0] = 0.0  # a genuine zero inside a block must not be mistaken for structure
+    Xt = np.concatenate([X, np.full((N, 1), 1.0)], axis=1)
+    # tanh' = 1 - tanh^2 = 1 / cosh^2; the cosh form keeps its digits when |z| is large.
+    sech_sq = 1.0 / np.cosh(X @ W[:-1] + W[-1]) ** 2
+    F = np.zeros((N * K, (D + 1) * K))
+    for n, k, d, ell in np.ndindex(N, K, D + 1, K):
+        F[n * K + k, d * K + ell] = (ell == k) * sech_sq[n, k] * Xt[n, d]
     # atol=0: the entries off the delta's pattern must be exactly 0.
-    np.testing.assert_allclose(tb.TanhBasis(W).full_jacobian(X), kronecker_jacobian(X, W),
-                               rtol=1e-13, atol=0)
+    np.testing.assert_allclose(tb.TanhBasis(W).full_jacobian(X), F, rtol=1e-13, atol=0)
 
 
 @settings(max_examples=25, deadline=None)
@@ -195,9 +185,8 @@ def test_W_is_a_read_only_copy_that_only_a_valid_assignment_replaces(Basis):
     W[0, 0] = 99.0
     with pytest.raises(ValueError):
         basis.W[0, 0] = 5.0
-    basis.transform(X)
-    basis.jacobian(X)
-    basis.full_jacobian(X)
+    for method in ("transform", "jacobian", "full_jacobian"):
+        getattr(basis, method)(X)
     # A numpy scalar eps is a number like any other.
     np.testing.assert_array_equal(basis.numerical_jacobian(X, eps=np.float64(1e-3)),
                                   basis.numerical_jacobian(X, eps=1e-3))

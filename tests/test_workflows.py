@@ -48,7 +48,6 @@ def steps(job: dict) -> list[dict]:
 
 
 def runs(job: dict) -> str:
-    """Every shell command of a job, one after the other."""
     return "\n".join(step.get("run", "") for step in steps(job))
 
 
@@ -223,8 +222,13 @@ def test_the_published_site_is_the_tested_build(workflows):
     assert concurrency and concurrency.get("cancel-in-progress") is False, "cancelled halfway"
 
 
-def break_the_chain(doc: dict, fault: str) -> None:
-    """book.yml with its published site no longer the tested build with Live Code."""
+@pytest.mark.parametrize(("fault", "says"), [
+    ("no live code", "JACOBIAN_REQUIRE_LIVE_CODE"), ("second build", "untested build"),
+    ("rebuilt after testing", "between the tests and the upload"),
+])
+def test_a_site_that_could_lack_live_code_or_go_untested_fails(workflows, fault, says):
+    """book.yml broken so that its published site is no longer the tested build with Live Code."""
+    doc = copy.deepcopy(workflows["book.yml"])
     test = doc["jobs"]["test"]["steps"]
     upload = next(s for s in test if uses(s) == "actions/upload-pages-artifact")
     if fault == "no live code":
@@ -237,15 +241,6 @@ def break_the_chain(doc: dict, fault: str) -> None:
         doc["jobs"]["build"] = {"runs-on": "ubuntu-latest",
                                 "steps": [{"run": "make clean book"}, upload]}
         doc["jobs"]["deploy"]["needs"] = ["test", "build"]
-
-
-@pytest.mark.parametrize(("fault", "says"), [
-    ("no live code", "JACOBIAN_REQUIRE_LIVE_CODE"), ("second build", "untested build"),
-    ("rebuilt after testing", "between the tests and the upload"),
-])
-def test_a_site_that_could_lack_live_code_or_go_untested_fails(workflows, fault, says):
-    doc = copy.deepcopy(workflows["book.yml"])
-    break_the_chain(doc, fault)
     with pytest.raises(AssertionError, match=says):
         test_the_published_site_is_the_tested_build({**workflows, "book.yml": doc})
 
