@@ -1,6 +1,6 @@
 """Helpers for the browser tests: Chromium, axe-core, and one load per page view.
 
-:func:`book_page` opens a page once its buttons work (:func:`open_page`).
+:func:`book_page` opens a page once its buttons work.
 :func:`view_page` loads a page once per (width, colour mode) and records what
 tests/test_browser.py and tests/test_a11y.py check (``page_view`` in conftest.py).
 :func:`move_each_slider` moves the ipywidgets sliders by keyboard in JupyterLab
@@ -12,11 +12,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
 import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from book_site import find_chromium
@@ -143,15 +146,9 @@ async ([context, tags, rules]) => {
 
 #: The elements that match a selector, inside shadow roots (Bokeh's) too.
 DEEP_QUERY_JS = """(selector) => {
-  const found = [];
-  const walk = (root) => {
-    for (const el of root.querySelectorAll("*")) {
-      if (el.matches(selector)) found.push(el);
-      if (el.shadowRoot) walk(el.shadowRoot);
-    }
-  };
-  walk(document);
-  return found;
+  const walk = (root) => [...root.querySelectorAll("*")].flatMap((el) => [
+    ...(el.matches(selector) ? [el] : []), ...(el.shadowRoot ? walk(el.shadowRoot) : [])]);
+  return walk(document);
 }"""
 
 #: Controls a reader operates.
@@ -217,34 +214,29 @@ SLIDERS_JS = """
 
 def axe_script() -> str:
     """axe-core's script, installed from npm into .cache/npm once; skips (or fails) without npm."""
-    import json
-    import subprocess
-
     script = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
     package = script.with_name("package.json")
-    installed = package.exists() and json.loads(package.read_text())["version"] == AXE_VERSION
-    if not installed:
+    if not (package.exists() and json.loads(package.read_text())["version"] == AXE_VERSION):
         npm = shutil.which("npm")
         if npm is None:
             _missing("npm not found: it installs axe-core for the accessibility tests.")
-        proc = subprocess.run(
-            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix",
-             str(AXE_PREFIX), f"axe-core@{AXE_VERSION}"],
-            capture_output=True, text=True, timeout=300,
-        )
+        proc = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix",
+                               str(AXE_PREFIX), f"axe-core@{AXE_VERSION}"],
+                              capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, f"npm could not install axe-core:\n{proc.stderr[-2000:]}"
     return script.read_text(encoding="utf-8")
 
 
-def open_context(browser, viewport: dict, mode: str = "light", **options):
+def open_context(browser, viewport: dict, mode: str = "light", init: str = "", **options):
     """(context, blocked URLs): a fresh context in ``mode``, other hosts blocked and noted.
 
     pydata-sphinx-theme reads the mode from localStorage before the page paints,
-    as after a reader clicks its switch. ``options`` go to ``browser.new_context``.
+    as after a reader clicks its switch. ``init``: more script to run before each
+    page's own. ``options`` go to ``browser.new_context``.
     """
     context = browser.new_context(viewport=viewport, device_scale_factor=1, **options)
     context.add_init_script(
-        f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
+        f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');{init}"
     )
     outside: list[str] = []
 
@@ -261,21 +253,12 @@ def open_context(browser, viewport: dict, mode: str = "light", **options):
 AFTER_PAINT_JS = "document.documentElement.dataset.afterPaint === 'ran'"
 
 
-def open_page(page, url: str) -> None:
-    """Go to ``url`` and wait until its buttons work.
-
-    _ext/jacobian_book/after-paint.js starts the scripts behind them after the
-    first paint, which may come after the load event that ``goto`` waits for.
-    """
-    page.goto(url, wait_until="load")
-    page.wait_for_function(AFTER_PAINT_JS)
-
-
 @contextlib.contextmanager
 def book_page(browser, url: str, viewport: dict = DESKTOP, mode: str = "light", **options):
-    """(page, blocked URLs, errors): ``url`` opened (:func:`open_page`) in a fresh context.
+    """(page, blocked URLs, errors): ``url`` opened in a fresh context, its buttons working.
 
-    ``errors`` collects the page's uncaught errors and console errors.
+    ``errors`` collects the page's uncaught errors and console errors. ``options``
+    go to :func:`open_context`.
     """
     context, outside = open_context(browser, viewport, mode, **options)
     errors: list[str] = []
@@ -284,7 +267,10 @@ def book_page(browser, url: str, viewport: dict = DESKTOP, mode: str = "light", 
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: errors.append(f"{msg.text} ({msg.location.get('url')})")
                 if msg.type == "error" else None)
-        open_page(page, url)
+        page.goto(url, wait_until="load")
+        # _ext/jacobian_book/after-paint.js starts the scripts behind the buttons after
+        # the first paint, which may come after the load event that ``goto`` waits for.
+        page.wait_for_function(AFTER_PAINT_JS)
         yield page, outside, errors
     finally:
         context.close()
@@ -370,20 +356,6 @@ async ([i, before]) => {
 """
 
 
-def _move_sliders(page) -> list[tuple]:
-    """Each visible slider: focus it, press End then ArrowLeft; (index, before, after)."""
-    moved = []
-    for i in range(page.evaluate(SLIDERS_JS)):
-        before = page.evaluate(FOCUS_SLIDER_JS, i)
-        page.keyboard.press("End")
-        page.keyboard.press("ArrowLeft")
-        # The keys reach the slider through its own handlers: a slider that has
-        # not moved within the wait is reported as stuck.
-        moved.append((i, before, page.evaluate(SLIDER_MOVED_JS, [i, before])))
-        page.keyboard.press("Home")
-    return moved
-
-
 def view_page(browser, base_url: str, docname: str, size: str, mode: str,
               axe: str, shots: Path) -> PageView:
     """Load one page once and record what the browser and accessibility tests check.
@@ -419,7 +391,15 @@ def view_page(browser, base_url: str, docname: str, size: str, mode: str,
                                   " summary, textarea, [tabindex]').length")
             view.tab_stops = _tab_through(page, limit + len(view.controls) + 40)
             if size == "desktop":
-                view.sliders = _move_sliders(page)
+                view.sliders = []
+                for i in range(page.evaluate(SLIDERS_JS)):
+                    before = page.evaluate(FOCUS_SLIDER_JS, i)
+                    page.keyboard.press("End")
+                    page.keyboard.press("ArrowLeft")
+                    # The keys reach the slider through its own handlers: a slider that
+                    # has not moved within the wait is reported as stuck.
+                    view.sliders.append((i, before, page.evaluate(SLIDER_MOVED_JS, [i, before])))
+                    page.keyboard.press("Home")
     return view
 
 

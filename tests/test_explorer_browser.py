@@ -7,7 +7,6 @@ read back from BokehJS's document model and compared with tanh_basis.
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 import numpy as np
@@ -24,20 +23,18 @@ TINY = np.finfo(np.float64).tiny  # below it, doubles lose precision (subnormal)
 VIEWS = ("year", *panels.PANELS)
 
 
-@contextlib.contextmanager
-def _explorer(browser, book_url: str, viewport: dict = DESKTOP, mode: str = "light", **options):
-    """(page, blocked URLs, errors): a fresh page on the explorer, drawn."""
-    with book_page(browser, f"{book_url}/{EXPLORER_PAGE}.html", viewport, mode,
+@pytest.fixture()
+def explorer(request, chromium_browser, book_url):
+    """A fresh page on the explorer, drawn; at the end, no errors and no other host asked.
+
+    At desktop width in light mode, or parametrized (indirect): viewport, mode, context options.
+    """
+    viewport, mode, options = getattr(request, "param", (DESKTOP, "light", {}))
+    with book_page(chromium_browser, f"{book_url}/{EXPLORER_PAGE}.html", viewport, mode,
                    **options) as (page, outside, errors):
         # Near the explorer, the page loads BokehJS (_ext/jacobian_book/bokeh-lazy.js).
         page.locator(".jacobian-live").scroll_into_view_if_needed()
         page.wait_for_function(WAIT_FOR_BOKEH_JS, timeout=30_000)
-        yield page, outside, errors
-
-
-@pytest.fixture()
-def desktop(chromium_browser, book_url):
-    with _explorer(chromium_browser, book_url) as (page, outside, errors):
         yield page
     assert errors == [] and outside == [], (errors, outside)
 
@@ -116,8 +113,6 @@ PANEL_TOP_JS = """(panel) =>
     .getBoundingClientRect().top"""
 
 X0_JS = "() => Bokeh.documents[0].get_model_by_name('x0').value"
-#: True when no explorer on the page has a play timer running.
-PLAY_STOPPED_JS = "() => Object.values(window.jacobian_live || {}).every((s) => !s.timer)"
 
 
 def _snapshot(page) -> dict:
@@ -129,12 +124,10 @@ def _explorer_settings(seed: int = 9, n: int = 6) -> list[dict]:
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n):
-        x0 = int(rng.integers(0, 366))
-        a = float(rng.uniform(0.0, 1.0))
-        b = float(rng.uniform(-120.0, 0.0))
+        x0, a, b = int(rng.integers(0, 366)), rng.uniform(0.0, 1.0), rng.uniform(-120.0, 0.0)
         if i % 2:
-            b = float(np.clip(-a * x0 + rng.uniform(-3, 3), -120.0, 0.0))
-        out.append({"unit": int(rng.integers(0, 3)), "x0": x0, "a": a, "b": b})
+            b = np.clip(-a * x0 + rng.uniform(-3, 3), -120.0, 0.0)
+        out.append({"unit": int(rng.integers(0, 3)), "x0": x0, "a": float(a), "b": float(b)})
     return out
 
 
@@ -206,8 +199,8 @@ def _assert_only_unit_moved(before: dict, after: dict, unit: int) -> None:
 
 
 # --------------------------------------------------------------- tests
-def test_explorer_starts_at_the_books_example_and_equals_tanh_basis_after_moves(desktop):
-    start = _snapshot(desktop)
+def test_explorer_starts_at_the_books_example_and_equals_tanh_basis_after_moves(explorer):
+    start = _snapshot(explorer)
     x0, a, b = panels.DEFAULT_X0, list(panels.DEFAULT_A), list(panels.DEFAULT_B)
     assert (start["x0"], start["a"], start["b"]) == (x0, a, b)
     _check_snapshot(start)
@@ -220,7 +213,7 @@ def test_explorer_starts_at_the_books_example_and_equals_tanh_basis_after_moves(
     assert start["switches-year"]["x"][0] == pytest.approx(x0, rel=1e-12)
     # Then random moves through the controls' models, as a slider makes them.
     settings = _explorer_settings()
-    steps = desktop.evaluate(SETTINGS_JS, settings)
+    steps = explorer.evaluate(SETTINGS_JS, settings)
     assert len(steps) == len(settings)
     for step in steps:
         s = step["setting"]
@@ -236,7 +229,6 @@ def test_explorer_starts_at_the_books_example_and_equals_tanh_basis_after_moves(
         shown = float(step["after_b"]["readouts"][f"db-{s['unit']}"])
         marker = step["after_b"]["markers-dphi_b"]["y"][s["unit"]]
         assert shown == pytest.approx(marker, rel=1e-3, abs=1e-300)
-        # Moving one unit moves no other.
         _assert_only_unit_moved(at_x0, step["after_a"], s["unit"])
         _assert_only_unit_moved(step["after_a"], step["after_b"], s["unit"])
 
@@ -268,24 +260,32 @@ DRAGS = [("year", 0, "switch", 40), ("phi_a", 1, "a", 60), ("dphi_b", 2, "b", -4
          ("phi_b", 0, "b", -70), ("year", -1, "x0", 90)]
 
 
-def _drag(page, move, view: str, unit: int, param: str, dx: float) -> tuple[dict, dict]:
-    """(before, after) ``move`` (a mouse's or a finger's) dragged a handle by dx pixels.
+def _drag(page, move, view: str, unit: int, param: str, dx: float) -> None:
+    """``move`` (a mouse's or a finger's) drags a handle by dx pixels.
 
-    The control takes the value dx pixels make, snapped to its step; the page does
-    not scroll; every number the explorer plots still equals tanh_basis.
+    The control takes the value dx pixels make, snapped to its step, and moves nothing
+    else; the page does not scroll; every number the explorer plots still equals tanh_basis.
     """
     before, handle = _snapshot(page), _handle(page, view, unit)
     top = page.evaluate(PANEL_TOP_JS, view)
     move(page, handle, dx)
     after = _snapshot(page)
     delta, name = dx * handle["per_px"], "b" if param == "switch" else param
+    got = after["x0"] if param == "x0" else after[name][unit]
     if param == "x0":
-        want, got = before["x0"] + delta, after["x0"]
-    elif param == "switch":  # the switch point x* = -b/a moves by delta days
-        want = -before["a"][unit] * (-before["b"][unit] / before["a"][unit] + delta)
-        got = after["b"][unit]
+        want = before["x0"] + delta
+        # Dragging the line moves the x0 slider; the units' parameters stay.
+        assert (after["a"], after["b"]) == (before["a"], before["b"])
     else:
-        want, got = before[param][unit] + delta, after[param][unit]
+        # The switch point x* = -b/a moves by delta days.
+        want = (-before["a"][unit] * (-before["b"][unit] / before["a"][unit] + delta)
+                if param == "switch" else before[param][unit] + delta)
+        other = "a" if name == "b" else "b"
+        assert got != before[name][unit], (view, got)
+        assert after[other] == before[other] and after["x0"] == before["x0"], view
+        # Dragging picks the unit: the sliders show its values.
+        assert after["unit"] == unit and after["sliders"][name] == got, view
+        _assert_only_unit_moved(before, after, unit)
     assert abs(got - want) <= before["steps"][name] / 2 + 1e-9, (view, got, want)
     # The pointer moved the marker, not the page: the panel is still at the same
     # height on the screen. (window.scrollY is no measure: the browser's scroll
@@ -293,93 +293,78 @@ def _drag(page, move, view: str, unit: int, param: str, dx: float) -> tuple[dict
     # height of the text above.)
     assert abs(page.evaluate(PANEL_TOP_JS, view) - top) <= 1.0, view
     _check_snapshot(after)
-    return before, after
 
 
-def test_dragging_each_handle_sets_that_units_parameter(desktop):
-    for view, unit, param, dx in DRAGS:
-        before, after = _drag(desktop, _mouse_drag, view, unit, param, dx)
-        if param == "x0":
-            # Dragging the line moves the x0 slider; the units' parameters stay.
-            assert (after["a"], after["b"]) == (before["a"], before["b"])
-            continue
-        name = "b" if param == "switch" else param
-        other = "a" if name == "b" else "b"
-        got = after[name][unit]
-        assert got != before[name][unit], (view, got)
-        assert after[other] == before[other] and after["x0"] == before["x0"], view
-        # Dragging picks the unit: the sliders show its values.
-        assert after["unit"] == unit and after["sliders"][name] == got, view
-        _assert_only_unit_moved(before, after, unit)
+def test_dragging_each_handle_sets_that_units_parameter(explorer):
+    for drag in DRAGS:
+        _drag(explorer, _mouse_drag, *drag)
 
 
-def test_handles_are_named_sliders_that_keys_move_and_focus_or_hover_highlight(desktop):
-    handles = desktop.evaluate(HANDLES_JS)
+def test_keys_move_named_handles_and_sliders_focus_or_hover_highlights_play_sweeps(explorer):
+    handles = explorer.evaluate(HANDLES_JS)
     assert len(handles) == 3 * 5 + 1
     assert all(h["role"] == "slider" and h["label"] for h in handles), handles
     # Those in the Tab order (Tab reaches each: tests/test_a11y.py), each named apart.
     labels = [h["label"] for h in handles if h["tabindex"] == 0]
     assert len(set(labels)) == len(labels) == 3 * 3 + 1, labels
-    before = _snapshot(desktop)
+    before = _snapshot(explorer)
     steps = before["steps"]
-    desktop.locator(".jl-handle[data-panel='phi_b'][data-unit='1']").focus()
-    desktop.keyboard.press("ArrowRight")
-    desktop.keyboard.press("ArrowRight")
-    after = _snapshot(desktop)
+    explorer.locator(".jl-handle[data-panel='phi_b'][data-unit='1']").focus()
+    explorer.keyboard.press("ArrowRight")
+    explorer.keyboard.press("ArrowRight")
+    after = _snapshot(explorer)
     assert after["b"][1] == pytest.approx(before["b"][1] + 2 * steps["b"], abs=1e-12)
     assert after["unit"] == 1 and after["sliders"]["b"] == after["b"][1]
     # Focus highlights the unit in every view and its row in the table.
     assert after["highlighted"] == [False, True, False]
     assert all(after[f"curves-{v}"]["width"][1] > after[f"curves-{v}"]["width"][0]
                for v in VIEWS)
-    desktop.locator(".jl-handle-x0").focus()
-    desktop.keyboard.press("PageUp")
-    moved = _snapshot(desktop)
+    explorer.locator(".jl-handle-x0").focus()
+    explorer.keyboard.press("PageUp")
+    moved = _snapshot(explorer)
     assert moved["x0"] == before["x0"] + 10 * steps["x0"]
     _check_snapshot(moved)
-    desktop.evaluate("() => document.activeElement.blur()")
+    explorer.evaluate("() => document.activeElement.blur()")
     # So does pointing at a marker, until the pointer leaves.
-    handle = _handle(desktop, "dphi_a", 2)
-    desktop.mouse.move(handle["x"], handle["y"])
-    snap = _snapshot(desktop)
+    handle = _handle(explorer, "dphi_a", 2)
+    explorer.mouse.move(handle["x"], handle["y"])
+    snap = _snapshot(explorer)
     assert snap["highlighted"] == [False, False, True]
     for view in VIEWS:
         width = snap[f"curves-{view}"]["width"]
         assert width[2] > width[0] == width[1], (view, width)
-    desktop.mouse.move(5, 5)
-    assert _snapshot(desktop)["highlighted"] == [False, False, False]
-
-
-def test_explorer_slider_keyboard_and_play(desktop):
-    # Named once BokehJS has drawn them (after the document is ready); noUiSlider's
-    # handles are inside nested shadow roots.
-    labels = desktop.wait_for_function(
+    explorer.mouse.move(5, 5)
+    assert _snapshot(explorer)["highlighted"] == [False, False, False]
+    # The sliders, named once BokehJS has drawn them (after the document is ready);
+    # noUiSlider's handles are inside nested shadow roots.
+    names = explorer.wait_for_function(
         f"() => {{ const h = ({DEEP_QUERY_JS})('.noUi-handle'); return h.length === 3"
         " && h.every((el) => el.hasAttribute('aria-label'))"
         " && h.map((el) => el.getAttribute('aria-label')); }", timeout=10_000).json_value()
-    assert labels == [
+    assert names == [
         "input x₀ (day)", "slope aₖ of the selected unit", "bias bₖ of the selected unit"
-    ], labels
-    live = desktop.locator(".jacobian-live")
-    handle = live.locator(".noUi-handle").first
-    handle.focus()
-    start = desktop.evaluate(X0_JS)
-    handle.press("ArrowRight")
-    right = desktop.evaluate(X0_JS)
-    handle.press("ArrowLeft")
-    assert (right - start, desktop.evaluate(X0_JS)) == (1, start)
+    ], names
+    live = explorer.locator(".jacobian-live")
+    slider = live.locator(".noUi-handle").first
+    slider.focus()
+    start = explorer.evaluate(X0_JS)
+    slider.press("ArrowRight")
+    right = explorer.evaluate(X0_JS)
+    slider.press("ArrowLeft")
+    assert (right - start, explorer.evaluate(X0_JS)) == (1, start)
     # Play sweeps x0 until pressed again.
     live.get_by_role("button", name=re.compile("Play")).click()
-    desktop.wait_for_function(f"{X0_JS.removeprefix('() => ')} !== {start}", timeout=10_000)
+    explorer.wait_for_function(f"{X0_JS.removeprefix('() => ')} !== {start}", timeout=10_000)
     live.get_by_role("button", name=re.compile("Pause")).click()
     # Stopped means the sweep's interval timer is gone (live_explorer.js keeps
     # it in the explorer's state) and the button offers Play again.
-    desktop.wait_for_function(PLAY_STOPPED_JS, timeout=10_000)
+    explorer.wait_for_function(
+        "() => Object.values(window.jacobian_live || {}).every((s) => !s.timer)", timeout=10_000)
     live.get_by_role("button", name=re.compile("Play")).wait_for()
-    stopped_at = desktop.evaluate(X0_JS)
-    desktop.evaluate(f"() => {TWO_FRAMES}")
-    assert desktop.evaluate(X0_JS) == stopped_at, "x0 moved after play stopped"
-    _check_snapshot(_snapshot(desktop))
+    stopped_at = explorer.evaluate(X0_JS)
+    explorer.evaluate(f"() => {TWO_FRAMES}")
+    assert explorer.evaluate(X0_JS) == stopped_at, "x0 moved after play stopped"
+    _check_snapshot(_snapshot(explorer))
 
 
 def _touch_drag(page, handle: dict, dx: float) -> None:
@@ -394,25 +379,22 @@ def _touch_drag(page, handle: dict, dx: float) -> None:
     cdp.detach()
 
 
-def test_touch_drag_on_a_phone_in_dark_mode_on_a_card_that_stays_light(chromium_browser, book_url):
-    with _explorer(chromium_browser, book_url, PHONE, "dark",
-                   has_touch=True) as (page, outside, errors):
-        colours = page.evaluate(
-            "() => { const s = getComputedStyle(document.querySelector('.jacobian-live'));"
-            " const c = getComputedStyle(document.querySelector('.jacobian-live caption'));"
-            " return [s.backgroundColor, c.color]; }")
-        # The card stays light, with dark text, whatever the theme around it.
-        assert colours == ["rgb(255, 255, 255)", "rgb(26, 26, 26)"], colours
-        page.evaluate("() => { window.jl_pointer_types = new Set();"
+@pytest.mark.parametrize("explorer", [(PHONE, "dark", {"has_touch": True})], ids=["phone-dark"],
+                         indirect=True)
+def test_touch_drag_on_a_phone_in_dark_mode_on_a_card_that_stays_light(explorer):
+    colours = explorer.evaluate(
+        "() => { const s = getComputedStyle(document.querySelector('.jacobian-live'));"
+        " const c = getComputedStyle(document.querySelector('.jacobian-live caption'));"
+        " return [s.backgroundColor, c.color]; }")
+    # The card stays light, with dark text, whatever the theme around it.
+    assert colours == ["rgb(255, 255, 255)", "rgb(26, 26, 26)"], colours
+    explorer.evaluate("() => { window.jl_pointer_types = new Set();"
                       " document.addEventListener('pointerdown',"
                       " (e) => window.jl_pointer_types.add(e.pointerType), true); }")
-        for view, unit, param, dx in (("phi_b", 2, "b", 40), ("year", -1, "x0", -50)):
-            before, after = _drag(page, _touch_drag, view, unit, param, dx)
-            if unit >= 0:
-                _assert_only_unit_moved(before, after, unit)
-        # The drags came as touches, not as a mouse.
-        assert page.evaluate("() => [...window.jl_pointer_types]") == ["touch"]
-    assert errors == [] and outside == []
+    for drag in (("phi_b", 2, "b", 40), ("year", -1, "x0", -50)):
+        _drag(explorer, _touch_drag, *drag)
+    # The drags came as touches, not as a mouse.
+    assert explorer.evaluate("() => [...window.jl_pointer_types]") == ["touch"]
 
 
 #: The explorer's height and overflow, its figures' boxes, and whether any BokehJS

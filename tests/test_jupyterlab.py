@@ -172,21 +172,6 @@ def lab_tab(chromium_browser, jupyter_server, screenshots) -> Iterator[LabTab]:
         "pages": tab.seconds}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _check_sliders(page, path: str) -> list[str]:
-    """Move x0, a and b by keyboard; each must change the figure. Returns what moved."""
-    # JupyterLab renders only the cells near the view (windowing), and Run All
-    # leaves it at the end of the page: scroll to the widget, as a student does.
-    assert page.evaluate(SCROLL_TO_WIDGET_JS, path) >= 0, "no cell has a widget output"
-    figure = page.locator(".jp-OutputArea img.widget-image").first
-    figure.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
-    figure.scroll_into_view_if_needed()
-    page.wait_for_function(LABELS_READY_JS, timeout=FIGURE_UPDATE * 1000)
-    kernel = (f"Array.from(window.jupyterapp.shell.widgets('main')).find((w) => w.context"
-              f" && w.context.path === {json.dumps(path)}).sessionContext.session.kernel")
-    return move_each_slider(page, page.locator(".jp-OutputArea .widget-slider"), figure,
-                            kernel, FIGURE_UPDATE)
-
-
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_runs_in_jupyterlab(docname, lab_tab, capsys):
     path = source_file(docname).relative_to(ROOT).as_posix()
@@ -211,7 +196,18 @@ def test_page_runs_in_jupyterlab(docname, lab_tab, capsys):
             s["code"] == 0 or s["kernel"] == "idle"), RUN_ALL, f"{path} Run All")
         seconds = time.perf_counter() - start
         lab_tab.seconds[docname] = {"seconds": round(seconds, 2), "code_cells": state["code"]}
-        moved = _check_sliders(page, path) if docname == "chapters/interactive" else []
+        moved = []
+        if docname == "chapters/interactive":  # x0, a and b, each by keys, move the figure
+            # JupyterLab renders only the cells near the view (windowing), and Run All
+            # leaves it at the end of the page: scroll to the widget, as a student does.
+            assert page.evaluate(SCROLL_TO_WIDGET_JS, path) >= 0, "no cell has a widget output"
+            figure = page.locator(".jp-OutputArea img.widget-image").first
+            figure.wait_for(state="visible", timeout=FIGURE_UPDATE * 1000)
+            figure.scroll_into_view_if_needed()
+            page.wait_for_function(LABELS_READY_JS, timeout=FIGURE_UPDATE * 1000)
+            kernel = f"(() => {{ {FIND_JS} return find({json.dumps(path)}); }})()"
+            moved = move_each_slider(page, page.locator(".jp-OutputArea .widget-slider"), figure,
+                                     kernel + ".sessionContext.session.kernel", FIGURE_UPDATE)
         with capsys.disabled():
             print(f"\n  JupyterLab Run All {docname}: {seconds:.2f} s ({state['code']} code "
                   "cells)" + (f"; {'; '.join(moved)}" if moved else ""), end="")

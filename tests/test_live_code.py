@@ -8,6 +8,7 @@ as built). Without a browser: the pins and a build without npm.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -23,7 +24,7 @@ from binder_server import BinderServer, api
 from book_site import ROOT, source_file, toc_pages
 from sphinx.errors import ExtensionError
 
-from browser_book import DESKTOP, RUN_AXE_JS, WCAG_TAGS, move_each_slider, open_context, open_page
+from browser_book import DESKTOP, RUN_AXE_JS, WCAG_TAGS, book_page, move_each_slider
 from jacobian_book import live_code as live
 from jacobian_book import npm
 
@@ -31,8 +32,6 @@ PAGES = toc_pages()
 #: axe-core impacts that fail the test (as in tests/test_a11y.py).
 BLOCKING = {"serious", "critical"}
 KERNEL_READY, CELL_RUN, FIGURE_UPDATE = 120, 120, 30  # bounded waits (seconds)
-#: Tags with which a page hides a cell's code, so that Live Code cannot run it.
-HIDDEN_CODE = {"remove-input", "remove-cell"}
 #: The page where a student edits cells and uses every button (a short one).
 EDIT_PAGE = "chapters/notation"
 
@@ -106,7 +105,7 @@ def shown_cells(docname: str) -> list[list[str]]:
     """The tags of each code cell of a page's source that the page shows (in order)."""
     tagged = [cell.metadata.get("tags", []) for cell in jupytext.read(source_file(docname)).cells
               if cell.cell_type == "code"]
-    return [list(tags) for tags in tagged if not HIDDEN_CODE & set(tags)]
+    return [list(tags) for tags in tagged if not {"remove-input", "remove-cell"} & set(tags)]
 
 
 def _normal(text: str) -> str:
@@ -126,23 +125,18 @@ class LivePage:
     def __init__(self, browser, site_url: str, server: BinderServer, screenshots: Path,
                  docname: str, mode: str = "light") -> None:
         self.server, self.screenshots, self.docname = server, screenshots, docname
-        self.problems: list[str] = []
         self.before = {s["id"] for s in api(server, "/api/sessions")}
-        self.context, self.outside = open_context(browser, DESKTOP, mode)
         fragment = json.dumps({"useBinder": False,
                                "serverSettings": {"baseUrl": server.base, "token": server.token}})
         # The test's one addition to the page: where the kernel comes from.
-        self.context.add_init_script(
-            "document.addEventListener('DOMContentLoaded', () => {"
-            " const config = document.createElement('script');"
-            " config.type = 'text/x-thebe-config';"
-            f" config.textContent = {json.dumps(fragment)};"
-            " document.head.append(config); });")
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.on("console", lambda msg: self.problems.append(f"console: {msg.text}")
-                     if msg.type == "error" else None)
-        open_page(self.page, f"{site_url}/{docname}.html")
+        config = ("document.addEventListener('DOMContentLoaded', () => {"
+                  " const config = document.createElement('script');"
+                  " config.type = 'text/x-thebe-config';"
+                  f" config.textContent = {json.dumps(fragment)};"
+                  " document.head.append(config); });")
+        self.opened = contextlib.ExitStack()  # the context, closed by close()
+        self.page, self.outside, self.problems = self.opened.enter_context(book_page(
+            browser, f"{site_url}/{docname}.html", DESKTOP, mode, init=config))
 
     def launch(self) -> dict:
         """Click Live Code (the pinned Thebe loads); wait for the kernel; its session."""
@@ -205,7 +199,7 @@ class LivePage:
             self.wait_ran(index, before)
 
     def close(self) -> None:
-        self.context.close()
+        self.opened.close()
         # The next page of the same folder would get this session (same path): end it.
         for session in api(self.server, "/api/sessions"):
             if session["id"] not in self.before:
