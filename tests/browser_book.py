@@ -19,13 +19,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from book_site import find_chromium
 from PIL import Image, ImageStat
 
 ROOT = Path(__file__).resolve().parents[1]
+
 
 def _missing(message: str, environ=os.environ):
     """Skip, or fail under JACOBIAN_REQUIRE_BROWSER=1 (`make test`)."""
