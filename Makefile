@@ -77,8 +77,8 @@ check: lint
 
 # Two pytest processes side by side, one per core. The first makes the one
 # cold build and runs what uses it with the Jupyter server (Live Code,
-# JupyterLab), the explorer, the sub-path site and the incremental builds. The
-# second runs the tests that build what they test themselves (own_build: small
+# JupyterLab), the explorer, the sub-path site, the PDF and the incremental
+# builds. The second runs the tests that build what they test themselves (own_build: small
 # books, the student's fresh venv, benchmarks), then the page-by-page browser
 # and accessibility checks (site_views) on the first's build, which it waits
 # for (tests/conftest.py, BUILD_STATUS). The second's log is printed when both

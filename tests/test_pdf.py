@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from jacobian_book.print_pdf import print_book, printed_pages
 
-pytestmark = [pytest.mark.slow, pytest.mark.site_views]
+pytestmark = pytest.mark.slow
 
 PAGES = printed_pages()
 #: What must never be printed: TeX that was not typeset, or a failed reference.
