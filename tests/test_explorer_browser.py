@@ -214,7 +214,6 @@ def test_explorer_starts_at_the_books_example_and_equals_tanh_basis_after_moves(
     # Then random moves through the controls' models, as a slider makes them.
     settings = _explorer_settings()
     steps = explorer.evaluate(SETTINGS_JS, settings)
-    assert len(steps) == len(settings)
     for step in steps:
         s = step["setting"]
         # Selecting a unit shows its own parameters on the a and b sliders.
