@@ -8,6 +8,7 @@ can meet: the site unreachable, a module changed on the site, no myst-nb.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import shutil
 import zipfile
@@ -19,6 +20,7 @@ import nbformat
 import pytest
 from binder_server import free_port
 from book_site import serve, source_file, toc_pages
+from myst_nb.core import render, utils
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from student_driver import record_outputs
@@ -71,6 +73,12 @@ def test_drop_merged_stream_copies_undoes_only_what_myst_nb_duplicated():
     assert standalone.drop_merged_stream_copies(left) == [left[0], glued, left[3]]
     apart = [out("a\n"), glued, out("b\n")]  # two prints never merged stay
     assert standalone.drop_merged_stream_copies(apart) == apart
+    # One print that the kernel sent in two parts: myst-nb alone breaks its line.
+    split = [out("shape ="), out(" (3, 4)\nK = 4\n"), glued]
+    assert utils.coalesce_streams(copy.deepcopy(split))[0]["text"] == "shape =\n (3, 4)\nK = 4\n"
+    standalone.merge_streams_as_written()
+    assert render.coalesce_streams(split) == [out("shape = (3, 4)\nK = 4\n"), glued]
+    assert standalone.drop_merged_stream_copies(split) == [split[0], glued]
 
 
 # ------------------------------------------------------------------ slow

@@ -105,8 +105,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # After sphinx-tippy wrote the pages' tip scripts (priority 500).
     app.connect("build-finished", tips.tidy_output, priority=600)
 
-    # standalone: after sphinx-book-theme (priority 501) copied the notebook
-    # into _sources, and after repository set html_baseurl.
+    # standalone: myst-nb's nb_merge_streams no longer breaks a print sent in two
+    # parts; then, after sphinx-book-theme (priority 501) copied the notebook
+    # into _sources, and after repository set html_baseurl, the download.
+    standalone.merge_streams_as_written()
     app.connect("html-page-context", standalone.make_download_standalone, priority=600)
     app.connect("build-finished", standalone.write_code_zip)
 

@@ -24,7 +24,8 @@ So, each time a page is written, this extension
    ``Path.cwd().parent``: pages write ``BOOK``, the folder that the setup
    cell found or fetched the book's files into;
 5. drops the copies of printed lines that myst-nb leaves in the notebook
-   (:func:`drop_merged_stream_copies`).
+   (:func:`drop_merged_stream_copies`), after joining a print that the kernel
+   sent in two parts (:func:`join_split_writes`).
 
 In a clone, Binder and Live Code the rewritten cell still uses ``code/`` one
 level up, without fetching anything; the website shows the page's own cell.
@@ -32,6 +33,7 @@ level up, without fetching anything; the website shows the page's own cell.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import shutil
@@ -193,6 +195,35 @@ def standalone_setup(source: str, site: str, repository: str, hashes: dict[str, 
         site=site, repository=repository, files=files, variable=SITE_VARIABLE, zip=ZIP_NAME
     )
     return source.replace(SETUP_LINES, block, 1).replace(GLUE_IMPORT, GLUE_FALLBACK, 1)
+
+
+def join_split_writes(outputs: list) -> list:
+    """``outputs`` with each run of one stream's consecutive outputs joined into its first.
+
+    The kernel sends one ``print`` in two messages when its buffer is flushed
+    between two writes (seen under load); myst-nb's ``coalesce_streams`` (1.4)
+    ends every message with a new line, which broke that line on the page.
+    The first output grows in place, as ``coalesce_streams`` itself does.
+    """
+    joined: list = []
+    for output in outputs:
+        last = joined[-1] if joined else {}
+        if output.get("output_type") == last.get("output_type") == "stream" and (
+                output["name"] == last["name"]):
+            last["text"] += output["text"]
+        else:
+            joined.append(output)
+    return joined
+
+
+def merge_streams_as_written() -> None:
+    """Make myst-nb's ``nb_merge_streams`` join a stream's split writes first (once)."""
+    from myst_nb.core import render
+
+    merge = render.coalesce_streams
+    if getattr(merge, "__wrapped__", None) is None:
+        render.coalesce_streams = functools.wraps(merge)(
+            lambda outputs: merge(join_split_writes(outputs)))
 
 
 def drop_merged_stream_copies(outputs: list[dict]) -> list[dict]:
