@@ -63,7 +63,7 @@ def test_page_files_follow_imports_sibling_files_and_data():
     assert "benchmarks/results.json" in files("chapters/benchmarks")
 
 
-def test_drop_merged_stream_copies_undoes_only_what_myst_nb_duplicated():
+def test_drop_merged_stream_copies_undoes_only_what_myst_nb_duplicated(monkeypatch):
     def out(text, name="stdout"):
         return {"output_type": "stream", "name": name, "text": text}
 
@@ -76,6 +76,8 @@ def test_drop_merged_stream_copies_undoes_only_what_myst_nb_duplicated():
     # One print that the kernel sent in two parts: myst-nb alone breaks its line.
     split = [out("shape ="), out(" (3, 4)\nK = 4\n"), glued]
     assert utils.coalesce_streams(copy.deepcopy(split))[0]["text"] == "shape =\n (3, 4)\nK = 4\n"
+    # The extension's patch of myst-nb, undone after the test.
+    monkeypatch.setattr(render, "coalesce_streams", render.coalesce_streams)
     standalone.merge_streams_as_written()
     assert render.coalesce_streams(split) == [out("shape = (3, 4)\nK = 4\n"), glued]
     assert standalone.drop_merged_stream_copies(split) == [split[0], glued]
