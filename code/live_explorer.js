@@ -353,8 +353,40 @@ function highlight(lx, ui, k) {
   for (let j = 0; j < K; j++) ui.rows[j].classList.toggle("jl-hi", j === k);
 }
 
+// ---------------------------------------------------- BokehJS on a book page
+// Each paint of a figure makes BokehJS ask the page's computed style for CSS
+// variables (--bk-text-color and the like) about 1,840 times per move, and
+// write every view's <style> again, mostly with the text it already holds.
+// Each write invalidates the page's styles, so the next read recomputes them.
+// Both cost more the more CSS the page has: a book page has far more than a
+// notebook. Nothing here sets such variables (every colour and font is in the
+// figures' models), so skipping both changes nothing that is drawn.
+// benchmarks/bench_live.py measures the difference; tests/test_explorer_browser.py
+// counts the reads and recalculations.
+function skip_unchanged_style_writes() {
+  const proto = Bokeh.require("core/dom").InlineStyleSheet.prototype;
+  if (proto.jl_skips_unchanged) return;
+  const write = proto._update;
+  proto._update = function (css) { if (this.el.textContent !== css) write.call(this, css); };
+  proto.jl_skips_unchanged = true;
+}
+
+// Only the explorer's own figures: other Bokeh output in a notebook may be
+// styled by CSS variables.
+function skip_css_variable_reads(lx) {
+  const unset = () => "";
+  for (const fig of Object.values(lx.figures)) {
+    const view = plot_view(fig);
+    for (const v of [view, ...view.renderer_views.values()]) {
+      for (const visual of v.visuals ?? []) visual._get_css_value = unset;
+    }
+  }
+}
+
 // Once, when the document is ready: handles, table cells, the first frame.
 function setup(lx, ui) {
+  skip_unchanged_style_writes();
+  skip_css_variable_reads(lx);
   const root = document.getElementById(lx.cfg.id);
   ui.root = root;
   ui.layers = {};

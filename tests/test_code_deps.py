@@ -1,11 +1,14 @@
-"""_ext/code_deps.py: which code/ modules a page depends on (a build: test_incremental.py)."""
+"""_ext/code_deps.py: which files of the book a page depends on (a build: test_incremental.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from book_site import source_file
 
+from browser_book import ROOT
 from jacobian_book import code_deps
 
 
@@ -45,3 +48,24 @@ def test_code_cells_reads_a_myst_notebook_and_skips_plain_markdown(tmp_path):
     plain = tmp_path / "plain.md"
     plain.write_text("# Title\n\n```python\nimport tanh_basis\n```\n")
     assert code_deps.code_cells(plain, plain.read_text()) == []
+
+
+def test_a_page_depends_on_its_modules_the_files_they_read_and_its_data():
+    def files(docname: str) -> list[str]:
+        page = source_file(docname)
+        return code_deps.page_files(page, page.read_text(encoding="utf-8"), ROOT)
+
+    # live_explorer reads its JavaScript beside itself; static_figure imports style.
+    interactive = files("chapters/interactive")
+    assert {"code/live_explorer.py", "code/live_explorer.js", "code/tanh_basis.js",
+            "code/static_figure.py", "code/style.py", "code/validate.py"} <= set(interactive)
+    assert "benchmarks/results.json" in files("chapters/benchmarks")
+    # The build records each as the page's dependency: editing the explorer's
+    # JavaScript re-runs the page that shows it.
+    recorded: list[str] = []
+    env = SimpleNamespace(doc2path=source_file, note_dependency=recorded.append,
+                          dependencies={"chapters/interactive": set()})
+    page = source_file("chapters/interactive")
+    code_deps.note_code_dependencies(SimpleNamespace(env=env, srcdir=str(ROOT)),
+                                     "chapters/interactive", [page.read_text(encoding="utf-8")])
+    assert recorded == interactive

@@ -26,7 +26,6 @@ from nbclient.exceptions import CellExecutionError
 from student_driver import record_outputs
 from test_student_path import JOBS, OUTPUT_VARIES, comparable
 
-from browser_book import ROOT
 from jacobian_book import standalone
 
 PAGES = [docname for docname in toc_pages()
@@ -49,18 +48,6 @@ def _shown(cell: nbformat.NotebookNode) -> list[dict]:
 def test_a_setup_cell_without_the_lines_the_build_rewrites_is_an_error():
     with pytest.raises(ValueError, match="does not contain the lines"):
         standalone.standalone_setup("import sys\n", "https://e.org/", "https://github.com/o/r", {})
-
-
-def test_page_files_follow_imports_sibling_files_and_data():
-    def files(docname: str) -> list[str]:
-        page = source_file(docname)
-        return standalone.page_files(page, page.read_text(encoding="utf-8"), ROOT)
-
-    # live_explorer reads its JavaScript beside itself; static_figure imports style.
-    assert {"code/live_explorer.py", "code/live_explorer.js", "code/tanh_basis.js",
-            "code/static_figure.py", "code/style.py", "code/validate.py"} <= set(
-                files("chapters/interactive"))
-    assert "benchmarks/results.json" in files("chapters/benchmarks")
 
 
 def test_drop_merged_stream_copies_undoes_only_what_myst_nb_duplicated(monkeypatch):

@@ -122,8 +122,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # duplicate_scripts: late, after every extension has added its per-page scripts.
     app.connect("html-page-context", duplicate_scripts.drop_duplicate_scripts, priority=900)
 
-    # code_deps: where the pages' own modules live, relative to the book's root.
-    app.add_config_value("code_deps_dir", "code", "env", [str])
+    # code_deps: a page depends on the files of code/ and benchmarks/ it needs.
     app.connect("source-read", code_deps.note_code_dependencies)
 
     # incremental: what Sphinx would skip on the next build.

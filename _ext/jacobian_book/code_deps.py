@@ -1,4 +1,4 @@
-"""A local Sphinx extension: a page depends on the ``code/*.py`` modules it imports.
+"""A local Sphinx extension: a page depends on the files of the book it needs.
 
 Sphinx re-reads a page on an incremental build only when the page's own file,
 or a file recorded with ``env.note_dependency``, is newer than the page's last
@@ -6,14 +6,15 @@ read; myst-nb executes a notebook page exactly when Sphinx re-reads it
 (``execute_notebooks: force``). Without help, an edit to ``code/tanh_basis.py``
 would leave every page that imports it with stale outputs.
 
-So, each time a page is read, this extension parses the page's code cells
-(the same cells myst-nb executes), collects the top-level names they import
-(``import x``, ``import x as y``, ``from x import y``,
-``importlib.import_module("x")``), keeps those that are modules in ``code/``,
-follows the imports between those modules (``static_figure`` imports
-``tanh_basis`` and ``style``), and records each file as a dependency of the
-page. Editing a module then re-reads, and so re-executes, exactly the pages
-that import it directly or through another module of ``code/``.
+So, each time a page is read, this extension records as its dependencies the
+files :func:`page_files` lists: the ``code/`` modules its code cells import
+(``import x``, ``from x import y``, ``importlib.import_module("x")``),
+directly or through each other (``static_figure`` imports ``tanh_basis`` and
+``style``); the files those modules read beside themselves
+(``Path(__file__).with_name("live_explorer.js")``); and the files of
+``benchmarks/`` its code names (``"results.json"``). Editing any of them then
+re-reads, and so re-executes, exactly the pages that need it.
+:mod:`standalone` publishes the same files with each page's download.
 """
 
 from __future__ import annotations
@@ -147,15 +148,54 @@ def code_cells(path: Path, text: str) -> list[str]:
     return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def note_code_dependencies(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Record each ``code/`` module that page ``docname`` imports as its dependency."""
-    env = app.env
-    path = Path(env.doc2path(docname))
-    code_dir = Path(app.srcdir) / app.config.code_deps_dir
+#: ``Path(__file__).with_name("live_explorer.js")``: a file a module reads beside itself.
+_SIBLING = re.compile(r"""with_name\(\s*["']([^"'/\\]+)["']\s*\)""")
+#: A quoted file name in a page's code, e.g. "results.json".
+_QUOTED_NAME = re.compile(r"""["']([\w.-]+\.\w+)["']""")
+
+#: Folders of the book whose files a page may need (modules; data it reads).
+CODE, DATA = "code", "benchmarks"
+
+
+def page_files(source: Path, text: str, root: Path) -> list[str]:
+    """The files a page needs from the book, as paths relative to ``root``.
+
+    Parameters
+    ----------
+    source : Path
+        The page's file (``chapters/jacobian.md``).
+    text : str
+        Its contents.
+    root : Path
+        The book's root, which holds ``code/`` and ``benchmarks/``.
+
+    Returns
+    -------
+    list of str
+        Sorted POSIX paths such as ``code/tanh_basis.py``; empty for a page
+        that imports nothing from ``code/``.
+    """
+    cells = code_cells(source, text)
     names: set[str] = set()
-    for cell in code_cells(path, source[0]):
+    for cell in cells:
         names |= imported_names(cell)
-    for module in sorted(module_closure(names, code_dir)):
-        # Relative to the source folder, so a moved or copied book keeps working.
-        env.note_dependency(module.relative_to(app.srcdir).as_posix())
+    modules = module_closure(names, root / CODE)
+    files = set(modules)
+    for module in modules:
+        for sibling in _SIBLING.findall(module.read_text(encoding="utf-8")):
+            if (module.parent / sibling).is_file():
+                files.add(module.parent / sibling)
+    if files:
+        for name in _QUOTED_NAME.findall("\n".join(cells)):
+            if (root / DATA / name).is_file():
+                files.add(root / DATA / name)
+    return sorted(file.relative_to(root).as_posix() for file in files)
+
+
+def note_code_dependencies(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Record each file of the book that page ``docname`` needs as its dependency."""
+    env = app.env
+    # Relative to the source folder, so a moved or copied book keeps working.
+    for name in page_files(Path(env.doc2path(docname)), source[0], Path(app.srcdir)):
+        env.note_dependency(name)
     logger.debug("[code_deps] %s depends on %s", docname, sorted(env.dependencies[docname]))

@@ -8,10 +8,10 @@ would stop at the first import.
 
 So, each time a page is written, this extension
 
-1. lists the files the page needs: the ``code/`` modules it imports, directly
-   or through each other (:func:`code_deps.module_closure`), the files those
-   modules read beside themselves (``Path(__file__).with_name("x.js")``), and
-   the files of ``benchmarks/`` that its code names (``"results.json"``);
+1. lists the files the page needs (:func:`code_deps.page_files`): the
+   ``code/`` modules it imports, directly or through each other, the files
+   those modules read beside themselves, and the files of ``benchmarks/``
+   that its code names;
 2. copies them into the site under the same paths (``code/tanh_basis.py``),
    where :data:`ZIP_NAME` also collects them for a download by hand;
 3. rewrites the downloaded notebook's setup cell: the lines that put
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -44,7 +43,7 @@ import nbformat
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from .code_deps import code_cells, imported_names, module_closure
+from .code_deps import CODE, DATA, page_files
 
 logger = logging.getLogger(__name__)
 
@@ -130,50 +129,6 @@ except ImportError:  # no myst-nb (Colab, a plain Jupyter): show the values inst
 
 #: How a later cell must not name the book's root (a download has no such folder).
 BOOK_ROOT = "Path.cwd().parent"
-
-#: ``Path(__file__).with_name("live_explorer.js")``: a file a module reads beside itself.
-_SIBLING = re.compile(r"""with_name\(\s*["']([^"'/\\]+)["']\s*\)""")
-#: A quoted file name in a page's code, e.g. "results.json".
-_QUOTED_NAME = re.compile(r"""["']([\w.-]+\.\w+)["']""")
-
-#: Folders of the book whose files a page may need (modules; data it reads).
-_CODE, _DATA = "code", "benchmarks"
-
-
-def page_files(source: Path, text: str, root: Path) -> list[str]:
-    """The files a page needs from the book, as paths relative to ``root``.
-
-    Parameters
-    ----------
-    source : Path
-        The page's file (``chapters/jacobian.md``).
-    text : str
-        Its contents.
-    root : Path
-        The book's root, which holds ``code/`` and ``benchmarks/``.
-
-    Returns
-    -------
-    list of str
-        Sorted POSIX paths such as ``code/tanh_basis.py``; empty for a page
-        that imports nothing from ``code/``.
-    """
-    cells = code_cells(source, text)
-    names: set[str] = set()
-    for cell in cells:
-        names |= imported_names(cell)
-    modules = module_closure(names, root / _CODE)
-    files = set(modules)
-    for module in modules:
-        for sibling in _SIBLING.findall(module.read_text(encoding="utf-8")):
-            if (module.parent / sibling).is_file():
-                files.add(module.parent / sibling)
-    if files:
-        for name in _QUOTED_NAME.findall("\n".join(cells)):
-            if (root / _DATA / name).is_file():
-                files.add(root / _DATA / name)
-    return sorted(file.relative_to(root).as_posix() for file in files)
-
 
 def sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes, in hexadecimal."""
@@ -317,7 +272,7 @@ def write_code_zip(app: Sphinx, exception: Exception | None) -> None:
     out = Path(app.outdir)
     if exception is not None or app.builder.format != "html":
         return
-    files = sorted(f for folder in (_CODE, _DATA) for f in (out / folder).glob("*") if f.is_file())
+    files = sorted(f for folder in (CODE, DATA) for f in (out / folder).glob("*") if f.is_file())
     if not files:
         return
     with zipfile.ZipFile(out / ZIP_NAME, "w", zipfile.ZIP_DEFLATED) as archive:
