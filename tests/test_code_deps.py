@@ -51,21 +51,18 @@ def test_code_cells_reads_a_myst_notebook_and_skips_plain_markdown(tmp_path):
 
 
 def test_a_page_depends_on_its_modules_the_files_they_read_and_its_data():
-    def files(docname: str) -> list[str]:
-        page = source_file(docname)
-        return code_deps.page_files(page, page.read_text(encoding="utf-8"), ROOT)
-
+    page, data = source_file("chapters/interactive"), source_file("chapters/benchmarks")
+    text = page.read_text(encoding="utf-8")
+    needs = code_deps.page_files(page, text, ROOT)
     # live_explorer reads its JavaScript beside itself; static_figure imports style.
-    interactive = files("chapters/interactive")
     assert {"code/live_explorer.py", "code/live_explorer.js", "code/tanh_basis.js",
-            "code/static_figure.py", "code/style.py", "code/validate.py"} <= set(interactive)
-    assert "benchmarks/results.json" in files("chapters/benchmarks")
-    # The build records each as the page's dependency: editing the explorer's
+            "code/static_figure.py", "code/style.py", "code/validate.py"} <= set(needs)
+    assert "benchmarks/results.json" in code_deps.page_files(data, data.read_text(), ROOT)
+    # The build records each as the page's dependency: an edit to the explorer's
     # JavaScript re-runs the page that shows it.
     recorded: list[str] = []
     env = SimpleNamespace(doc2path=source_file, note_dependency=recorded.append,
                           dependencies={"chapters/interactive": set()})
-    page = source_file("chapters/interactive")
     code_deps.note_code_dependencies(SimpleNamespace(env=env, srcdir=str(ROOT)),
-                                     "chapters/interactive", [page.read_text(encoding="utf-8")])
-    assert recorded == interactive
+                                     "chapters/interactive", [text])
+    assert recorded == needs

@@ -232,29 +232,22 @@ def test_explorer_starts_at_the_books_example_and_equals_tanh_basis_after_moves(
         _assert_only_unit_moved(step["after_a"], step["after_b"], s["unit"])
 
 
-#: Move x0 through the values, one painted frame each; count the page's reads
-#: of computed styles meanwhile.
+#: Move x0 through the values, a painted frame each; how often computed styles were read.
 MOVES_JS = """
 async (values) => {
-  const x0 = Bokeh.documents[0].get_model_by_name("x0");
-  const read = window.getComputedStyle;
+  const x0 = Bokeh.documents[0].get_model_by_name("x0"), read = window.getComputedStyle;
   let reads = 0;
   window.getComputedStyle = (...args) => { reads += 1; return read(...args); };
-  try {
-    for (const v of values) { x0.value = v; await SETTLE; }
-  } finally {
-    window.getComputedStyle = read;
-  }
+  for (const v of values) { x0.value = v; await SETTLE; }
+  window.getComputedStyle = read;
   return reads;
 }
 """.replace("SETTLE", TWO_FRAMES)
 
 
 def test_a_move_reads_and_recomputes_the_pages_styles_a_few_times_not_at_every_paint(explorer):
-    # Without code/live_explorer.js's skip_unchanged_style_writes and
-    # skip_css_variable_reads, an x0 move makes BokehJS read computed styles
-    # about 1,840 times and the page recompute its styles 27 times (Chromium's
-    # own counter); with them, about 80 and 6.
+    # Per x0 move, BokehJS reads computed styles about 1,840 times and the page recomputes
+    # them 27 times (Chromium's counter); about 80 and 6 with live_explorer.js's skip_*.
     cdp = explorer.context.new_cdp_session(explorer)
     cdp.send("Performance.enable")
 
@@ -265,10 +258,8 @@ def test_a_move_reads_and_recomputes_the_pages_styles_a_few_times_not_at_every_p
     explorer.evaluate(MOVES_JS, [panels.DEFAULT_X0 + 1])
     before = recalculations()
     reads = explorer.evaluate(MOVES_JS, [panels.DEFAULT_X0 + 2 + i for i in range(10)])
-    per_move = (recalculations() - before) / 10
-    cdp.detach()
-    assert 0 < per_move <= 10, per_move
-    assert reads / 10 <= 200, reads / 10
+    recomputed = recalculations() - before
+    assert 0 < recomputed <= 100 and reads <= 2000, (recomputed, reads)
 
 
 def _handle(page, panel: str, unit: int) -> dict:
