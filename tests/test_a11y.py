@@ -48,11 +48,6 @@ PAGE_BUDGET_BYTES = 1_000_000
 FIGURE_BUDGET_BYTES = 250_000
 
 
-def test_the_lists_of_pages_name_pages_of_the_toc():
-    for listed in (WITH_FIGURES, WITH_SLIDERS, {PAGE_WITH_MENU}):
-        assert listed and listed <= set(PAGES), listed - set(PAGES)
-
-
 # ----------------------------------------------------------------- axe-core
 @pytest.mark.slow
 @pytest.mark.parametrize("docname", PAGES)

@@ -17,6 +17,7 @@ import nbformat
 import pytest
 from book_site import source_file, toc_pages
 from bs4 import BeautifulSoup
+from test_a11y import PAGE_WITH_MENU, WITH_FIGURES, WITH_SLIDERS
 
 from browser_book import PHONE_DARK, all_views, require_chromium
 
@@ -172,7 +173,8 @@ def test_download_offers_md_and_executed_ipynb(site, docname):
 
 
 def test_the_lists_of_pages_name_pages_of_the_toc():
-    for listed in (WITHOUT_CODE, NOT_NOTEBOOKS, WITHOUT_EQUATIONS, set(PHONE_DARK)):
+    for listed in (WITHOUT_CODE, NOT_NOTEBOOKS, WITHOUT_EQUATIONS, set(PHONE_DARK),
+                   WITH_FIGURES, WITH_SLIDERS, {PAGE_WITH_MENU}):  # the last three: test_a11y
         assert listed and listed <= set(PAGES), listed - set(PAGES)
     assert set(PAGES) - WITHOUT_CODE, "no page has code"
 

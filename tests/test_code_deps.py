@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -41,18 +40,14 @@ def test_module_closure_follows_imports_between_code_modules(tmp_path):
     assert code_deps.module_closure({"numpy", "sys"}, tmp_path) == set()
 
 
-def test_code_cells_reads_a_myst_notebook_and_skips_plain_markdown(tmp_path):
-    page = Path(__file__).resolve().parents[1] / "chapters" / "jacobian.md"
-    cells = code_deps.code_cells(page, page.read_text(encoding="utf-8"))
-    assert cells and all("```" not in cell for cell in cells)
+def test_a_page_depends_on_its_modules_the_files_they_read_and_its_data(tmp_path):
+    page, data = source_file("chapters/interactive"), source_file("chapters/benchmarks")
+    text = page.read_text(encoding="utf-8")
+    # The code cells, as myst-nb runs them (no fences); plain Markdown has none.
+    assert all("```" not in cell for cell in code_deps.code_cells(page, text))
     plain = tmp_path / "plain.md"
     plain.write_text("# Title\n\n```python\nimport tanh_basis\n```\n")
     assert code_deps.code_cells(plain, plain.read_text()) == []
-
-
-def test_a_page_depends_on_its_modules_the_files_they_read_and_its_data():
-    page, data = source_file("chapters/interactive"), source_file("chapters/benchmarks")
-    text = page.read_text(encoding="utf-8")
     needs = code_deps.page_files(page, text, ROOT)
     # live_explorer reads its JavaScript beside itself; static_figure imports style.
     assert {"code/live_explorer.py", "code/live_explorer.js", "code/tanh_basis.js",
