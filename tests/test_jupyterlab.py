@@ -4,7 +4,8 @@ Chromium opens ``lab/tree/<page>.md``, the Binder button's URL (later pages by
 that route's command in the same tab, so that JupyterLab loads once). The page
 must open as a notebook (postBuild's jupytext viewer), Run All must count every
 code cell with no error or stderr, and on chapters/interactive the x0, a and b
-sliders must move the figure. Run All seconds go to _build/jupyterlab_runall.json.
+sliders must move the figure; no request may leave 127.0.0.1. Run All seconds go to
+_build/jupyterlab_runall.json.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from binder_server import BinderServer, api
 from book_site import source_file, toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_book import DESKTOP, ROOT, move_each_slider
+from browser_book import DESKTOP, ROOT, move_each_slider, open_context
 
 pytestmark = pytest.mark.slow
 
@@ -89,6 +90,7 @@ class LabTab:
     def __init__(self, browser, server: BinderServer, screenshots: Path) -> None:
         self.browser, self.server, self.screenshots = browser, server, screenshots
         self.context = self.page = self.starting = None
+        self.outside: list[str] = []  # requests to other hosts, blocked
         self.seconds: dict[str, dict] = {}  # Run All, per page
 
     def open(self, path: str):
@@ -96,7 +98,7 @@ class LabTab:
         if self.starting is not None:
             self.starting.join()  # two sessions of one path must not start at once
         if self.page is None:
-            self.context = self.browser.new_context(viewport=DESKTOP)
+            self.context, self.outside = open_context(self.browser, DESKTOP)
             self.page = self.context.new_page()
             # A workspace of its own, so that no earlier layout is restored.
             self.page.goto(f"{self.server.base}/lab/workspaces/test-{secrets.token_hex(4)}/tree/"
@@ -212,6 +214,7 @@ def test_page_runs_in_jupyterlab(docname, lab_tab, capsys):
             print(f"\n  JupyterLab Run All {docname}: {seconds:.2f} s ({state['code']} code "
                   "cells)" + (f"; {'; '.join(moved)}" if moved else ""), end="")
         lab_tab.close_notebook(path)  # its kernel too, before the next page's
+        assert not lab_tab.outside, f"{path}: requests to other hosts: {lab_tab.outside}"
     except BaseException:
         lab_tab.discard()  # a dialog or a stuck kernel must not hold up the next page
         raise

@@ -7,7 +7,6 @@ import pytest
 
 import panels
 import tanh_basis as tb
-from style import OKABE_ITO
 
 
 def test_ranges_hold_what_their_comments_say() -> None:
@@ -28,7 +27,6 @@ def test_ranges_hold_what_their_comments_say() -> None:
 def test_units_differ_in_colour_and_marker_and_panels_in_title() -> None:
     styles = (panels.UNIT_COLOURS, panels.UNIT_MARKERS_MPL, panels.UNIT_MARKERS_BOKEH)
     assert all(len(set(table)) == len(table) == panels.MAX_UNITS for table in styles)
-    assert set(panels.UNIT_COLOURS) <= set(OKABE_ITO.values())
     for table in (panels.TITLES, panels.TITLES_PLAIN, panels.Y_LABELS, panels.Y_LABELS_PLAIN,
                   panels.X_LABELS, panels.X_LABELS_PLAIN):
         assert list(table) == list(panels.PANELS)
