@@ -306,7 +306,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     result = run(moves, args.html)
     page = "book" if "book" in result else "minimal"
-    slider = json.loads((HERE / "slider_results.json").read_text(encoding="utf-8"))
     out = {
         "benchmark": "live explorer: input -> second animation frame, book page and minimal page",
         "date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -323,9 +322,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "explorer_page": page,
         "goal_ms": GOAL_MS,
         "meets_goal": all(result[page][m]["median_ms"] <= GOAL_MS for m in ("x0", "b", "drag")),
-        # The kernel path, from benchmarks/bench_slider.py (not re-run here).
-        "ipywidgets_kernel_side": {k: slider["display"][k] for k in ("image", "output", "note")},
-        "ipywidgets_browser": slider.get("display_browser"),
     }
     text = json.dumps(out, indent=2)
     if args.json:

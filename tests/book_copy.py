@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from book_make import executed_pages, make_command
-from book_site import source_file, toc_pages
-
-ROOT = Path(__file__).resolve().parents[1]
+from book_site import ROOT, source_file, toc_pages
 
 
 def book_files(root: Path = ROOT) -> list[str]:

@@ -21,10 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from book_site import find_chromium
+from book_site import ROOT, find_chromium
 from PIL import Image, ImageStat
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _missing(message: str, environ=os.environ):
@@ -56,6 +54,8 @@ AXE_VERSION = "4.14.1"
 #: npm's cache of axe-core, ignored by git and by the book's build.
 AXE_PREFIX = ROOT / ".cache" / "npm"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: The axe-core impacts that fail a test.
+BLOCKING = frozenset({"serious", "critical"})
 #: Of those, the rules that read colours (axe's tag cat.color). The others found the
 #: same nodes with the same verdicts in light and dark mode on every page at both
 #: widths, so dark mode runs only these: half of its axe time.
@@ -102,7 +102,6 @@ FACTS_JS = """
       const cs = getComputedStyle(img);
       return {
         src: img.currentSrc || img.src,
-        natural: img.naturalWidth,
         rendered: rect.width - px(cs, "padding-left") - px(cs, "padding-right")
                   - px(cs, "border-left-width") - px(cs, "border-right-width"),
         shown: rect.width > 0 && img.getClientRects().length > 0 && cs.visibility !== "hidden",

@@ -18,8 +18,8 @@ import pytest
 from binder_server import LIVE_CODE_ARGS, BinderServer, binder_lab
 from book_copy import Background, Build, copy_book
 from book_make import executed_pages, make_command
+from book_site import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 #: Where the build is published; JACOBIAN_BUILD_ROOT lets several people test one tree.
 BUILD_ROOT = Path(os.environ.get("JACOBIAN_BUILD_ROOT", ROOT)).resolve()
 #: `make test`'s first process (JACOBIAN_PUBLISH_BUILD=1) writes here how its cold

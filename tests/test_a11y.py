@@ -21,7 +21,16 @@ from bs4 import BeautifulSoup
 from PIL import Image, PngImagePlugin
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from browser_book import COLOUR_RULES, MODES, RUN_AXE_JS, VIEWPORTS, WCAG_TAGS, all_views, book_page
+from browser_book import (
+    BLOCKING,
+    COLOUR_RULES,
+    MODES,
+    RUN_AXE_JS,
+    VIEWPORTS,
+    WCAG_TAGS,
+    all_views,
+    book_page,
+)
 from style import MIN_TEXT_KEY
 
 pytestmark = pytest.mark.site_views
@@ -35,8 +44,6 @@ WITH_FIGURES = frozenset({
     "chapters/floating_point", "chapters/gauss_newton", "chapters/benchmarks",
 })
 WITH_SLIDERS = frozenset({"chapters/interactive"})
-
-BLOCKING = {"serious", "critical"}
 #: A page with code cells, hence a launch menu (the landing page has none).
 PAGE_WITH_MENU = "chapters/jacobian"
 

@@ -9,15 +9,14 @@ import json
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 from unittest.mock import Mock
 
 import numpy as np
 import pytest
+from book_site import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_build]
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "bench_jacobian.py"
 HAS_JAX = importlib.util.find_spec("jax") is not None
 

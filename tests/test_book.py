@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import jupyter_book
 import numpy as np
 import pytest
 import yaml
 from book_copy import build_small, small_book
-from book_site import source_file, toc_pages
+from book_site import ROOT, source_file, toc_pages
 
 import tanh_basis as tb
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_jupyter_book_1_reads_the_work_tree_alone_and_each_page_is_a_myst_notebook():

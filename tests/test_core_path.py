@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from book_site import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TOTAL_LIMIT = 7_500
 PAGE_LIMIT = 1_600
 # Exercises carry their statements and checkers' explanations: a looser cap.

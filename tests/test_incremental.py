@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import http.client
 import re
-import socket
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from binder_server import free_port
 from book_copy import Background, copy_book, make, notebook_pages
 from book_make import make_command
 from book_site import source_file, toc_pages
@@ -178,9 +178,7 @@ def test_make_preview_serves_the_book_on_loopback_and_rebuilds_after_an_edit(tmp
         f"---{header}---\n\n# Preview\n\n```{{code-cell}} ipython3\n{cell}```\n", encoding="utf-8"
     )
     (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/page\n", encoding="utf-8")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     preview = Background(make_command("preview", f"PREVIEW_PORT={port}"),
                          tmp_path / "preview.log", cwd=book)
     try:

@@ -24,13 +24,11 @@ from binder_server import BinderServer, api
 from book_site import ROOT, source_file, toc_pages
 from sphinx.errors import ExtensionError
 
-from browser_book import DESKTOP, RUN_AXE_JS, WCAG_TAGS, book_page, move_each_slider
+from browser_book import BLOCKING, DESKTOP, RUN_AXE_JS, WCAG_TAGS, book_page, move_each_slider
 from jacobian_book import live_code as live
 from jacobian_book import npm
 
 PAGES = toc_pages()
-#: axe-core impacts that fail the test (as in tests/test_a11y.py).
-BLOCKING = {"serious", "critical"}
 KERNEL_READY, CELL_RUN, FIGURE_UPDATE = 120, 120, 30  # bounded waits (seconds)
 #: The page where a student edits cells and uses every button (a short one).
 EDIT_PAGE = "chapters/notation"

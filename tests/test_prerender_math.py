@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from book_site import ROOT
 from sphinx.errors import ExtensionError
 
 from jacobian_book import live_code, npm, prerender_math
 
-ROOT = Path(__file__).resolve().parents[1]
 #: Sphinx 7.4's HTML for an inline equation, and a numbered display one.
 INLINE = '<span class="math notranslate nohighlight">\\(a &lt; b\\)</span>'
 EQNO = '<span class="eqno">(1)<a class="headerlink" href="#equation-x">#</a></span>'

@@ -19,10 +19,10 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+from book_site import ROOT
 
 from jacobian_book.student_edition import ZIP_NAME, strip_solutions
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "chapters" / "exercises.md"
 #: Shorter lines ("rng = ...", "'''") may also occur outside a solution.
 DISTINCT = 25

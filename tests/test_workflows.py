@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from book_site import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 INSTALL_PACKAGES = ROOT / ".ci" / "install-packages"
