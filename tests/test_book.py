@@ -27,6 +27,20 @@ def test_jupyter_book_1_reads_the_work_tree_alone_and_each_page_is_a_myst_notebo
         assert header["jupytext"]["text_representation"]["format_name"] == "myst", name
 
 
+def test_a_reference_to_another_pages_equation_names_that_page():
+    """Equations are numbered page by page: a bare "(4)" would read as this page's (4)."""
+    pages = {name: source_file(name).read_text(encoding="utf-8") for name in toc_pages()}
+    home = {label: name.rsplit("/", 1)[-1] for name, text in pages.items()
+            for label in re.findall(r"(?:^\$\$ *\(|:label: *)([\w-]+)", text, re.M)}
+    unnamed = []
+    for name, text in pages.items():
+        for paragraph in re.split(r"\n\s*\n", text):
+            pages_named = set(re.findall(r"\{doc\}`(?:[^`<]*<)?(?:[\w./]*/)?(\w+)>?`", paragraph))
+            unnamed += [f"{name}: {label}" for label in re.findall(r"\{eq\}`([\w-]+)`", paragraph)
+                        if home[label] not in {name.rsplit("/", 1)[-1], *pages_named}]
+    assert unnamed == [], f"name the page, as in {{eq}}`label` of {{doc}}`page`: {unnamed}"
+
+
 @pytest.mark.slow
 def test_the_built_book_has_local_mathjax_and_the_codes_numbers(site):
     # Live Code's MathJax is served by the book itself, not a CDN.
