@@ -7,6 +7,8 @@ tests/test_gradcheck.py, through every error measure).
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -31,7 +33,8 @@ def test_helpers_return_the_value_in_the_form_callers_compute_with() -> None:
 @pytest.mark.parametrize(("helper", "args", "error", "match"), [
     *((v.real_array, (bad, "x"), TypeError, "x must hold real numbers")
       for bad in ([True], ["a"], [1j], [None])),
-    (v.require_finite, (np.array([0.0, np.inf]), "W"), ValueError, "W must be finite"),
+    *((v.require_finite, (np.array(bad), "W"), ValueError, "W must be finite")
+      for bad in ([0.0, np.inf], [-np.inf, 1.0], [1.0, np.nan, 2.0], np.nan)),
     (v.real_number, (6.0, "x0", 5.0), ValueError, "x0 must be at most 5"),
     (v.real_number, (float("nan"), "x0"), ValueError, "x0 must be finite"),
     (v.real_number, (False, "x0"), TypeError, "x0 must be a real number"),
@@ -51,3 +54,13 @@ def test_helpers_return_the_value_in_the_form_callers_compute_with() -> None:
 def test_a_bad_value_names_its_argument(helper, args, error, match) -> None:
     with pytest.raises(error, match=match):
         helper(*args)
+
+
+def test_require_finite_passes_finite_and_empty_arrays_without_a_temporary() -> None:
+    big = np.zeros(1_000_000)
+    tracemalloc.start()
+    v.require_finite(big, "G")
+    v.require_finite(np.empty((0, 3)), "X")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < big.nbytes / 100  # np.isfinite's mask would be big.nbytes / 8
