@@ -9,7 +9,7 @@ trick changes how the work is scheduled, never what is computed:
   ``sech2`` then run over a block while it sits in a core's L2 cache, instead
   of streaming whole ``(N, K)`` arrays through main memory once per operation.
 * **In-place work.** ``sech2`` and ``tanh`` overwrite their argument and reuse
-  one scratch buffer, so no temporary ``(N, K)`` arrays are allocated.
+  one block-sized scratch buffer instead of allocating a temporary per step.
 * **The row-vectorised difference quotient.** Unit k reads column k of ``W``
   only, so shifting a whole row ``W[d, :]`` moves every unit by its own
   parameter at once: ``2(D+1)`` forward passes instead of ``2P``. That is
@@ -19,7 +19,7 @@ trick changes how the work is scheduled, never what is computed:
   with the reference's one-at-a-time ``numerical_jacobian`` as the yardstick
   this version must equal.
 * **The blocked vjp.** ``Xt.T @ (G * S)`` is accumulated block by block, so
-  nothing of size ``(N, K)`` is ever allocated.
+  its scratch is one block, however large ``N`` is.
 
 :class:`TanhBasis` here subclasses the reference, so validation (its public
 ``check_X``, ``check_G`` and ``design``), errors, the read-only ``W`` and its
@@ -193,8 +193,8 @@ class TanhBasis(tanh_basis.TanhBasis):
     def vjp(self, X: ArrayLike, G: ArrayLike) -> Array:
         """``dL/dW = Xt.T @ (G * sech2(Z))``, accumulated over cache-sized row blocks.
 
-        The extra memory is one block, never ``(N, K)``; the bias rides along
-        as the last column of ``Xt``.
+        The extra memory is one block, however large ``N`` is; the bias rides
+        along as the last column of ``Xt``.
         """
         X = self.check_X(X)
         G = self.check_G(G, X.shape[0])
