@@ -5,9 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from book_site import source_file
+from book_site import ROOT, source_file
 
-from browser_book import ROOT
 from jacobian_book import code_deps
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 from binder_server import BinderServer, api
-from book_site import source_file, toc_pages
+from book_site import ROOT, source_file, toc_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_book import DESKTOP, ROOT, move_each_slider, open_context
+from browser_book import DESKTOP, move_each_slider, open_context
 
 pytestmark = pytest.mark.slow
 

@@ -22,9 +22,7 @@ import jupytext
 import numpy as np
 import pytest
 import yaml
-from book_site import source_file, toc_pages
-
-from browser_book import ROOT
+from book_site import ROOT, source_file, toc_pages
 
 PAGES = toc_pages()
 DRIVER = Path(__file__).with_name("student_driver.py")
